@@ -1,0 +1,116 @@
+#include "payops/cli/config.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <toml++/toml.h>
+
+namespace payops::cli {
+namespace {
+
+Status BadConfig(const std::string& msg) {
+  return Error::Invalid("invalid_config", msg, "config");
+}
+
+Result<int> ParseInt(std::string_view s, std::string_view what, int lo, int hi) {
+  int v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v < lo || v > hi) {
+    return Error::Invalid("invalid_config", std::string(what) + " must be an integer from " +
+                          std::to_string(lo) + " to " + std::to_string(hi), std::string(what));
+  }
+  return v;
+}
+
+Result<bool> ParseBool(std::string_view s, std::string_view what) {
+  if (s == "1" || s == "true" || s == "yes") return true;
+  if (s == "0" || s == "false" || s == "no" || s.empty()) return false;
+  return Error::Invalid("invalid_config", std::string(what) + " must be true or false",
+                        std::string(what));
+}
+
+}  // namespace
+
+Status LoadConfigFile(const std::string& path, Config& cfg) {
+  toml::table t;
+  try {
+    t = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return BadConfig("cannot read config " + path + ": " + std::string(e.description()));
+  }
+  for (auto&& [k, v] : t) {
+    std::string key(k.str());
+    if (key == "store") {
+      if (!v.is_string()) return BadConfig("store must be a string");
+      cfg.store = v.value_or(std::string());
+    } else if (key == "listen") {
+      if (!v.is_string()) return BadConfig("listen must be a string");
+      cfg.listen = v.value_or(std::string());
+    } else if (key == "sandbox") {
+      if (!v.is_boolean()) return BadConfig("sandbox must be true or false");
+      cfg.sandbox = v.value_or(false);
+    } else if (key == "log_level") {
+      cfg.log_level = v.value_or(std::string("info"));
+    } else if (key == "access_log") {
+      cfg.access_log = v.value_or(false);
+    } else if (key == "server" && v.is_table()) {
+      for (auto&& [sk, sv] : *v.as_table()) {
+        std::string skey(sk.str());
+        auto n = sv.value<int64_t>();
+        if (!n) return BadConfig("server." + skey + " must be an integer");
+        if (skey == "io_threads" && *n >= 1 && *n <= 64) cfg.io_threads = static_cast<int>(*n);
+        else if (skey == "worker_threads" && *n >= 1 && *n <= 1024) cfg.worker_threads = static_cast<int>(*n);
+        else if (skey == "shutdown_grace_s" && *n >= 0 && *n <= 600) cfg.shutdown_grace_s = static_cast<int>(*n);
+        else return BadConfig("unknown or out-of-range key server." + skey);
+      }
+    } else if (key == "store_options" && v.is_table()) {
+      for (auto&& [sk, sv] : *v.as_table()) {
+        auto n = sv.value<int64_t>();
+        if (std::string(sk.str()) == "connections" && n && *n >= 1 && *n <= 256) {
+          cfg.store_connections = static_cast<int>(*n);
+        } else {
+          return BadConfig("unknown or out-of-range key store_options." + std::string(sk.str()));
+        }
+      }
+    } else {
+      return BadConfig("unknown key '" + key + "' in " + path);
+    }
+  }
+  return Status::Ok();
+}
+
+Status ApplyEnvironment(Config& cfg) {
+  auto env = [](const char* name) -> std::optional<std::string> {
+    const char* v = std::getenv(name);
+    if (!v) return std::nullopt;
+    return std::string(v);
+  };
+  if (auto v = env("PAYOPS_STORE")) cfg.store = *v;
+  if (auto v = env("PAYOPS_LISTEN")) cfg.listen = *v;
+  if (auto v = env("PAYOPS_SANDBOX")) {
+    PAYOPS_ASSIGN_OR_RETURN(cfg.sandbox, ParseBool(*v, "PAYOPS_SANDBOX"));
+  }
+  if (auto v = env("PAYOPS_LOG_LEVEL")) cfg.log_level = *v;
+  if (auto v = env("PAYOPS_ACCESS_LOG")) {
+    PAYOPS_ASSIGN_OR_RETURN(cfg.access_log, ParseBool(*v, "PAYOPS_ACCESS_LOG"));
+  }
+  if (auto v = env("PAYOPS_IO_THREADS")) {
+    PAYOPS_ASSIGN_OR_RETURN(cfg.io_threads, ParseInt(*v, "PAYOPS_IO_THREADS", 1, 64));
+  }
+  if (auto v = env("PAYOPS_WORKER_THREADS")) {
+    PAYOPS_ASSIGN_OR_RETURN(cfg.worker_threads, ParseInt(*v, "PAYOPS_WORKER_THREADS", 1, 1024));
+  }
+  return Status::Ok();
+}
+
+Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return Error::Invalid("invalid_listen", "listen must be HOST:PORT", "listen");
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  PAYOPS_ASSIGN_OR_RETURN(int port, ParseInt(listen.substr(colon + 1), "listen port", 0, 65535));
+  return std::make_pair(host, static_cast<uint16_t>(port));
+}
+
+}  // namespace payops::cli

@@ -1,0 +1,35 @@
+// Settings of `payops`: built-in defaults, then a TOML file, then PAYOPS_*
+// environment variables, then command-line flags (flags win).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "payops/core/result.h"
+
+namespace payops::cli {
+
+struct Config {
+  std::string store = "sqlite://./payops.db";
+  std::string listen = "127.0.0.1:8080";
+  bool sandbox = false;
+  bool bench_hello = false;
+  std::string log_level = "info";
+  bool access_log = false;
+  int io_threads = 1;
+  int worker_threads = 64;
+  int store_connections = 4;
+  int shutdown_grace_s = 10;
+};
+
+// Reads a TOML file over `cfg`. Unknown keys are errors (a typo must not pass
+// silently). Keys: store, listen, sandbox, log_level, access_log,
+// [server] io_threads / worker_threads / shutdown_grace_s, [store_options] connections.
+Status LoadConfigFile(const std::string& path, Config& cfg);
+// Applies PAYOPS_STORE, PAYOPS_LISTEN, PAYOPS_SANDBOX, PAYOPS_LOG_LEVEL,
+// PAYOPS_ACCESS_LOG, PAYOPS_IO_THREADS, PAYOPS_WORKER_THREADS.
+Status ApplyEnvironment(Config& cfg);
+// Splits "host:port"; port 0 lets the kernel choose.
+Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen);
+
+}  // namespace payops::cli

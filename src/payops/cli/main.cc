@@ -1,0 +1,220 @@
+// payops: serve | migrate | demo | key create
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <charconv>
+#include <iostream>
+
+#include "payops/cli/config.h"
+#include "payops/http/server.h"
+#include "payops/jobs/job_runner.h"
+#include "payops/service/api_keys.h"
+#include "payops/service/demo.h"
+#include "payops/store/kv.h"
+#include "payops/store/store.h"
+
+namespace payops::cli {
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+struct Flags {
+  std::string config_file;
+  std::optional<std::string> store;
+  std::optional<std::string> listen;
+  std::optional<std::string> log_level;
+  bool sandbox = false;
+  bool bench_hello = false;
+  bool access_log = false;
+  std::optional<int> io_threads;
+  std::optional<int> worker_threads;
+};
+
+int Fail(const Error& e) {
+  std::cerr << "payops: " << e.message << " (" << e.code << ")\n";
+  return e.kind == ErrorKind::kInvalid ? kExitUsage : kExitFailure;
+}
+
+void SetUpLogging(const Config& cfg) {
+  auto logger = spdlog::stderr_logger_mt("payops");
+  logger->set_pattern("ts=%Y-%m-%dT%H:%M:%S.%eZ level=%l %v", spdlog::pattern_time_type::utc);
+  logger->set_level(spdlog::level::from_str(cfg.log_level));
+  spdlog::set_default_logger(logger);
+}
+
+Result<Config> Resolve(const Flags& f) {
+  Config cfg;
+  const char* env_config = std::getenv("PAYOPS_CONFIG");
+  std::string file = !f.config_file.empty() ? f.config_file : (env_config ? env_config : "");
+  if (!file.empty()) PAYOPS_TRY(LoadConfigFile(file, cfg));
+  PAYOPS_TRY(ApplyEnvironment(cfg));
+  if (f.store) cfg.store = *f.store;
+  if (f.listen) cfg.listen = *f.listen;
+  if (f.log_level) cfg.log_level = *f.log_level;
+  if (f.sandbox) cfg.sandbox = true;
+  if (f.bench_hello) cfg.bench_hello = true;
+  if (f.access_log) cfg.access_log = true;
+  if (f.io_threads) cfg.io_threads = *f.io_threads;
+  if (f.worker_threads) cfg.worker_threads = *f.worker_threads;
+  return cfg;
+}
+
+Result<std::unique_ptr<store::Store>> OpenMigrated(const Config& cfg) {
+  store::StoreOptions opt;
+  opt.read_connections = cfg.store_connections;
+  PAYOPS_ASSIGN_OR_RETURN(auto s, store::Open(cfg.store, opt));
+  PAYOPS_TRY(store::Migrate(*s));
+  return s;
+}
+
+int Migrate(const Config& cfg) {
+  auto s = OpenMigrated(cfg);
+  if (!s.ok()) return Fail(s.error());
+  std::cout << "schema at version " << store::LatestSchemaVersion() << "\n";
+  return 0;
+}
+
+int Demo(const Config& cfg) {
+  auto s = OpenMigrated(cfg);
+  if (!s.ok()) return Fail(s.error());
+  RealClock clock;
+  service::Env env(**s, clock);
+  auto demo = service::SeedDemo(env);
+  if (!demo.ok()) return Fail(demo.error());
+  std::cout << (demo->created ? "Seeded the demo org " : "The demo org exists: ") << demo->org_id
+            << "\nAPI keys (shown once):\n";
+  for (const auto& k : demo->keys) {
+    std::cout << "  " << k.role << std::string(12 - std::min<size_t>(11, k.role.size()), ' ')
+              << k.key << "   (" << k.name << ")\n";
+  }
+  std::cout << "Web page: http://" << cfg.listen << "/\n";
+  return 0;
+}
+
+int KeyCreate(const Config& cfg, const std::string& role, const std::optional<std::string>& org,
+              const std::string& name, const std::string& email) {
+  auto r = ParseRole(role);
+  if (!r) return Fail(Error::Invalid("invalid_value", "unknown role " + role, "role"));
+  auto s = OpenMigrated(cfg);
+  if (!s.ok()) return Fail(s.error());
+  RealClock clock;
+  service::Env env(**s, clock);
+  auto key = service::CreateApiKey(env, Actor::System(),
+                                   service::NewApiKey{*r, org, name, email});
+  if (!key.ok()) return Fail(key.error());
+  std::cout << key->key << "\n";
+  return 0;
+}
+
+// The sandbox clock resumes where it was left; outside sandbox mode, real time.
+Result<Instant> SandboxStart(store::Store& s) {
+  std::optional<std::string> saved;
+  PAYOPS_TRY(s.Read([&](store::Tx& tx) -> Status {
+    PAYOPS_ASSIGN_OR_RETURN(saved, store::GetSetting(tx, "sandbox_clock_us"));
+    return Status::Ok();
+  }));
+  Instant now = RealClock().Now();
+  if (saved) {
+    int64_t us = 0;
+    std::from_chars(saved->data(), saved->data() + saved->size(), us);
+    if (FromMicros(us) > now) return FromMicros(us);
+  }
+  return now;
+}
+
+int Serve(const Config& cfg) {
+  auto listen = ParseListen(cfg.listen);
+  if (!listen.ok()) return Fail(listen.error());
+  auto s = OpenMigrated(cfg);
+  if (!s.ok()) return Fail(s.error());
+  store::Store& st = **s;
+  RealClock real;
+  std::unique_ptr<ManualClock> manual;
+  if (cfg.sandbox) {
+    auto start = SandboxStart(st);
+    if (!start.ok()) return Fail(start.error());
+    manual = std::make_unique<ManualClock>(*start);
+  }
+  const Clock& clock = manual ? static_cast<const Clock&>(*manual) : real;
+  service::Env env(st, clock, cfg.sandbox);
+  jobs::JobRunner runner(env);
+  runner.Register(jobs::MakeIdempotencyExpiryJob());
+  http::Api api(env, runner, manual.get(),
+                http::ApiOptions{cfg.sandbox, cfg.bench_hello, cfg.access_log});
+  http::ServerOptions so;
+  so.host = listen->first;
+  so.port = listen->second;
+  so.io_threads = cfg.io_threads;
+  so.worker_threads = cfg.worker_threads;
+  so.shutdown_grace_s = cfg.shutdown_grace_s;
+  http::Server server(api, so);
+  auto port = server.Listen();
+  if (!port.ok()) return Fail(port.error());
+  if (!cfg.sandbox) runner.Start();
+  server.Run([&](uint16_t p) {
+    std::string host = so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host;
+    spdlog::info("msg=\"listening on http://{}:{}\" store={} sandbox={}", host, p,
+                 st.dialect() == store::Dialect::kSqlite ? "sqlite" : "postgresql", cfg.sandbox);
+  });
+  runner.Stop();
+  spdlog::info("msg=\"stopped\"");
+  return 0;
+}
+
+}  // namespace
+}  // namespace payops::cli
+
+int main(int argc, char** argv) {
+  using namespace payops::cli;
+  CLI::App app{"payops: payment operations and support desk"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  Flags f;
+  app.add_option("--config", f.config_file, "TOML configuration file");
+  app.add_option("--store", f.store, "sqlite:///abs/path.db or postgresql://user@host:port/db");
+  app.add_option("--log-level", f.log_level, "trace|debug|info|warn|error");
+
+  auto* serve = app.add_subcommand("serve", "serve the API and the web page");
+  serve->add_option("--listen", f.listen, "HOST:PORT (port 0: any free port)");
+  serve->add_flag("--sandbox", f.sandbox, "sandbox mode: settable clock, simulated providers");
+  serve->add_flag("--access-log", f.access_log, "log every request");
+  serve->add_flag("--bench-hello", f.bench_hello, "serve GET /_bench/hello (benchmark ceiling)");
+  serve->add_option("--io-threads", f.io_threads, "I/O threads")->check(CLI::Range(1, 64));
+  serve->add_option("--worker-threads", f.worker_threads, "handler threads")
+      ->check(CLI::Range(1, 1024));
+  auto* migrate = app.add_subcommand("migrate", "apply schema migrations");
+  auto* demo = app.add_subcommand("demo", "seed the demo org, users and keys; print the keys");
+  auto* key = app.add_subcommand("key", "API key administration");
+  key->require_subcommand(1);
+  auto* key_create = key->add_subcommand("create", "create an API key and print it");
+  std::string role, name, email;
+  std::optional<std::string> org;
+  key_create->add_option("--role", role, "admin|agent|ops_manager|emi|partner")->required();
+  key_create->add_option("--org", org, "org id (partner keys)");
+  key_create->add_option("--name", name, "the key holder's name")->required();
+  key_create->add_option("--email", email, "the key holder's email");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : kExitUsage;
+  }
+  auto cfg = Resolve(f);
+  if (!cfg.ok()) return Fail(cfg.error());
+  SetUpLogging(*cfg);
+  if (serve->parsed()) return Serve(*cfg);
+  if (migrate->parsed()) return Migrate(*cfg);
+  if (demo->parsed()) return Demo(*cfg);
+  if (key_create->parsed()) {
+    if (email.empty()) {
+      email = name;
+      for (char& c : email) c = (c == ' ') ? '.' : static_cast<char>(std::tolower(c));
+      email += "@payops.local";
+    }
+    return KeyCreate(*cfg, role, org, name, email);
+  }
+  return kExitUsage;
+}

@@ -1,0 +1,45 @@
+#include "payops/core/end_user.h"
+
+#include "payops/core/org.h"
+#include "payops/core/validate.h"
+
+namespace payops {
+
+std::optional<KycStatus> ParseKycStatus(std::string_view s) {
+  if (s == "UNVERIFIED") return KycStatus::kUnverified;
+  if (s == "PENDING") return KycStatus::kPending;
+  if (s == "VERIFIED") return KycStatus::kVerified;
+  if (s == "REJECTED") return KycStatus::kRejected;
+  if (s == "SUSPENDED") return KycStatus::kSuspended;
+  return std::nullopt;
+}
+
+std::string_view KycStatusName(KycStatus s) {
+  switch (s) {
+    case KycStatus::kUnverified: return "UNVERIFIED";
+    case KycStatus::kPending: return "PENDING";
+    case KycStatus::kVerified: return "VERIFIED";
+    case KycStatus::kRejected: return "REJECTED";
+    case KycStatus::kSuspended: return "SUSPENDED";
+  }
+  return "UNVERIFIED";
+}
+
+Status ValidateEndUser(const EndUser& u) {
+  if (u.name.empty() || u.name.size() > kMaxNameBytes) {
+    return Error::Invalid("invalid_value", "name must be 1 to 200 bytes", "name");
+  }
+  if (!IsEmail(u.email)) return Error::Invalid("invalid_email", "email is not an email address", "email");
+  if (!IsCountryCode(u.country)) {
+    return Error::Invalid("invalid_value", "country must be an ISO 3166 alpha-2 code", "country");
+  }
+  if (u.state && (u.state->empty() || u.state->size() > 64)) {
+    return Error::Invalid("invalid_value", "state must be 1 to 64 bytes", "state");
+  }
+  if (u.tier < kMinTier || u.tier > kMaxTier) {
+    return Error::Invalid("invalid_value", "tier must be 1, 2 or 3", "tier");
+  }
+  return Status::Ok();
+}
+
+}  // namespace payops

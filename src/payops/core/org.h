@@ -1,0 +1,54 @@
+// An org: a business client with its plans, calendar data and fee schedule.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "payops/core/clock.h"
+#include "payops/core/result.h"
+
+namespace payops {
+
+struct Fee {
+  std::string direction;  // payin | payout
+  std::string currency;   // ISO 4217
+  std::string corridor;   // "US-MX"
+  int64_t fee_minor = 0;
+};
+
+struct EmiInfo {
+  std::string name;
+  std::string contact_email;
+  std::string escalation_procedure;
+};
+
+struct Org {
+  std::string id;
+  std::string name;
+  std::string domain;          // lowercase
+  std::string sla_plan;        // essentials | reserve | vip
+  std::string hypercare_plan;  // standard | plus | pro
+  std::string bau_plan;        // standard | plus | pro
+  std::string go_live_date;    // YYYY-MM-DD
+  std::vector<std::string> allowed_countries;
+  std::vector<Fee> fees;
+  std::optional<EmiInfo> emi;
+  Instant created_at;
+  Instant updated_at;
+};
+
+constexpr size_t kMaxOrgFees = 200;
+constexpr size_t kMaxAllowedCountries = 250;
+constexpr size_t kMaxNameBytes = 200;
+
+bool IsSlaPlan(std::string_view s);
+bool IsSupportPlan(std::string_view s);
+// "US-MX": two ISO country codes joined by '-'.
+bool IsCorridor(std::string_view s);
+
+// Checks every field of a new org; the error names the field at fault.
+Status ValidateOrg(const Org& org);
+
+}  // namespace payops

@@ -1,0 +1,125 @@
+#include "payops/http/api.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "payops/store/kv.h"
+
+namespace payops::http {
+
+Api::Api(service::Env& env, jobs::JobRunner& runner, ManualClock* manual_clock,
+         ApiOptions options)
+    : env_(env), runner_(runner), manual_clock_(manual_clock), options_(options), auth_(env) {
+  RegisterHealth(*this);
+  RegisterOrgs(*this);
+  RegisterApiKeys(*this);
+  RegisterUsers(*this);
+  RegisterSandbox(*this);
+  metrics_ = std::make_unique<Metrics>(router_.routes().size());
+}
+
+const Route* Api::Resolve(HttpRequest& req) const {
+  return router_.Find(req.method, req.path, req.params).route;
+}
+
+HttpResponse Api::Handle(HttpRequest& req, const Route* route) {
+  auto started = std::chrono::steady_clock::now();
+  HttpResponse res;
+  try {
+    res = Dispatch(req, route);
+  } catch (const std::exception& e) {
+    res = ErrorResponse(Error::Internal("unexpected error"), req.request_id);
+    spdlog::error("msg=\"handler threw\" request_id={} error=\"{}\"", req.request_id, e.what());
+  }
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                  started)
+                .count();
+  metrics_->Observe(route ? route->index : router_.routes().size(), req.method, res.status, us);
+  if (res.status >= 500) {
+    spdlog::error("msg=\"request failed\" request_id={} method={} path={} status={} body={}",
+                  req.request_id, req.method, req.path, res.status, res.body);
+  } else if (options_.access_log) {
+    spdlog::info("msg=\"request\" request_id={} method={} path={} status={} duration_us={}",
+                 req.request_id, req.method, req.path, res.status, us);
+  }
+  res.headers.emplace_back("X-Request-Id", req.request_id);
+  return res;
+}
+
+HttpResponse Api::Dispatch(HttpRequest& req, const Route* route) {
+  if (!route) {
+    RouteMatch m = router_.Find(req.method, req.path, req.params);
+    if (m.wrong_method) {
+      HttpResponse r = ErrorResponse(
+          Error{ErrorKind::kInvalid, "method_not_allowed",
+                req.method + " is not allowed here; allowed: " + m.allow, {}},
+          req.request_id);
+      r.status = 405;
+      r.headers.emplace_back("Allow", m.allow);
+      return r;
+    }
+    return ErrorResponse(Error{ErrorKind::kNotFound, "route_not_found",
+                               "no route " + req.method + " " + req.path, {}},
+                         req.request_id);
+  }
+  if (route->options.auth) {
+    std::string_view h = req.authorization;
+    constexpr std::string_view kBearer = "Bearer ";
+    if (h.size() <= kBearer.size() || h.substr(0, kBearer.size()) != kBearer) {
+      return ErrorResponse(Error{ErrorKind::kUnauthenticated, "unauthenticated",
+                                 "send Authorization: Bearer <api key>", {}},
+                           req.request_id);
+    }
+    auto actor = auth_.Authenticate(h.substr(kBearer.size()));
+    if (!actor.ok()) return ErrorResponse(actor.error(), req.request_id);
+    req.actor = std::move(actor.value());
+  }
+  if (req.method == "POST" && !req.idempotency_key.empty()) return WithIdempotency(req, *route);
+  return route->handler(req);
+}
+
+// The stored response and the new one are written in the same transaction as
+// the handler's own changes, so a retried request can never apply twice.
+HttpResponse Api::WithIdempotency(HttpRequest& req, const Route& route) {
+  if (req.idempotency_key.size() > kMaxIdempotencyKeyBytes) {
+    return ErrorResponse(Error::Invalid("invalid_idempotency_key",
+                                        "Idempotency-Key is longer than 255 bytes",
+                                        "Idempotency-Key"),
+                         req.request_id);
+  }
+  const std::string scope = req.actor.member_id;
+  const std::string hash = service::Sha256Hex(req.method + " " + req.path + "\n" + req.body);
+  auto replay = [&](const store::StoredResponse& stored) {
+    if (stored.request_hash != hash) {
+      return ErrorResponse(Error::Conflict("idempotency_key_reused",
+                                           "this Idempotency-Key was used with another request"),
+                           req.request_id);
+    }
+    HttpResponse r;
+    r.status = stored.status;
+    r.body = stored.body;
+    r.headers.emplace_back("Idempotent-Replayed", "true");
+    return r;
+  };
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::optional<store::StoredResponse> prior;
+    HttpResponse fresh;
+    Status s = env_.store.Write([&](store::Tx& tx) -> Status {
+      PAYOPS_ASSIGN_OR_RETURN(prior, store::FindIdempotentResponse(tx, scope, req.idempotency_key));
+      if (prior) return Status::Ok();
+      fresh = route.handler(req);
+      if (fresh.status >= 500) return Status::Ok();
+      return store::InsertIdempotentResponse(tx, scope, req.idempotency_key,
+                                             store::StoredResponse{hash, fresh.status, fresh.body},
+                                             env_.clock.Now());
+    });
+    if (s.ok()) return prior ? replay(*prior) : fresh;
+    if (s.error().code != "duplicate") return ErrorResponse(s.error(), req.request_id);
+    // Another server stored the key first: answer with its response.
+  }
+  return ErrorResponse(Error::Conflict("idempotency_key_in_use", "retry the request"),
+                       req.request_id);
+}
+
+}  // namespace payops::http

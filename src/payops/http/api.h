@@ -1,0 +1,69 @@
+// The API: routes every resource, then runs each request through one
+// pipeline — authentication, idempotency, the handler, metrics and the log.
+#pragma once
+
+#include <memory>
+
+#include "payops/http/json_io.h"
+#include "payops/http/metrics.h"
+#include "payops/http/router.h"
+#include "payops/jobs/job_runner.h"
+#include "payops/service/api_keys.h"
+#include "payops/service/env.h"
+
+namespace payops::http {
+
+constexpr size_t kMaxIdempotencyKeyBytes = 255;
+
+struct ApiOptions {
+  bool sandbox = false;
+  bool bench_hello = false;  // GET /_bench/hello: the in-process ceiling for benchmarks
+  bool access_log = false;   // one info line per request
+};
+
+class Api {
+ public:
+  // `manual_clock` is the sandbox clock (null outside sandbox mode).
+  Api(service::Env& env, jobs::JobRunner& runner, ManualClock* manual_clock, ApiOptions options);
+
+  // Matches the route and fills req.params. Null when nothing matches.
+  const Route* Resolve(HttpRequest& req) const;
+  // Runs the whole pipeline; never throws; a 5xx is logged as a bug.
+  HttpResponse Handle(HttpRequest& req, const Route* route);
+
+  service::Env& env() { return env_; }
+  jobs::JobRunner& runner() { return runner_; }
+  ManualClock* manual_clock() { return manual_clock_; }
+  const ApiOptions& options() const { return options_; }
+  Router& router() { return router_; }
+  const Metrics& metrics() const { return *metrics_; }
+
+ private:
+  HttpResponse Dispatch(HttpRequest& req, const Route* route);
+  HttpResponse WithIdempotency(HttpRequest& req, const Route& route);
+
+  service::Env& env_;
+  jobs::JobRunner& runner_;
+  ManualClock* manual_clock_;
+  ApiOptions options_;
+  Router router_;
+  std::unique_ptr<Metrics> metrics_;
+  service::Authenticator auth_;
+};
+
+// Resource registration, one file each under http/resources/.
+void RegisterHealth(Api& api);
+void RegisterOrgs(Api& api);
+void RegisterApiKeys(Api& api);
+void RegisterUsers(Api& api);
+void RegisterSandbox(Api& api);
+
+// Turns a Result into a response: the value through `to_json` with `status`,
+// or the error shape.
+template <class T, class F>
+HttpResponse Respond(const HttpRequest& req, Result<T> r, int status, F&& to_json) {
+  if (!r.ok()) return ErrorResponse(r.error(), req.request_id);
+  return JsonResponse(status, to_json(r.value()));
+}
+
+}  // namespace payops::http

@@ -1,0 +1,232 @@
+#include "payops/http/json_io.h"
+
+#include <boost/beast/core/detail/base64.hpp>
+
+namespace payops::http {
+
+int HttpStatusFor(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kInvalid: return 400;
+    case ErrorKind::kUnauthenticated: return 401;
+    case ErrorKind::kForbidden: return 403;
+    case ErrorKind::kNotFound: return 404;
+    case ErrorKind::kConflict: return 409;
+    case ErrorKind::kTooLarge: return 413;
+    case ErrorKind::kRefused: return 422;
+    case ErrorKind::kRateLimited: return 429;
+    case ErrorKind::kUnavailable: return 503;
+    case ErrorKind::kInternal: return 500;
+  }
+  return 500;
+}
+
+HttpResponse JsonResponse(int status, const json::value& v) {
+  HttpResponse r;
+  r.status = status;
+  r.body = json::serialize(v);
+  return r;
+}
+
+HttpResponse ErrorResponse(const Error& e, const std::string& request_id) {
+  json::object err;
+  err["code"] = e.code;
+  err["message"] = e.message;
+  if (!e.field.empty()) err["field"] = e.field;
+  err["request_id"] = request_id;
+  json::object body;
+  body["error"] = std::move(err);
+  return JsonResponse(HttpStatusFor(e.kind), body);
+}
+
+Result<json::object> ParseObject(std::string_view body) {
+  json::parse_options opt;
+  opt.max_depth = kMaxJsonDepth;
+  opt.allow_comments = false;
+  opt.allow_trailing_commas = false;
+  opt.allow_invalid_utf8 = false;
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec, json::storage_ptr(), opt);
+  if (ec) return Error::Invalid("invalid_json", "request body is not valid JSON: " + ec.message());
+  if (!v.is_object()) return Error::Invalid("expected_object", "request body must be a JSON object");
+  return std::move(v.as_object());
+}
+
+std::string Fields::FieldName(std::string_view name) const {
+  return prefix_.empty() ? std::string(name) : prefix_ + "." + std::string(name);
+}
+
+Status Fields::AllowOnly(std::initializer_list<std::string_view> names) const {
+  for (const auto& kv : o_) {
+    bool known = false;
+    for (std::string_view n : names) known = known || kv.key() == n;
+    if (!known) {
+      return Error::Invalid("unknown_field", "unknown field '" + std::string(kv.key()) + "'",
+                            FieldName(kv.key()));
+    }
+  }
+  return Status::Ok();
+}
+
+bool Fields::Has(std::string_view name) const { return o_.contains(name); }
+
+Result<std::optional<std::string>> Fields::OptStr(std::string_view name, size_t max_bytes) const {
+  auto it = o_.find(name);
+  if (it == o_.end() || it->value().is_null()) return std::optional<std::string>();
+  if (!it->value().is_string()) {
+    return Error::Invalid("invalid_type", FieldName(name) + " must be a string", FieldName(name));
+  }
+  const json::string& s = it->value().get_string();
+  if (s.size() > max_bytes) {
+    return Error::Invalid("too_long", FieldName(name) + " is longer than " +
+                          std::to_string(max_bytes) + " bytes", FieldName(name));
+  }
+  return std::optional<std::string>(std::string(s));
+}
+
+Result<std::string> Fields::Str(std::string_view name, size_t max_bytes) const {
+  PAYOPS_ASSIGN_OR_RETURN(auto s, OptStr(name, max_bytes));
+  if (!s) return Error::Invalid("missing_field", FieldName(name) + " is required", FieldName(name));
+  return std::move(*s);
+}
+
+Result<std::optional<int64_t>> Fields::OptInt(std::string_view name) const {
+  auto it = o_.find(name);
+  if (it == o_.end() || it->value().is_null()) return std::optional<int64_t>();
+  const json::value& v = it->value();
+  if (v.is_int64()) return std::optional<int64_t>(v.get_int64());
+  if (v.is_uint64()) {
+    return Error::Invalid("number_out_of_range", FieldName(name) + " is larger than 2^63-1",
+                          FieldName(name));
+  }
+  if (v.is_double()) {
+    double d = v.get_double();
+    if (d > 9.2e18 || d < -9.2e18) {
+      return Error::Invalid("number_out_of_range", FieldName(name) + " is out of range",
+                            FieldName(name));
+    }
+    return Error::Invalid("invalid_type", FieldName(name) + " must be an integer",
+                          FieldName(name));
+  }
+  return Error::Invalid("invalid_type", FieldName(name) + " must be an integer", FieldName(name));
+}
+
+Result<int64_t> Fields::Int(std::string_view name) const {
+  PAYOPS_ASSIGN_OR_RETURN(auto v, OptInt(name));
+  if (!v) return Error::Invalid("missing_field", FieldName(name) + " is required", FieldName(name));
+  return *v;
+}
+
+Result<std::optional<bool>> Fields::OptBool(std::string_view name) const {
+  auto it = o_.find(name);
+  if (it == o_.end() || it->value().is_null()) return std::optional<bool>();
+  if (!it->value().is_bool()) {
+    return Error::Invalid("invalid_type", FieldName(name) + " must be true or false", FieldName(name));
+  }
+  return std::optional<bool>(it->value().get_bool());
+}
+
+Result<const json::object*> Fields::OptObject(std::string_view name) const {
+  auto it = o_.find(name);
+  if (it == o_.end() || it->value().is_null()) return static_cast<const json::object*>(nullptr);
+  if (!it->value().is_object()) {
+    return Error::Invalid("invalid_type", FieldName(name) + " must be an object", FieldName(name));
+  }
+  return &it->value().get_object();
+}
+
+Result<const json::array*> Fields::OptArray(std::string_view name, size_t max_items) const {
+  auto it = o_.find(name);
+  if (it == o_.end() || it->value().is_null()) return static_cast<const json::array*>(nullptr);
+  if (!it->value().is_array()) {
+    return Error::Invalid("invalid_type", FieldName(name) + " must be an array", FieldName(name));
+  }
+  if (it->value().get_array().size() > max_items) {
+    return Error::Invalid("too_many_items", FieldName(name) + " holds more than " +
+                          std::to_string(max_items) + " items", FieldName(name));
+  }
+  return &it->value().get_array();
+}
+
+Result<std::vector<std::string>> Fields::StrArray(std::string_view name, size_t max_items,
+                                                  size_t max_bytes) const {
+  PAYOPS_ASSIGN_OR_RETURN(const json::array* a, OptArray(name, max_items));
+  std::vector<std::string> out;
+  if (!a) return out;
+  for (const json::value& v : *a) {
+    if (!v.is_string() || v.get_string().size() > max_bytes) {
+      return Error::Invalid("invalid_type", FieldName(name) + " must hold strings of at most " +
+                            std::to_string(max_bytes) + " bytes", FieldName(name));
+    }
+    out.emplace_back(v.get_string());
+  }
+  return out;
+}
+
+std::string EncodeCursor(std::string_view last_id) {
+  namespace b64 = boost::beast::detail::base64;
+  std::string out(b64::encoded_size(last_id.size()), '\0');
+  out.resize(b64::encode(out.data(), last_id.data(), last_id.size()));
+  for (char& c : out) {
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  return out;
+}
+
+namespace {
+
+std::optional<std::string> DecodeCursor(std::string s) {
+  namespace b64 = boost::beast::detail::base64;
+  if (s.empty() || s.size() > 200) return std::nullopt;
+  for (char& c : s) {
+    if (c == '-') c = '+';
+    else if (c == '_') c = '/';
+    else if (!std::isalnum(static_cast<unsigned char>(c))) return std::nullopt;
+  }
+  while (s.size() % 4) s.push_back('=');
+  std::string out(b64::decoded_size(s.size()), '\0');
+  auto [written, read] = b64::decode(out.data(), s.data(), s.size());
+  if (read != s.size()) return std::nullopt;
+  out.resize(written);
+  for (char c : out) {
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+    if (!ok) return std::nullopt;
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
+}  // namespace
+
+Result<store::PageRequest> ParsePage(const HttpRequest& req) {
+  store::PageRequest page;
+  page.limit = kDefaultPageLimit;
+  if (const std::string* l = req.Query("limit")) {
+    int64_t v = 0;
+    bool digits = !l->empty() && l->size() <= 4;
+    for (char c : *l) {
+      digits = digits && c >= '0' && c <= '9';
+      if (digits) v = v * 10 + (c - '0');
+    }
+    if (!digits || v < 1 || v > kMaxPageLimit) {
+      return Error::Invalid("invalid_limit", "limit must be an integer from 1 to 500", "limit");
+    }
+    page.limit = static_cast<int>(v);
+  }
+  if (const std::string* c = req.Query("cursor")) {
+    auto id = DecodeCursor(*c);
+    if (!id) return Error::Invalid("invalid_cursor", "cursor is not one this server issued", "cursor");
+    page.after_id = *id;
+  }
+  return page;
+}
+
+json::object ListBody(json::array data, bool has_more, const std::string& last_id) {
+  json::object o;
+  o["data"] = std::move(data);
+  o["next_cursor"] = has_more ? json::value(EncodeCursor(last_id)) : json::value(nullptr);
+  return o;
+}
+
+}  // namespace payops::http

@@ -1,0 +1,253 @@
+#include "payops/http/server.h"
+
+#include <spdlog/spdlog.h>
+#include <sodium.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+#include <thread>
+
+namespace payops::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+std::string NewRequestId() {
+  static const uint64_t kProcess = [] {
+    uint64_t v;
+    randombytes_buf(&v, sizeof v);
+    return v;
+  }();
+  static std::atomic<uint64_t> counter{0};
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "req_%08llx%012llx",
+                static_cast<unsigned long long>(kProcess & 0xffffffffULL),
+                static_cast<unsigned long long>(counter.fetch_add(1) & 0xffffffffffffULL));
+  return buf;
+}
+
+bool SaneRequestId(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Api& api;
+  ServerOptions opt;
+  net::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  net::thread_pool workers;
+  net::signal_set signals{ioc, SIGTERM, SIGINT};
+  std::atomic<size_t> pending{0};    // requests queued or running on workers
+  std::atomic<size_t> in_flight{0};  // requests read and not yet written
+  std::atomic<bool> draining{false};
+  net::steady_timer drain_timer{ioc};
+  std::chrono::steady_clock::time_point drain_deadline;
+
+  Impl(Api& a, ServerOptions o)
+      : api(a), opt(std::move(o)), workers(static_cast<size_t>(std::max(1, opt.worker_threads))) {}
+
+  void Accept();
+  void BeginDrain();
+  void PollDrain();
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, Server::Impl& srv) : stream_(std::move(socket)), srv_(srv) {}
+
+  void Start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+  }
+
+ private:
+  void Read() {
+    if (srv_.draining) return Close();
+    parser_.emplace();
+    parser_->body_limit(srv_.opt.body_limit_bytes);
+    parser_->header_limit(static_cast<uint32_t>(srv_.opt.header_limit_bytes));
+    stream_.expires_after(std::chrono::seconds(first_ ? srv_.opt.read_timeout_s
+                                                      : srv_.opt.idle_timeout_s));
+    first_ = false;
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                        self->OnRead(ec);
+                      });
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream || ec == net::error::operation_aborted ||
+        ec == beast::error::timeout || ec == net::error::connection_reset || ec == net::error::eof) {
+      return Close();
+    }
+    HttpRequest req;
+    req.request_id = NewRequestId();
+    if (ec) {
+      Error e = ec == bhttp::error::body_limit
+                    ? Error{ErrorKind::kTooLarge, "body_too_large",
+                            "request body exceeds " + std::to_string(srv_.opt.body_limit_bytes) +
+                                " bytes", {}}
+                : ec == bhttp::error::header_limit
+                    ? Error{ErrorKind::kTooLarge, "headers_too_large", "request headers too large", {}}
+                    : Error::Invalid("bad_request", "malformed HTTP request: " + ec.message());
+      keep_alive_ = false;
+      srv_.in_flight++;
+      return Write(ErrorResponse(e, req.request_id));
+    }
+    auto& msg = parser_->get();
+    keep_alive_ = msg.keep_alive();
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    if (auto rid = msg["X-Request-Id"] ; !rid.empty() && SaneRequestId(rid)) {
+      req.request_id = std::string(rid);
+    }
+    srv_.in_flight++;
+    auto url = boost::urls::parse_origin_form(req.target);
+    if (!url) {
+      return Write(ErrorResponse(Error::Invalid("bad_target", "request target is not a valid path"),
+                                 req.request_id));
+    }
+    req.path = url->path();
+    for (auto p : url->params()) req.query.emplace_back(p.key, p.value);
+    req.authorization = std::string(msg[bhttp::field::authorization]);
+    req.idempotency_key = std::string(msg["Idempotency-Key"]);
+    req.accept = std::string(msg[bhttp::field::accept]);
+    req.body = std::move(msg.body());
+    const Route* route = srv_.api.Resolve(req);
+    if (route == nullptr || route->options.run_inline) {
+      return Write(srv_.api.Handle(req, route));
+    }
+    if (srv_.pending.load() >= srv_.opt.max_pending_requests) {
+      return Write(ErrorResponse(Error::Unavailable("server is busy; retry later"), req.request_id));
+    }
+    srv_.pending++;
+    net::post(srv_.workers, [self = shared_from_this(), req = std::move(req), route]() mutable {
+      HttpResponse res = self->srv_.api.Handle(req, route);
+      self->srv_.pending--;
+      net::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
+        self->Write(std::move(res));
+      });
+    });
+  }
+
+  void Write(HttpResponse res) {
+    res_ = {};
+    res_.version(11);
+    res_.result(static_cast<unsigned>(res.status));
+    res_.set(bhttp::field::content_type, res.content_type);
+    for (auto& [k, v] : res.headers) res_.set(k, v);
+    res_.keep_alive(keep_alive_ && !srv_.draining);
+    res_.body() = std::move(res.body);
+    res_.prepare_payload();
+    stream_.expires_after(std::chrono::seconds(srv_.opt.read_timeout_s));
+    bhttp::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      self->srv_.in_flight--;
+      if (ec || !self->res_.keep_alive()) return self->Close();
+      self->Read();
+    });
+  }
+
+  void Close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  beast::tcp_stream stream_;
+  Server::Impl& srv_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bhttp::response<bhttp::string_body> res_;
+  bool keep_alive_ = true;
+  bool first_ = true;
+};
+
+}  // namespace
+
+void Server::Impl::Accept() {
+  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+      spdlog::warn("msg=\"accept failed\" error=\"{}\"", ec.message());
+    } else {
+      socket.set_option(tcp::no_delay(true));
+      std::make_shared<Session>(std::move(socket), *this)->Start();
+    }
+    Accept();
+  });
+}
+
+void Server::Impl::BeginDrain() {
+  if (draining.exchange(true)) return;
+  spdlog::info("msg=\"shutting down\" in_flight={}", in_flight.load());
+  beast::error_code ignored;
+  acceptor.close(ignored);
+  drain_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(opt.shutdown_grace_s);
+  PollDrain();
+}
+
+void Server::Impl::PollDrain() {
+  if (in_flight.load() == 0 || std::chrono::steady_clock::now() >= drain_deadline) {
+    ioc.stop();
+    return;
+  }
+  drain_timer.expires_after(std::chrono::milliseconds(20));
+  drain_timer.async_wait([this](beast::error_code) { PollDrain(); });
+}
+
+Server::Server(Api& api, ServerOptions options)
+    : impl_(std::make_unique<Impl>(api, std::move(options))) {}
+
+Server::~Server() {
+  impl_->workers.join();
+}
+
+Result<uint16_t> Server::Listen() {
+  beast::error_code ec;
+  auto addr = net::ip::make_address(impl_->opt.host, ec);
+  if (ec) return Error::Invalid("invalid_listen", "cannot parse host " + impl_->opt.host, "listen");
+  tcp::endpoint ep(addr, impl_->opt.port);
+  auto& a = impl_->acceptor;
+  a.open(ep.protocol(), ec);
+  if (!ec) a.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(ep, ec);
+  if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Error::Unavailable("cannot listen on " + impl_->opt.host + ":" +
+                              std::to_string(impl_->opt.port) + ": " + ec.message());
+  }
+  return a.local_endpoint().port();
+}
+
+void Server::Run(const std::function<void(uint16_t)>& on_ready) {
+  impl_->signals.async_wait([this](beast::error_code ec, int) {
+    if (!ec) impl_->BeginDrain();
+  });
+  impl_->Accept();
+  if (on_ready) on_ready(impl_->acceptor.local_endpoint().port());
+  std::vector<std::thread> extra;
+  for (int i = 1; i < impl_->opt.io_threads; ++i) extra.emplace_back([this] { impl_->ioc.run(); });
+  impl_->ioc.run();
+  for (auto& t : extra) t.join();
+  impl_->workers.join();
+}
+
+void Server::Stop() {
+  net::post(impl_->ioc, [this] { impl_->BeginDrain(); });
+}
+
+}  // namespace payops::http

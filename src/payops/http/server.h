@@ -1,0 +1,46 @@
+// The HTTP/1.1 server: Boost.Beast on Asio, keep-alive, a body limit,
+// timeouts, a bounded worker pool for store-bound handlers, and graceful
+// shutdown on SIGTERM/SIGINT.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "payops/core/result.h"
+#include "payops/http/api.h"
+
+namespace payops::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;                // 0: the kernel picks
+  int io_threads = 1;
+  int worker_threads = 64;             // handlers that touch the store run here
+  size_t max_pending_requests = 8192;  // queued for workers; past it: 503
+  size_t body_limit_bytes = 1 << 20;   // larger bodies: 413
+  size_t header_limit_bytes = 16 << 10;
+  int read_timeout_s = 30;             // to read one request once it started
+  int idle_timeout_s = 60;             // keep-alive idle connection
+  int shutdown_grace_s = 10;           // in-flight requests may finish
+};
+
+class Server {
+ public:
+  Server(Api& api, ServerOptions options);
+  ~Server();
+  // Binds and listens. Returns the bound port.
+  Result<uint16_t> Listen();
+  // Serves until Stop() or SIGTERM/SIGINT; `on_ready` runs once accepting.
+  void Run(const std::function<void(uint16_t)>& on_ready);
+  // Stops accepting, lets in-flight requests finish (bounded), then returns from Run.
+  void Stop();
+
+  struct Impl;  // public so that connection sessions can reach it
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace payops::http

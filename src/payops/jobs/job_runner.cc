@@ -1,0 +1,122 @@
+#include "payops/jobs/job_runner.h"
+
+#include <spdlog/spdlog.h>
+
+#include "payops/store/kv.h"
+
+namespace payops::jobs {
+
+void JobRunner::Register(std::unique_ptr<Job> job) { jobs_.push_back(std::move(job)); }
+
+Result<int> JobRunner::RunDue(Instant until, ManualClock* manual) {
+  std::lock_guard run_lock(run_mu_);
+  std::vector<std::optional<Instant>> marks(jobs_.size());
+  PAYOPS_TRY(env_.store.Read([&](store::Tx& tx) -> Status {
+    for (size_t i = 0; i < jobs_.size(); ++i) {
+      PAYOPS_ASSIGN_OR_RETURN(marks[i], store::FindJobWatermark(tx, jobs_[i]->name()));
+    }
+    return Status::Ok();
+  }));
+  for (size_t i = 0; i < jobs_.size(); ++i) {
+    if (marks[i]) continue;
+    Instant start = env_.clock.Now();
+    PAYOPS_TRY(env_.store.Write([&](store::Tx& tx) -> Status {
+      return store::ClaimJobRun(tx, jobs_[i]->name(), std::nullopt, start).ok()
+                 ? Status::Ok()
+                 : Status(Error::Internal("cannot start job " + jobs_[i]->name()));
+    }));
+    PAYOPS_TRY(env_.store.Read([&](store::Tx& tx) -> Status {
+      PAYOPS_ASSIGN_OR_RETURN(marks[i], store::FindJobWatermark(tx, jobs_[i]->name()));
+      return Status::Ok();
+    }));
+  }
+  int runs = 0;
+  for (;;) {
+    size_t best = jobs_.size();
+    Instant best_due{};
+    for (size_t i = 0; i < jobs_.size(); ++i) {
+      Instant due = jobs_[i]->NextDue(*marks[i]);
+      if (due <= until && (best == jobs_.size() || due < best_due)) {
+        best = i;
+        best_due = due;
+      }
+    }
+    if (best == jobs_.size()) break;
+    if (runs >= limits_.max_runs_per_pass) {
+      return Error::Refused("too_many_job_runs",
+                            "more than " + std::to_string(limits_.max_runs_per_pass) +
+                                " job runs in one pass; advance the clock in smaller steps");
+    }
+    if (manual && manual->Now() < best_due) manual->Set(best_due);
+    Job& job = *jobs_[best];
+    bool claimed = false;
+    Status s = env_.store.Write([&](store::Tx& tx) -> Status {
+      PAYOPS_ASSIGN_OR_RETURN(claimed, store::ClaimJobRun(tx, job.name(), marks[best], best_due));
+      if (!claimed) return Status::Ok();
+      return job.Run(env_, best_due);
+    });
+    if (!s.ok()) {
+      spdlog::error("msg=\"job failed\" job={} due={} code={} error=\"{}\"", job.name(),
+                    FormatRfc3339(best_due), s.error().code, s.error().message);
+      return s.take_error();
+    }
+    if (claimed) {
+      ++runs;
+    } else {
+      // Another process ran it: reload its watermark.
+      PAYOPS_TRY(env_.store.Read([&](store::Tx& tx) -> Status {
+        PAYOPS_ASSIGN_OR_RETURN(marks[best], store::FindJobWatermark(tx, job.name()));
+        return Status::Ok();
+      }));
+      continue;
+    }
+    marks[best] = best_due;
+  }
+  if (manual && manual->Now() < until) manual->Set(until);
+  return runs;
+}
+
+void JobRunner::Start() {
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mu_);
+    while (!stopping_) {
+      lock.unlock();
+      auto ran = RunDue(env_.clock.Now(), nullptr);
+      if (!ran.ok()) spdlog::warn("msg=\"job pass failed\" error=\"{}\"", ran.error().message);
+      lock.lock();
+      cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
+    }
+  });
+}
+
+void JobRunner::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+namespace {
+
+class IdempotencyExpiryJob final : public Job {
+ public:
+  std::string name() const override { return "idempotency-expiry"; }
+  Instant NextDue(Instant after) const override {
+    auto hour = std::chrono::floor<std::chrono::hours>(after);
+    return hour + std::chrono::hours(1);
+  }
+  Status Run(service::Env& env, Instant at) override {
+    return env.store.Write([&](store::Tx& tx) -> Status {
+      PAYOPS_TRY(store::DeleteIdempotencyKeysBefore(tx, at - std::chrono::hours(24)));
+      return Status::Ok();
+    });
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Job> MakeIdempotencyExpiryJob() { return std::make_unique<IdempotencyExpiryJob>(); }
+
+}  // namespace payops::jobs

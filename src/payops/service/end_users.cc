@@ -1,0 +1,132 @@
+#include "payops/service/end_users.h"
+
+#include <boost/json.hpp>
+
+#include "payops/core/validate.h"
+#include "payops/store/orgs.h"
+
+namespace payops::service {
+namespace {
+
+constexpr int kMaxHistoryEntries = 500;
+
+Status CanRead(const Actor& actor) {
+  if (actor.role == Role::kEmi) return Error::Forbidden("EMI users do not read end users");
+  return Status::Ok();
+}
+
+std::string ChangeJson(std::string_view field, std::string_view from, std::string_view to,
+                       std::string_view reason) {
+  boost::json::object o;
+  o["field"] = field;
+  o["from"] = from;
+  o["to"] = to;
+  o["reason"] = reason;
+  return boost::json::serialize(o);
+}
+
+}  // namespace
+
+Result<EndUser> CreateEndUser(Env& env, const Actor& actor, EndUser u) {
+  PAYOPS_TRY(RequireRole(actor, {Role::kAdmin, Role::kPartner}));
+  if (actor.tenant()) {
+    if (u.org_id.empty()) u.org_id = *actor.tenant();
+    if (u.org_id != *actor.tenant()) return Error::NotFound("org");
+  }
+  if (u.org_id.empty()) return Error::Invalid("missing_field", "org_id is required", "org_id");
+  u.email = ToLowerAscii(u.email);
+  PAYOPS_TRY(ValidateEndUser(u));
+  u.id = env.ids.New("usr");
+  u.created_at = u.updated_at = env.clock.Now();
+  Status s = env.store.Write([&](store::Tx& tx) -> Status {
+    PAYOPS_ASSIGN_OR_RETURN(auto org, store::FindOrg(tx, u.org_id));
+    if (!org) return Error::NotFound("org");
+    return store::InsertEndUser(tx, u);
+  });
+  if (!s.ok() && s.error().code == "duplicate") {
+    return Error::Conflict("email_taken", "the org already has a user with this email");
+  }
+  PAYOPS_TRY(s);
+  return u;
+}
+
+Result<EndUser> GetEndUser(Env& env, const Actor& actor, const std::string& id) {
+  PAYOPS_TRY(CanRead(actor));
+  std::optional<EndUser> u;
+  PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
+    PAYOPS_ASSIGN_OR_RETURN(u, store::FindEndUser(tx, id, actor.tenant()));
+    return Status::Ok();
+  }));
+  if (!u) return Error::NotFound("user");
+  return std::move(*u);
+}
+
+Result<store::Page<EndUser>> ListEndUsers(Env& env, const Actor& actor,
+                                          const store::PageRequest& page,
+                                          store::EndUserFilter filter) {
+  PAYOPS_TRY(CanRead(actor));
+  if (actor.tenant()) {
+    if (filter.org_id && *filter.org_id != *actor.tenant()) {
+      return store::Page<EndUser>{};  // another org's users: nothing to see
+    }
+    filter.org_id = actor.tenant();
+  }
+  store::Page<EndUser> out;
+  PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
+    PAYOPS_ASSIGN_OR_RETURN(out, store::ListEndUsers(tx, page, filter));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<EndUser> PatchEndUser(Env& env, const Actor& actor, const std::string& id,
+                             const EndUserPatch& patch, const std::string& reason) {
+  PAYOPS_TRY(RequireRole(actor, {Role::kAdmin, Role::kAgent, Role::kPartner}));
+  std::optional<EndUser> result;
+  PAYOPS_TRY(env.store.Write([&](store::Tx& tx) -> Status {
+    PAYOPS_ASSIGN_OR_RETURN(auto found, store::FindEndUser(tx, id, actor.tenant()));
+    if (!found) return Error::NotFound("user");
+    EndUser u = *found;
+    Instant now = env.clock.Now();
+    std::vector<std::tuple<std::string, std::string, std::string>> changes;
+    if (patch.kyc_status && *patch.kyc_status != u.kyc_status) {
+      changes.emplace_back("kyc_status", KycStatusName(u.kyc_status),
+                           KycStatusName(*patch.kyc_status));
+      u.kyc_status = *patch.kyc_status;
+    }
+    if (patch.tier && *patch.tier != u.tier) {
+      changes.emplace_back("tier", std::to_string(u.tier), std::to_string(*patch.tier));
+      u.tier = *patch.tier;
+    }
+    if (patch.state && patch.state != u.state) {
+      changes.emplace_back("state", u.state.value_or(""), *patch.state);
+      u.state = patch.state;
+    }
+    PAYOPS_TRY(ValidateEndUser(u));
+    if (!changes.empty()) {
+      u.updated_at = now;
+      PAYOPS_TRY(store::UpdateEndUser(tx, u));
+      for (const auto& [field, from, to] : changes) {
+        PAYOPS_TRY(store::AppendAudit(tx, store::AuditEntry{env.ids.New("aud"), "end_user", u.id,
+                                                            now, actor.member_id, "update",
+                                                            ChangeJson(field, from, to, reason)}));
+      }
+    }
+    result = u;
+    return Status::Ok();
+  }));
+  return std::move(*result);
+}
+
+Result<std::vector<store::AuditEntry>> EndUserHistory(Env& env, const Actor& actor,
+                                                      const std::string& id) {
+  PAYOPS_TRY(GetEndUser(env, actor, id));
+  std::vector<store::AuditEntry> out;
+  PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
+    PAYOPS_ASSIGN_OR_RETURN(out, store::ListAudit(tx, "end_user", id, kMaxHistoryEntries));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+}  // namespace payops::service

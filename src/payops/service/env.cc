@@ -1,0 +1,54 @@
+#include "payops/service/env.h"
+
+#include <sodium.h>
+
+#include <chrono>
+
+#include "payops/core/ids.h"
+
+namespace payops::service {
+
+std::string IdSource::New(std::string_view prefix) const {
+  uint64_t random = 0;
+  randombytes_buf(&random, sizeof random);
+  int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   clock_.Now().time_since_epoch())
+                   .count();
+  return MakeId(prefix, ms, random);
+}
+
+Status RequireRole(const Actor& actor, std::initializer_list<Role> roles) {
+  for (Role r : roles) {
+    if (actor.role == r) return Status::Ok();
+  }
+  return Error::Forbidden("the " + std::string(RoleName(actor.role)) +
+                          " role may not do this");
+}
+
+std::string RandomToken(size_t bytes) {
+  static constexpr char kAlphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
+  std::string out;
+  out.reserve(bytes * 2);
+  std::vector<unsigned char> buf(bytes);
+  randombytes_buf(buf.data(), buf.size());
+  for (unsigned char b : buf) {
+    out.push_back(kAlphabet[b & 31]);
+    out.push_back(kAlphabet[(b >> 5) & 7]);
+  }
+  return out;
+}
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(sizeof digest * 2);
+  for (unsigned char b : digest) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 15]);
+  }
+  return out;
+}
+
+}  // namespace payops::service

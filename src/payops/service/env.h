@@ -1,0 +1,41 @@
+// What every application service needs: the store, the clock, fresh ids.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "payops/core/clock.h"
+#include "payops/core/role.h"
+#include "payops/store/store.h"
+
+namespace payops::service {
+
+// New object ids from the clock's milliseconds and libsodium's random bits.
+class IdSource {
+ public:
+  explicit IdSource(const Clock& clock) : clock_(clock) {}
+  std::string New(std::string_view prefix) const;
+
+ private:
+  const Clock& clock_;
+};
+
+struct Env {
+  store::Store& store;
+  const Clock& clock;
+  IdSource ids;
+  bool sandbox = false;
+
+  Env(store::Store& s, const Clock& c, bool sandbox_mode = false)
+      : store(s), clock(c), ids(c), sandbox(sandbox_mode) {}
+};
+
+// kForbidden unless the actor has one of the roles.
+Status RequireRole(const Actor& actor, std::initializer_list<Role> roles);
+
+// 32 random bytes, base32-ish text: API keys, tokens.
+std::string RandomToken(size_t bytes = 32);
+// Lowercase hex SHA-256.
+std::string Sha256Hex(std::string_view data);
+
+}  // namespace payops::service

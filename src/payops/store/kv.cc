@@ -1,0 +1,84 @@
+#include "payops/store/kv.h"
+
+namespace payops::store {
+
+Result<std::optional<StoredResponse>> FindIdempotentResponse(Tx& tx, const std::string& scope,
+                                                             const std::string& key) {
+  PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT request_hash, status, body FROM "
+                                                "idempotency_keys WHERE scope = ? AND idem_key = ?",
+                                                {scope, key}));
+  if (!row) return std::optional<StoredResponse>();
+  return std::optional<StoredResponse>(
+      StoredResponse{row->Text(0), static_cast<int>(row->Int(1)), row->Text(2)});
+}
+
+Status InsertIdempotentResponse(Tx& tx, const std::string& scope, const std::string& key,
+                                const StoredResponse& r, Instant now) {
+  PAYOPS_TRY(tx.Exec("INSERT INTO idempotency_keys (scope, idem_key, request_hash, status, body, "
+                     "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                     {scope, key, r.request_hash, int64_t{r.status}, r.body, ToMicros(now)}));
+  return Status::Ok();
+}
+
+Result<int64_t> DeleteIdempotencyKeysBefore(Tx& tx, Instant cutoff) {
+  return tx.Exec("DELETE FROM idempotency_keys WHERE created_at < ?", {ToMicros(cutoff)});
+}
+
+Result<std::optional<Instant>> FindJobWatermark(Tx& tx, const std::string& job) {
+  PAYOPS_ASSIGN_OR_RETURN(auto row,
+                          tx.QueryOne("SELECT last_run_at FROM job_runs WHERE name = ?", {job}));
+  if (!row) return std::optional<Instant>();
+  return std::optional<Instant>(FromMicros(row->Int(0)));
+}
+
+Result<bool> ClaimJobRun(Tx& tx, const std::string& job, std::optional<Instant> expected,
+                         Instant next) {
+  if (!expected) {
+    PAYOPS_ASSIGN_OR_RETURN(int64_t n, tx.Exec("INSERT INTO job_runs (name, last_run_at) VALUES "
+                                               "(?, ?) ON CONFLICT (name) DO NOTHING",
+                                               {job, ToMicros(next)}));
+    return n == 1;
+  }
+  PAYOPS_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE job_runs SET last_run_at = ? WHERE name = ? "
+                                             "AND last_run_at = ?",
+                                             {ToMicros(next), job, ToMicros(*expected)}));
+  return n == 1;
+}
+
+Result<std::optional<std::string>> GetSetting(Tx& tx, const std::string& name) {
+  PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT value FROM settings WHERE name = ?", {name}));
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(row->Text(0));
+}
+
+Status PutSetting(Tx& tx, const std::string& name, const std::string& value) {
+  PAYOPS_TRY(tx.Exec("INSERT INTO settings (name, value) VALUES (?, ?) "
+                     "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                     {name, value}));
+  return Status::Ok();
+}
+
+Status AppendAudit(Tx& tx, const AuditEntry& e) {
+  PAYOPS_TRY(tx.Exec("INSERT INTO audit_log (id, entity_type, entity_id, at, actor, action, "
+                     "detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     {e.id, e.entity_type, e.entity_id, ToMicros(e.at), e.actor, e.action,
+                      e.detail}));
+  return Status::Ok();
+}
+
+Result<std::vector<AuditEntry>> ListAudit(Tx& tx, const std::string& entity_type,
+                                          const std::string& entity_id, int limit) {
+  PAYOPS_ASSIGN_OR_RETURN(Rows rows,
+                          tx.Query("SELECT id, entity_type, entity_id, at, actor, action, detail "
+                                   "FROM audit_log WHERE entity_type = ? AND entity_id = ? "
+                                   "ORDER BY at, id LIMIT ?",
+                                   {entity_type, entity_id, int64_t{limit}}));
+  std::vector<AuditEntry> out;
+  for (const Row& r : rows) {
+    out.push_back(AuditEntry{r.Text(0), r.Text(1), r.Text(2), FromMicros(r.Int(3)), r.Text(4),
+                             r.Text(5), r.Text(6)});
+  }
+  return out;
+}
+
+}  // namespace payops::store

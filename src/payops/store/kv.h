@@ -1,0 +1,46 @@
+// Small system tables: stored idempotent responses, job watermarks, settings,
+// and the audit log of changes to non-transaction objects.
+#pragma once
+
+#include "payops/core/clock.h"
+#include "payops/store/store.h"
+
+namespace payops::store {
+
+struct StoredResponse {
+  std::string request_hash;
+  int status = 0;
+  std::string body;
+};
+
+Result<std::optional<StoredResponse>> FindIdempotentResponse(Tx& tx, const std::string& scope,
+                                                             const std::string& key);
+// Error kConflict "duplicate" when another request stored this key first.
+Status InsertIdempotentResponse(Tx& tx, const std::string& scope, const std::string& key,
+                                const StoredResponse& r, Instant now);
+// Deletes keys created before `cutoff`; returns how many.
+Result<int64_t> DeleteIdempotencyKeysBefore(Tx& tx, Instant cutoff);
+
+Result<std::optional<Instant>> FindJobWatermark(Tx& tx, const std::string& job);
+// Moves the job's watermark from `expected` (nullopt: no row yet) to `next`.
+// Returns false when another process moved it first (the run is theirs).
+Result<bool> ClaimJobRun(Tx& tx, const std::string& job, std::optional<Instant> expected,
+                         Instant next);
+
+Result<std::optional<std::string>> GetSetting(Tx& tx, const std::string& name);
+Status PutSetting(Tx& tx, const std::string& name, const std::string& value);
+
+struct AuditEntry {
+  std::string id;
+  std::string entity_type;
+  std::string entity_id;
+  Instant at;
+  std::string actor;
+  std::string action;
+  std::string detail;  // JSON text
+};
+Status AppendAudit(Tx& tx, const AuditEntry& e);
+Result<std::vector<AuditEntry>> ListAudit(Tx& tx, const std::string& entity_type,
+                                          const std::string& entity_id, int limit);
+
+}  // namespace payops::store

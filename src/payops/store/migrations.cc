@@ -1,0 +1,166 @@
+// Versioned schema migrations. A migration is applied once, in order, in one
+// transaction, and recorded in schema_migrations. Never edit a released
+// migration: add a new one. Types are chosen to mean the same on both
+// backends: TEXT, BIGINT (instants in UTC microseconds, money in minor units).
+#include <array>
+#include <string>
+
+#include "payops/store/store.h"
+
+namespace payops::store {
+namespace {
+
+struct Migration {
+  int version;
+  const char* name;
+  const char* sql;           // statements separated by ";\n"
+  const char* sqlite_extra;  // backend-specific, may be empty
+  const char* postgres_extra;
+};
+
+constexpr Migration kMigrations[] = {
+    {1, "foundation",
+     R"SQL(
+CREATE TABLE orgs (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  domain TEXT NOT NULL UNIQUE,
+  sla_plan TEXT NOT NULL,
+  hypercare_plan TEXT NOT NULL,
+  bau_plan TEXT NOT NULL,
+  go_live_date TEXT NOT NULL,
+  allowed_countries TEXT NOT NULL,
+  emi_name TEXT,
+  emi_contact_email TEXT,
+  emi_escalation_procedure TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE org_fees (
+  org_id TEXT NOT NULL REFERENCES orgs(id),
+  direction TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  corridor TEXT NOT NULL,
+  fee_minor BIGINT NOT NULL,
+  PRIMARY KEY (org_id, direction, currency, corridor)
+);
+CREATE TABLE members (
+  id TEXT PRIMARY KEY,
+  role TEXT NOT NULL,
+  org_id TEXT REFERENCES orgs(id),
+  name TEXT NOT NULL,
+  email TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX members_org ON members(org_id);
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  member_id TEXT NOT NULL REFERENCES members(id),
+  key_hash TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  revoked_at BIGINT
+);
+CREATE TABLE end_users (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES orgs(id),
+  name TEXT NOT NULL,
+  email TEXT NOT NULL,
+  country TEXT NOT NULL,
+  state TEXT,
+  kyc_status TEXT NOT NULL,
+  tier BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (org_id, email)
+);
+CREATE INDEX end_users_org ON end_users(org_id, id);
+CREATE TABLE audit_log (
+  id TEXT PRIMARY KEY,
+  entity_type TEXT NOT NULL,
+  entity_id TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+CREATE INDEX audit_log_entity ON audit_log(entity_type, entity_id, at);
+CREATE TABLE idempotency_keys (
+  scope TEXT NOT NULL,
+  idem_key TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  status BIGINT NOT NULL,
+  body TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (scope, idem_key)
+);
+CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
+CREATE TABLE job_runs (
+  name TEXT PRIMARY KEY,
+  last_run_at BIGINT NOT NULL
+);
+CREATE TABLE settings (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+)
+)SQL",
+     "", ""},
+};
+
+std::vector<std::string> Split(const char* sql) {
+  std::vector<std::string> out;
+  std::string s(sql);
+  size_t start = 0;
+  while (start < s.size()) {
+    size_t end = s.find(";\n", start);
+    if (end == std::string::npos) end = s.size();
+    std::string stmt = s.substr(start, end - start);
+    if (stmt.find_first_not_of(" \n\t") != std::string::npos) out.push_back(stmt);
+    start = end + 2;
+  }
+  return out;
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return kMigrations[std::size(kMigrations) - 1].version; }
+
+Result<int> Migrate(Store& store) {
+  PAYOPS_TRY(store.Write([](Tx& tx) -> Status {
+    PAYOPS_TRY(tx.Exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
+        "name TEXT NOT NULL, applied_at_unix BIGINT NOT NULL)",
+        {}));
+    return Status::Ok();
+  }));
+  int reached = 0;
+  for (const Migration& m : kMigrations) {
+    bool applied = false;
+    PAYOPS_TRY(store.Write([&](Tx& tx) -> Status {
+      if (tx.dialect() == Dialect::kPostgres) {
+        // Several servers may start at once: serialize their migrations.
+        PAYOPS_TRY(tx.Query("SELECT pg_advisory_xact_lock(7252011)", {}));
+      }
+      PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT version FROM schema_migrations "
+                                                    "WHERE version = ?",
+                                                    {int64_t{m.version}}));
+      if (row) {
+        applied = true;
+        return Status::Ok();
+      }
+      for (const std::string& stmt : Split(m.sql)) PAYOPS_TRY(tx.Exec(stmt, {}));
+      const char* extra = tx.dialect() == Dialect::kSqlite ? m.sqlite_extra : m.postgres_extra;
+      for (const std::string& stmt : Split(extra)) PAYOPS_TRY(tx.Exec(stmt, {}));
+      // Recorded with the wall time of the schema change, informational only.
+      PAYOPS_TRY(tx.Exec("INSERT INTO schema_migrations (version, name, applied_at_unix) "
+                         "VALUES (?, ?, 0)",
+                         {int64_t{m.version}, std::string(m.name)}));
+      return Status::Ok();
+    }));
+    (void)applied;
+    reached = m.version;
+  }
+  return reached;
+}
+
+}  // namespace payops::store

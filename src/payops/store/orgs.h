@@ -1,0 +1,17 @@
+// Orgs and their fee schedules.
+#pragma once
+
+#include "payops/core/org.h"
+#include "payops/store/page.h"
+#include "payops/store/store.h"
+
+namespace payops::store {
+
+// Inserts the org and its fees. Error kConflict "duplicate" when the domain is taken.
+Status InsertOrg(Tx& tx, const Org& org);
+// Loads one org with fees, or nullopt.
+Result<std::optional<Org>> FindOrg(Tx& tx, const std::string& id);
+// Lists orgs in id order; `only_id` confines the list to one org (tenancy).
+Result<Page<Org>> ListOrgs(Tx& tx, const PageRequest& page, const std::optional<std::string>& only_id);
+
+}  // namespace payops::store

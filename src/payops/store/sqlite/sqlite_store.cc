@@ -1,0 +1,321 @@
+#include "payops/store/sqlite/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <cassert>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "payops/store/tx_nesting.h"
+
+namespace payops::store {
+namespace {
+
+Error SqliteError(sqlite3* db, int rc, std::string_view what) {
+  int ext = db ? sqlite3_extended_errcode(db) : rc;
+  std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    return Error::Conflict("duplicate", msg);
+  }
+  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return Error::Unavailable(msg);
+  return Error::Internal(msg);
+}
+
+// One connection with its statement cache.
+class Conn final : public Tx {
+ public:
+  ~Conn() override {
+    for (auto& [sql, stmt] : stmts_) sqlite3_finalize(stmt);
+    if (db_) sqlite3_close_v2(db_);
+  }
+
+  Status Open(const std::string& path, bool uri, const StoreOptions& o) {
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (uri) flags |= SQLITE_OPEN_URI;
+    int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+    if (rc != SQLITE_OK) return SqliteError(db_, rc, "open " + path);
+    sqlite3_busy_timeout(db_, o.busy_timeout_ms);
+    sqlite3_extended_result_codes(db_, 1);
+    PAYOPS_TRY(Plain("PRAGMA foreign_keys = ON"));
+    if (!uri) PAYOPS_TRY(Plain("PRAGMA journal_mode = WAL"));
+    PAYOPS_TRY(Plain(o.synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL"));
+    return Status::Ok();
+  }
+
+  Status Plain(const char* sql) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+      std::string msg = std::string(sql) + ": " + (err ? err : "error");
+      sqlite3_free(err);
+      if (rc == SQLITE_BUSY) return Error::Unavailable(msg);
+      return Error::Internal(msg);
+    }
+    return Status::Ok();
+  }
+
+  Result<Rows> Query(std::string_view sql, std::span<const Value> params) override {
+    PAYOPS_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql, params));
+    Rows rows;
+    int cols = sqlite3_column_count(stmt);
+    for (;;) {
+      int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) {
+        Error e = SqliteError(db_, rc, "query");
+        sqlite3_reset(stmt);
+        return e;
+      }
+      std::vector<Value> values;
+      values.reserve(cols);
+      for (int c = 0; c < cols; ++c) {
+        switch (sqlite3_column_type(stmt, c)) {
+          case SQLITE_NULL:
+            values.emplace_back(Null{});
+            break;
+          case SQLITE_INTEGER:
+            values.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c)));
+            break;
+          default: {
+            auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+            values.emplace_back(std::string(text, sqlite3_column_bytes(stmt, c)));
+          }
+        }
+      }
+      rows.emplace_back(std::move(values));
+    }
+    sqlite3_reset(stmt);
+    return rows;
+  }
+
+  Result<int64_t> Exec(std::string_view sql, std::span<const Value> params) override {
+    PAYOPS_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql, params));
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    }
+    if (rc != SQLITE_DONE) {
+      Error e = SqliteError(db_, rc, "exec");
+      sqlite3_reset(stmt);
+      return e;
+    }
+    sqlite3_reset(stmt);
+    return static_cast<int64_t>(sqlite3_changes64(db_));
+  }
+
+  Dialect dialect() const override { return Dialect::kSqlite; }
+
+ private:
+  static constexpr size_t kMaxCachedStatements = 512;
+
+  Result<sqlite3_stmt*> Prepare(std::string_view sql, std::span<const Value> params) {
+    std::string key(sql);
+    sqlite3_stmt* stmt = nullptr;
+    auto it = stmts_.find(key);
+    if (it != stmts_.end()) {
+      stmt = it->second;
+    } else {
+      int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
+                                  SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+      if (rc != SQLITE_OK) return SqliteError(db_, rc, "prepare " + key);
+      if (stmts_.size() < kMaxCachedStatements) stmts_.emplace(std::move(key), stmt);
+      else transient_.reset(stmt);
+    }
+    sqlite3_clear_bindings(stmt);
+    if (static_cast<int>(params.size()) != sqlite3_bind_parameter_count(stmt)) {
+      return Error::Internal("parameter count mismatch for: " + std::string(sql));
+    }
+    for (size_t i = 0; i < params.size(); ++i) {
+      int idx = static_cast<int>(i) + 1;
+      const Value& v = params[i];
+      if (auto* n = std::get_if<int64_t>(&v)) {
+        sqlite3_bind_int64(stmt, idx, *n);
+      } else if (auto* s = std::get_if<std::string>(&v)) {
+        sqlite3_bind_text(stmt, idx, s->data(), static_cast<int>(s->size()), SQLITE_TRANSIENT);
+      } else {
+        sqlite3_bind_null(stmt, idx);
+      }
+    }
+    return stmt;
+  }
+
+  struct Finalizer {
+    void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+  };
+
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> stmts_;
+  std::unique_ptr<sqlite3_stmt, Finalizer> transient_;
+};
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::string url, StoreOptions options)
+      : url_(std::move(url)), options_(options) {}
+
+  ~SqliteStore() override {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    if (writer_.joinable()) writer_.join();
+  }
+
+  Status Init(std::string_view path) {
+    std::string p(path);
+    bool uri = false;
+    if (p == ":memory:") {
+      static std::atomic<int> counter{0};
+      p = "file:payops_mem_" + std::to_string(counter++) + "?mode=memory&cache=shared";
+      uri = true;
+    }
+    if (p.empty()) return Error::Invalid("invalid_store_url", "empty SQLite path", "store");
+    writer_conn_ = std::make_unique<Conn>();
+    PAYOPS_TRY(writer_conn_->Open(p, uri, options_));
+    int readers = std::max(1, options_.read_connections);
+    for (int i = 0; i < readers; ++i) {
+      auto c = std::make_unique<Conn>();
+      PAYOPS_TRY(c->Open(p, uri, options_));
+      idle_readers_.push_back(c.get());
+      readers_.push_back(std::move(c));
+    }
+    writer_ = std::thread([this] { WriterLoop(); });
+    return Status::Ok();
+  }
+
+  Status Write(const TxFn& fn) override {
+    if (auto nested = RunNested(this, fn, /*write=*/true)) return *nested;
+    Job job{&fn, {}};
+    auto done = job.result.get_future();
+    {
+      std::lock_guard lock(mu_);
+      if (static_cast<int>(queue_.size()) >= options_.max_write_queue) {
+        return Error::Unavailable("write queue is full");
+      }
+      queue_.push_back(&job);
+    }
+    cv_.notify_one();
+    return done.get();
+  }
+
+  Status Read(const TxFn& fn) override {
+    if (auto nested = RunNested(this, fn, /*write=*/false)) return *nested;
+    Conn* conn = AcquireReader();
+    Status s = conn->Plain("BEGIN");
+    if (s.ok()) {
+      ActiveTxScope scope(this, conn, /*read_only=*/true);
+      s = RunGuarded(fn, *conn);
+      (void)conn->Plain("COMMIT");
+    }
+    ReleaseReader(conn);
+    return s;
+  }
+
+  Status Ping() override {
+    return Read([](Tx& tx) -> Status {
+      PAYOPS_TRY(tx.Query("SELECT 1", {}));
+      return Status::Ok();
+    });
+  }
+
+  Dialect dialect() const override { return Dialect::kSqlite; }
+  std::string url() const override { return url_; }
+
+ private:
+  struct Job {
+    const TxFn* fn;
+    std::promise<Status> result;
+  };
+
+  Conn* AcquireReader() {
+    std::unique_lock lock(reader_mu_);
+    reader_cv_.wait(lock, [&] { return !idle_readers_.empty(); });
+    Conn* c = idle_readers_.back();
+    idle_readers_.pop_back();
+    return c;
+  }
+  void ReleaseReader(Conn* c) {
+    {
+      std::lock_guard lock(reader_mu_);
+      idle_readers_.push_back(c);
+    }
+    reader_cv_.notify_one();
+  }
+
+  void WriterLoop() {
+    std::vector<Job*> group;
+    std::vector<Status> results;
+    for (;;) {
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty() && stopping_) return;
+        while (!queue_.empty() && static_cast<int>(group.size()) < options_.max_group_size) {
+          group.push_back(queue_.front());
+          queue_.pop_front();
+        }
+      }
+      RunGroup(group, results);
+      for (size_t i = 0; i < group.size(); ++i) group[i]->result.set_value(std::move(results[i]));
+      group.clear();
+      results.clear();
+    }
+  }
+
+  void RunGroup(const std::vector<Job*>& group, std::vector<Status>& results) {
+    Conn& c = *writer_conn_;
+    Status begun = c.Plain("BEGIN IMMEDIATE");
+    if (!begun.ok()) {
+      results.assign(group.size(), begun);
+      return;
+    }
+    for (Job* job : group) {
+      (void)c.Plain("SAVEPOINT job");
+      Status s;
+      {
+        ActiveTxScope scope(this, &c, /*read_only=*/false);
+        s = RunGuarded(*job->fn, c);
+      }
+      if (!s.ok()) (void)c.Plain("ROLLBACK TO SAVEPOINT job");
+      (void)c.Plain("RELEASE SAVEPOINT job");
+      results.push_back(std::move(s));
+    }
+    Status committed = c.Plain("COMMIT");
+    if (!committed.ok()) {
+      (void)c.Plain("ROLLBACK");
+      for (Status& s : results) {
+        if (s.ok()) s = committed;
+      }
+    }
+  }
+
+  std::string url_;
+  StoreOptions options_;
+  std::unique_ptr<Conn> writer_conn_;
+  std::vector<std::unique_ptr<Conn>> readers_;
+
+  std::mutex reader_mu_;
+  std::condition_variable reader_cv_;
+  std::vector<Conn*> idle_readers_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job*> queue_;
+  bool stopping_ = false;
+  std::thread writer_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqlite(std::string_view path, const StoreOptions& options) {
+  auto store = std::make_unique<SqliteStore>("sqlite://" + std::string(path), options);
+  PAYOPS_TRY(store->Init(path));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace payops::store

@@ -1,0 +1,110 @@
+// The Store: one interface over SQLite and PostgreSQL. Services run their
+// work as one atomic transaction through Write() or Read(); the SQL itself
+// lives in the repository files of this folder and is shared by both backends.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "payops/core/result.h"
+
+namespace payops::store {
+
+struct Null {
+  friend bool operator==(Null, Null) { return true; }
+};
+// A parameter or a column value. Booleans are stored as 0/1 integers, instants
+// as UTC microseconds, money as minor units.
+using Value = std::variant<Null, int64_t, std::string>;
+
+inline Value Opt(const std::optional<std::string>& s) {
+  return s ? Value(*s) : Value(Null{});
+}
+inline Value Opt(const std::optional<int64_t>& v) { return v ? Value(*v) : Value(Null{}); }
+
+class Row {
+ public:
+  explicit Row(std::vector<Value> values) : values_(std::move(values)) {}
+  size_t size() const { return values_.size(); }
+  bool IsNull(size_t i) const { return std::holds_alternative<Null>(values_.at(i)); }
+  // Integer column; text holding digits is converted. Asserts on other types.
+  int64_t Int(size_t i) const;
+  // Text column; integers are formatted. Null becomes "".
+  std::string Text(size_t i) const;
+  std::optional<std::string> OptText(size_t i) const;
+  std::optional<int64_t> OptInt(size_t i) const;
+
+ private:
+  std::vector<Value> values_;
+};
+
+using Rows = std::vector<Row>;
+
+enum class Dialect { kSqlite, kPostgres };
+
+// One open transaction. SQL uses `?` placeholders (never inside literals);
+// the PostgreSQL backend rewrites them to $1..$n.
+class Tx {
+ public:
+  virtual ~Tx() = default;
+  virtual Result<Rows> Query(std::string_view sql, std::span<const Value> params) = 0;
+  // Returns the number of rows changed. A unique-constraint violation is
+  // returned as ErrorKind::kConflict with code "duplicate".
+  virtual Result<int64_t> Exec(std::string_view sql, std::span<const Value> params) = 0;
+  virtual Dialect dialect() const = 0;
+
+  Result<Rows> Query(std::string_view sql, std::initializer_list<Value> params) {
+    return Query(sql, std::span<const Value>(params.begin(), params.size()));
+  }
+  Result<int64_t> Exec(std::string_view sql, std::initializer_list<Value> params) {
+    return Exec(sql, std::span<const Value>(params.begin(), params.size()));
+  }
+  // First row or nullopt.
+  Result<std::optional<Row>> QueryOne(std::string_view sql, std::initializer_list<Value> params);
+};
+
+struct StoreOptions {
+  int read_connections = 4;      // pooled read connections (SQLite) / pool size (PostgreSQL)
+  int busy_timeout_ms = 5000;    // SQLite busy timeout
+  int max_group_size = 256;      // SQLite: write jobs committed together at most
+  int max_write_queue = 8192;    // queued write jobs before Write() answers kUnavailable
+  int max_retries = 5;           // PostgreSQL serialization-failure retries
+  bool synchronous_full = true;  // SQLite: fsync every commit (durable)
+};
+
+using TxFn = std::function<Status(Tx&)>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // Runs fn in one read-write transaction: committed when fn returns ok,
+  // rolled back when it returns an error (which Write returns). A Write or
+  // Read called from inside fn joins the enclosing transaction (as a
+  // savepoint for Write), so services compose into one commit.
+  virtual Status Write(const TxFn& fn) = 0;
+  // Runs fn in a read-only snapshot.
+  virtual Status Read(const TxFn& fn) = 0;
+  // True when the store answers a trivial query.
+  virtual Status Ping() = 0;
+  virtual Dialect dialect() const = 0;
+  virtual std::string url() const = 0;
+};
+
+// Opens "sqlite:///abs/path.db", "sqlite://./rel.db", "sqlite://:memory:" or
+// "postgresql://user@host:port/db". Does not migrate.
+Result<std::unique_ptr<Store>> Open(std::string_view url, const StoreOptions& options = {});
+
+// Applies pending migrations in order; each migration is one transaction.
+// Returns the schema version reached.
+Result<int> Migrate(Store& store);
+// The latest schema version this build knows.
+int LatestSchemaVersion();
+
+}  // namespace payops::store
