@@ -106,7 +106,7 @@ class Session : public std::enable_shared_from_this<Session> {
                     : Error::Invalid("bad_request", "malformed HTTP request: " + ec.message());
       keep_alive_ = false;
       srv_.in_flight++;
-      return Write(ErrorResponse(e, req.request_id));
+      return Reject(e, req.request_id);
     }
     auto& msg = parser_->get();
     keep_alive_ = msg.keep_alive();
@@ -118,8 +118,8 @@ class Session : public std::enable_shared_from_this<Session> {
     srv_.in_flight++;
     auto url = boost::urls::parse_origin_form(req.target);
     if (!url) {
-      return Write(ErrorResponse(Error::Invalid("bad_target", "request target is not a valid path"),
-                                 req.request_id));
+      return Reject(Error::Invalid("bad_target", "request target is not a valid path"),
+                    req.request_id);
     }
     req.path = url->path();
     for (auto p : url->params()) req.query.emplace_back(p.key, p.value);
@@ -132,7 +132,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return Write(srv_.api.Handle(req, route));
     }
     if (srv_.pending.load() >= srv_.opt.max_pending_requests) {
-      return Write(ErrorResponse(Error::Unavailable("server is busy; retry later"), req.request_id));
+      return Reject(Error::Unavailable("server is busy; retry later"), req.request_id);
     }
     srv_.pending++;
     net::post(srv_.workers, [self = shared_from_this(), req = std::move(req), route]() mutable {
@@ -142,6 +142,13 @@ class Session : public std::enable_shared_from_this<Session> {
         self->Write(std::move(res));
       });
     });
+  }
+
+  // Answers before the API pipeline runs (unparsable requests, overload).
+  void Reject(const Error& e, const std::string& request_id) {
+    HttpResponse res = ErrorResponse(e, request_id);
+    res.headers.emplace_back("X-Request-Id", request_id);
+    Write(std::move(res));
   }
 
   void Write(HttpResponse res) {

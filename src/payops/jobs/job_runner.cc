@@ -47,8 +47,15 @@ Result<int> JobRunner::RunDue(Instant until, ManualClock* manual) {
                             "more than " + std::to_string(limits_.max_runs_per_pass) +
                                 " job runs in one pass; advance the clock in smaller steps");
     }
-    if (manual && manual->Now() < best_due) manual->Set(best_due);
     Job& job = *jobs_[best];
+    if (job.coalesce()) {
+      for (int64_t step = 0; step < limits_.max_coalesced_steps; ++step) {
+        Instant next = job.NextDue(best_due);
+        if (next > until) break;
+        best_due = next;
+      }
+    }
+    if (manual && manual->Now() < best_due) manual->Set(best_due);
     bool claimed = false;
     Status s = env_.store.Write([&](store::Tx& tx) -> Status {
       PAYOPS_ASSIGN_OR_RETURN(claimed, store::ClaimJobRun(tx, job.name(), marks[best], best_due));
@@ -107,6 +114,7 @@ class IdempotencyExpiryJob final : public Job {
     auto hour = std::chrono::floor<std::chrono::hours>(after);
     return hour + std::chrono::hours(1);
   }
+  bool coalesce() const override { return true; }
   Status Run(service::Env& env, Instant at) override {
     return env.store.Write([&](store::Tx& tx) -> Status {
       PAYOPS_TRY(store::DeleteIdempotencyKeysBefore(tx, at - std::chrono::hours(24)));

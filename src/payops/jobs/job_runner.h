@@ -26,10 +26,14 @@ class Job {
   // The job's work as of `at`; runs inside a write transaction of env.store
   // (service calls made from here join it).
   virtual Status Run(service::Env& env, Instant at) = 0;
+  // A sweep whose missed runs are all covered by its latest one: when the
+  // clock jumps over several due instants, only the last runs.
+  virtual bool coalesce() const { return false; }
 };
 
 struct RunnerLimits {
-  int max_runs_per_pass = 100000;  // past this RunDue stops with an error
+  int max_runs_per_pass = 100000;       // past this RunDue stops with an error
+  int64_t max_coalesced_steps = 10000000;  // schedule steps skipped by one coalesced run
 };
 
 class JobRunner {

@@ -8,12 +8,25 @@
 
 namespace payops::service {
 
-std::string IdSource::New(std::string_view prefix) const {
+std::string IdSource::New(std::string_view prefix) {
+  constexpr uint64_t kRandomMask = (uint64_t{1} << 50) - 1;
   uint64_t random = 0;
   randombytes_buf(&random, sizeof random);
+  random &= kRandomMask >> 1;  // headroom for increments within one millisecond
   int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                    clock_.Now().time_since_epoch())
                    .count();
+  std::lock_guard lock(mu_);
+  if (ms <= last_ms_) {
+    ms = last_ms_;
+    random = last_random_ + 1;
+    if (random > kRandomMask) {  // exhausted: borrow the next millisecond
+      ++ms;
+      random &= kRandomMask >> 1;
+    }
+  }
+  last_ms_ = ms;
+  last_random_ = random;
   return MakeId(prefix, ms, random);
 }
 

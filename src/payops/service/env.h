@@ -1,6 +1,7 @@
 // What every application service needs: the store, the clock, fresh ids.
 #pragma once
 
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -10,14 +11,19 @@
 
 namespace payops::service {
 
-// New object ids from the clock's milliseconds and libsodium's random bits.
+// New object ids from the clock's milliseconds and libsodium's random bits,
+// strictly increasing within a process (monotonic like ULIDs), so that id
+// order is creation order for list pagination.
 class IdSource {
  public:
   explicit IdSource(const Clock& clock) : clock_(clock) {}
-  std::string New(std::string_view prefix) const;
+  std::string New(std::string_view prefix);
 
  private:
   const Clock& clock_;
+  std::mutex mu_;
+  int64_t last_ms_ = 0;
+  uint64_t last_random_ = 0;
 };
 
 struct Env {

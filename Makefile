@@ -1,0 +1,43 @@
+# payops — the two commands (see README.md):
+#   make demo    install, build (Release), migrate, seed the demo, serve on :8080
+#   make test    install, build with ASan+UBSan, run every test through CTest
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+STORE ?= sqlite://$(CURDIR)/payops-demo.db
+LISTEN ?= 127.0.0.1:8080
+
+.PHONY: demo test build build-test bench deps deps-test format clean
+
+deps:
+	scripts/install-deps.sh run
+
+deps-test:
+	scripts/install-deps.sh test
+
+build: deps
+	cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPAYOPS_TESTS=OFF
+	cmake --build build -j $(JOBS)
+
+demo: build
+	./build/payops migrate --store $(STORE)
+	./build/payops demo --store $(STORE)
+	exec ./build/payops serve --store $(STORE) --listen $(LISTEN) --sandbox
+
+build-test: deps-test
+	cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+	  -DPAYOPS_SANITIZE=ON -DPAYOPS_TESTS=ON
+	cmake --build build-test -j $(JOBS)
+
+test: build-test
+	cd build-test && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS) --timeout 600
+
+bench:
+	bench/run.sh
+
+format:
+	clang-format -i $$(git ls-files '*.cc' '*.h')
+
+clean:
+	rm -rf build build-test build-bench

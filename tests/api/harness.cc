@@ -1,0 +1,173 @@
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace payops::testing {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+HttpResult SendRaw(int port, const std::string& raw) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw std::runtime_error("socket failed");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{30, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    throw std::runtime_error("connect failed");
+  }
+  size_t sent = 0;
+  while (sent < raw.size()) {
+    ssize_t n = send(fd, raw.data() + sent, raw.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;  // the server may answer (413) and close before reading everything
+    sent += static_cast<size_t>(n);
+  }
+  std::string in;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    in.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  HttpResult r;
+  size_t head_end = in.find("\r\n\r\n");
+  if (head_end == std::string::npos) return r;
+  std::istringstream head(in.substr(0, head_end));
+  std::string line;
+  std::getline(head, line);
+  if (line.size() >= 12) r.status = std::atoi(line.substr(9, 3).c_str());
+  while (std::getline(head, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string v = line.substr(colon + 1);
+    while (!v.empty() && v.front() == ' ') v.erase(0, 1);
+    r.headers[Lower(line.substr(0, colon))] = v;
+  }
+  r.body = in.substr(head_end + 4);
+  return r;
+}
+
+HttpResult Request(int port, const std::string& method, const std::string& target,
+                   const std::string& body,
+                   const std::vector<std::pair<std::string, std::string>>& headers) {
+  std::string raw = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  for (const auto& [k, v] : headers) raw += k + ": " + v + "\r\n";
+  if (!body.empty() || method == "POST" || method == "PATCH") {
+    raw += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\n";
+  }
+  raw += "\r\n" + body;
+  return SendRaw(port, raw);
+}
+
+ServerProcess::ServerProcess(std::string store_url, std::vector<std::string> extra_args,
+                             bool sandbox) {
+  char tmpl[] = "/tmp/payops-api-XXXXXX";
+  dir_ = mkdtemp(tmpl);
+  store_url_ = store_url.empty() ? "sqlite://" + dir_ + "/payops.db" : store_url;
+  log_path_ = dir_ + "/server.log";
+  pid_ = fork();
+  if (pid_ == 0) {
+    int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 2);
+    dup2(fd, 1);
+    std::vector<std::string> args = {PAYOPS_BINARY, "serve", "--store", store_url_, "--listen",
+                                     "127.0.0.1:0", "--worker-threads", "8"};
+    if (sandbox) args.push_back("--sandbox");
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(PAYOPS_BINARY, argv.data());
+    _exit(127);
+  }
+  const std::string marker = "listening on http://127.0.0.1:";
+  for (int i = 0; i < 600; ++i) {  // up to 30 s under sanitizers
+    std::string log = ReadFile(log_path_);
+    size_t at = log.find(marker);
+    if (at != std::string::npos) {
+      port_ = std::atoi(log.c_str() + at + marker.size());
+      return;
+    }
+    int status;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("payops serve exited early:\n" + log);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  throw std::runtime_error("payops serve did not start:\n" + ReadFile(log_path_));
+}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) Terminate();
+  std::string cmd = "rm -rf '" + dir_ + "'";
+  if (std::system(cmd.c_str()) != 0) {
+  }
+}
+
+int ServerProcess::Terminate() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string ServerProcess::Log() { return ReadFile(log_path_); }
+
+std::string ServerProcess::RunCli(const std::vector<std::string>& args, int* exit_code) const {
+  std::string cmd = std::string(PAYOPS_BINARY);
+  for (const auto& a : args) cmd += " '" + a + "'";
+  cmd += " 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int status = pclose(p);
+  if (exit_code) *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+std::string PostgresUrlForTests() {
+  const char* file = std::getenv("PAYOPS_TEST_PG_URL_FILE");
+  if (!file) return "";
+  std::string url = ReadFile(file);
+  while (!url.empty() && (url.back() == '\n' || url.back() == ' ')) url.pop_back();
+  return url;
+}
+
+}  // namespace payops::testing

@@ -1,0 +1,53 @@
+// A real `payops serve` process on a free loopback port, and a minimal
+// HTTP/1.1 client that can also send raw bytes.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace payops::testing {
+
+struct HttpResult {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // lowercase names
+  std::string body;
+};
+
+// Sends `raw` (a whole HTTP request) and reads the response (Connection: close).
+HttpResult SendRaw(int port, const std::string& raw);
+HttpResult Request(int port, const std::string& method, const std::string& target,
+                   const std::string& body = "",
+                   const std::vector<std::pair<std::string, std::string>>& headers = {});
+
+class ServerProcess {
+ public:
+  // Starts `payops serve` on a fresh store (a temp SQLite file unless
+  // `store_url` is given), in sandbox mode, and waits until it listens.
+  explicit ServerProcess(std::string store_url = "", std::vector<std::string> extra_args = {},
+                         bool sandbox = true);
+  ~ServerProcess();
+  int port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  const std::string& store_url() const { return store_url_; }
+  // Sends SIGTERM and waits; returns the exit status.
+  int Terminate();
+  // Everything the server wrote to stderr so far.
+  std::string Log();
+  // Runs `payops ARGS...` against the same store; returns stdout, sets *exit_code.
+  std::string RunCli(const std::vector<std::string>& args, int* exit_code) const;
+
+ private:
+  std::string dir_;
+  std::string store_url_;
+  std::string log_path_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+// A PostgreSQL URL for the tests from PAYOPS_TEST_PG_URL_FILE, or "".
+std::string PostgresUrlForTests();
+
+}  // namespace payops::testing
