@@ -16,6 +16,7 @@ Api::Api(service::Env& env, jobs::JobRunner& runner, ManualClock* manual_clock,
   RegisterApiKeys(*this);
   RegisterUsers(*this);
   RegisterSandbox(*this);
+  RegisterWeb(*this);
   metrics_ = std::make_unique<Metrics>(router_.routes().size());
 }
 

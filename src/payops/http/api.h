@@ -57,6 +57,7 @@ void RegisterOrgs(Api& api);
 void RegisterApiKeys(Api& api);
 void RegisterUsers(Api& api);
 void RegisterSandbox(Api& api);
+void RegisterWeb(Api& api);
 
 // Turns a Result into a response: the value through `to_json` with `status`,
 // or the error shape.

@@ -122,7 +122,7 @@ class Conn final : public Tx {
     auto it = stmts_.find(key);
     std::string name;
     if (it == stmts_.end()) {
-      name = "s" + std::to_string(next_stmt_++);
+      name.append("s").append(std::to_string(next_stmt_++));
       PgResult prep(PQprepare(pg_, name.c_str(), Rewrite(sql).c_str(), 0, nullptr));
       PAYOPS_TRY(Check(prep.get(), sql));
       if (stmts_.size() < kMaxCachedStatements) stmts_.emplace(key, name);

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# The benchmarks, one command: builds Release, runs the HTTP load tests with wrk
+# against a real server (hello ceiling, /healthz, POST /v1/users on SQLite),
+# the store reference and the core micro-benchmarks, and rewrites
+# docs/BENCHMARKS.md with medians, ratios, the machine and the date.
+#   bench/run.sh            3 runs of 10 s per HTTP target
+#   RUNS=5 DURATION=20 bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+RUNS=${RUNS:-3}
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-64}
+
+scripts/install-deps.sh bench
+cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DPAYOPS_TESTS=OFF -DPAYOPS_BENCH=ON >/dev/null
+cmake --build build-bench -j "$(nproc)" >/tmp/payops-bench-build.log 2>&1 || { tail -30 /tmp/payops-bench-build.log; exit 1; }
+bin=$root/build-bench/payops
+
+work=$(mktemp -d /tmp/payops-bench.XXXXXX)
+server_pid=
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+store="sqlite://$work/bench.db"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$bin" migrate --store "$store" >/dev/null
+key=$("$bin" key create --store "$store" --role admin --name "Bench Admin" 2>/dev/null)
+"$bin" serve --store "$store" --listen "127.0.0.1:$port" --bench-hello 2>"$work/server.log" &
+server_pid=$!
+for _ in $(seq 100); do grep -q "listening on" "$work/server.log" && break; sleep 0.1; done
+base="http://127.0.0.1:$port"
+sleep 1
+rss_idle_kb=$(awk '/VmRSS/{print $2}' /proc/$server_pid/status)
+org=$(curl -sf -X POST "$base/v1/orgs" -H "Authorization: Bearer $key" -d '{"name":"Bench","domain":"bench.example","sla_plan":"vip","hypercare_plan":"pro","bau_plan":"pro","go_live_date":"2026-01-05","allowed_countries":["US"]}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["id"])')
+
+median() { sort -n | awk '{a[NR]=$1} END{ if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
+# wrk_run NAME ARGS... : prints requests/s and the p99 latency of one run.
+wrk_rps() { grep 'Requests/sec' | awk '{print $2}'; }
+wrk_p99() { awk '$1=="99%"{print $2}'; }
+
+declare -A rps p99
+for target in hello healthz users; do
+  : > "$work/$target.rps"; : > "$work/$target.p99"
+  for run in $(seq "$RUNS"); do
+    case $target in
+      hello) out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$base/_bench/hello") ;;
+      healthz) out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$base/healthz") ;;
+      users) out=$(PAYOPS_KEY=$key PAYOPS_ORG=$org PAYOPS_RUN=$run \
+                   wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/post_users.lua "$base") ;;
+    esac
+    echo "$out" | wrk_rps >> "$work/$target.rps"
+    echo "$out" | wrk_p99 >> "$work/$target.p99"
+    echo "$target run $run: $(echo "$out" | wrk_rps) req/s, p99 $(echo "$out" | wrk_p99)" >&2
+  done
+  rps[$target]=$(median < "$work/$target.rps")
+  p99[$target]=$(sort -V "$work/$target.p99" | sed -n "$(( (RUNS + 1) / 2 ))p")
+done
+sleep 2
+rss_after_kb=$(awk '/VmRSS/{print $2}' /proc/$server_pid/status)
+users_stored=$(sqlite3 "$work/bench.db" "SELECT COUNT(*) FROM end_users" 2>/dev/null || echo "?")
+kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=
+
+sqlite_ref=$("$root/build-bench/bench/sqlite_reference" "$work/ref.db")
+one_row=$(echo "$sqlite_ref" | awk '/one_row/{print $2}')
+batched=$(echo "$sqlite_ref" | awk '/64_rows/{print $2}')
+
+micro=""
+for b in "$root"/build-bench/bench/*_bench; do
+  [ -x "$b" ] || continue
+  micro+=$("$b" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
+            --benchmark_format=console 2>/dev/null | grep -E '_median' || true)
+  micro+=$'\n'
+done
+
+ratio() { python3 -c "print(f'{100*float($1)/float($2):.0f} %')"; }
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+cat > docs/BENCHMARKS.md <<MD
+# Benchmarks
+
+Written by \`bench/run.sh\` (one command: \`make bench\`). Medians of $RUNS runs of
+${DURATION} s each; every HTTP figure is set against the in-process hello endpoint
+measured in the same run. Speed is never asserted in the test suite.
+
+- date: $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD)
+- machine: $(nproc) cores ($cpu), $(free -g | awk '/Mem/{print $2}') GiB; Debian $(cat /etc/debian_version)
+- server: \`payops serve\` Release, 1 I/O thread, 64 worker threads, SQLite WAL with
+  synchronous=FULL (every acknowledged write is fsynced; group commit)
+- load: \`wrk -t2 -c$CONNECTIONS -d${DURATION}s --latency\` on the same 2 cores
+
+## HTTP
+
+| target | median req/s | p99 | vs hello ceiling | goal |
+|---|---:|---:|---:|---|
+| \`GET /_bench/hello\` (ceiling) | ${rps[hello]} | ${p99[hello]} | 100 % | — |
+| \`GET /healthz\` | ${rps[healthz]} | ${p99[healthz]} | $(ratio "${rps[healthz]}" "${rps[hello]}") | ≥ 80 % of ceiling |
+| \`POST /v1/users\` (durable, SQLite) | ${rps[users]} | ${p99[users]} | $(ratio "${rps[users]}" "${rps[hello]}") | ≥ 10,000/s |
+
+Users stored after the POST runs: $users_stored.
+
+## Store reference (same run)
+
+Raw SQLite inserts of the same row shape, WAL + synchronous=FULL, without payops:
+
+| mode | rows/s |
+|---|---:|
+| one row per transaction (what a store without group commit gets) | $one_row |
+| 64 rows per transaction (the ideal group commit) | $batched |
+
+## Memory
+
+| state | RSS |
+|---|---:|
+| idle after start | $((rss_idle_kb / 1024)) MiB ($rss_idle_kb KiB) |
+| idle after the load runs | $((rss_after_kb / 1024)) MiB ($rss_after_kb KiB) |
+
+Goal: idle ≤ 30 MB.
+
+## Core micro-benchmarks (Google Benchmark, median of 5 repetitions)
+
+\`\`\`
+$micro
+\`\`\`
+MD
+echo "wrote docs/BENCHMARKS.md" >&2
