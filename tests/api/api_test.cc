@@ -4,7 +4,10 @@
 #include <signal.h>
 
 #include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
 #include <set>
+#include <sys/wait.h>
 #include <thread>
 
 #include "harness.h"
@@ -144,6 +147,41 @@ TEST(Cli, KeyCreatePrintsTheKeyAloneAndBadUsageExitsTwo) {
   EXPECT_EQ(rc, 2);
   s.RunCli({"migrate", "--store", "postgresql://nobody@127.0.0.1:1/none"}, &rc);
   EXPECT_EQ(rc, 1);
+}
+
+// Runs a shell command line; returns its exit status.
+int Shell(const std::string& cmd) {
+  int status = std::system((cmd + " >/dev/null 2>&1").c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(Cli, ConfigFileThenEnvironmentThenFlags) {
+  char tmpl[] = "/tmp/payops-cfg-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::string bin = PAYOPS_BINARY;
+  {
+    std::ofstream f(dir + "/good.toml");
+    f << "store = \"sqlite://" << dir << "/from-file.db\"\nlog_level = \"warn\"\n[server]\nio_threads = 2\n";
+    std::ofstream b(dir + "/bad.toml");
+    b << "stroe = \"typo\"\n";
+  }
+  auto exists = [&](const std::string& name) { return std::ifstream(dir + "/" + name).good(); };
+  EXPECT_EQ(Shell(bin + " migrate --config " + dir + "/good.toml"), 0);
+  EXPECT_TRUE(exists("from-file.db"));
+  EXPECT_EQ(Shell("PAYOPS_STORE=sqlite://" + dir + "/from-env.db " + bin + " migrate --config " +
+                  dir + "/good.toml"),
+            0);
+  EXPECT_TRUE(exists("from-env.db"));
+  EXPECT_EQ(Shell("PAYOPS_STORE=sqlite://" + dir + "/env-loses.db " + bin + " migrate --store sqlite://" +
+                  dir + "/flag-wins.db"),
+            0);
+  EXPECT_TRUE(exists("flag-wins.db"));
+  EXPECT_FALSE(exists("env-loses.db"));
+  EXPECT_EQ(Shell(bin + " migrate --config " + dir + "/bad.toml"), 2);
+  EXPECT_EQ(Shell(bin + " migrate --config " + dir + "/missing.toml"), 2);
+  EXPECT_EQ(Shell(bin + " serve --help"), 0);
+  EXPECT_EQ(Shell("PAYOPS_IO_THREADS=zero " + bin + " migrate --store sqlite://" + dir + "/x.db"), 2);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Postgres, ServerRunsOnPostgres) {

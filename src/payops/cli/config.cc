@@ -50,6 +50,14 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
       cfg.sandbox = v.value_or(false);
     } else if (key == "log_level") {
       cfg.log_level = v.value_or(std::string("info"));
+    } else if (key == "holidays") {
+      const toml::array* days = v.as_array();
+      if (!days) return BadConfig("holidays must be an array of \"YYYY-MM-DD\" strings");
+      for (auto&& d : *days) {
+        auto text = d.value<std::string>();
+        if (!text) return BadConfig("holidays must be an array of \"YYYY-MM-DD\" strings");
+        cfg.extra_holidays.push_back(*text);
+      }
     } else if (key == "access_log") {
       cfg.access_log = v.value_or(false);
     } else if (key == "server" && v.is_table()) {

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "payops/core/result.h"
 
@@ -20,11 +21,12 @@ struct Config {
   int worker_threads = 64;
   int store_connections = 4;
   int shutdown_grace_s = 10;
+  std::vector<std::string> extra_holidays;  // "YYYY-MM-DD": non-business days besides the Fed's
 };
 
 // Reads a TOML file over `cfg`. Unknown keys are errors (a typo must not pass
 // silently). Keys: store, listen, sandbox, log_level, access_log,
-// [server] io_threads / worker_threads / shutdown_grace_s, [store_options] connections.
+// holidays = ["YYYY-MM-DD", ...], [server] io_threads / worker_threads / shutdown_grace_s, [store_options] connections.
 Status LoadConfigFile(const std::string& path, Config& cfg);
 // Applies PAYOPS_STORE, PAYOPS_LISTEN, PAYOPS_SANDBOX, PAYOPS_LOG_LEVEL,
 // PAYOPS_ACCESS_LOG, PAYOPS_IO_THREADS, PAYOPS_WORKER_THREADS.

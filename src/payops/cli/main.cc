@@ -139,6 +139,15 @@ int Serve(const Config& cfg) {
   }
   const Clock& clock = manual ? static_cast<const Clock&>(*manual) : real;
   service::Env env(st, clock, cfg.sandbox);
+  std::vector<calendar::Date> extra;
+  for (const std::string& d : cfg.extra_holidays) {
+    auto date = calendar::ParseDate(d);
+    if (!date.ok()) {
+      return Fail(Error::Invalid("invalid_config", "holiday '" + d + "' is not YYYY-MM-DD", "holidays"));
+    }
+    extra.push_back(*date);
+  }
+  env.holidays = calendar::HolidayCalendar(std::move(extra));
   jobs::JobRunner runner(env);
   runner.Register(jobs::MakeIdempotencyExpiryJob());
   http::Api api(env, runner, manual.get(),

@@ -17,6 +17,7 @@ Api::Api(service::Env& env, jobs::JobRunner& runner, ManualClock* manual_clock,
   RegisterUsers(*this);
   RegisterSandbox(*this);
   RegisterWeb(*this);
+  RegisterCalendar(*this);
   metrics_ = std::make_unique<Metrics>(router_.routes().size());
 }
 

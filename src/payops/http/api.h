@@ -58,6 +58,7 @@ void RegisterApiKeys(Api& api);
 void RegisterUsers(Api& api);
 void RegisterSandbox(Api& api);
 void RegisterWeb(Api& api);
+void RegisterCalendar(Api& api);
 
 // Turns a Result into a response: the value through `to_json` with `status`,
 // or the error shape.

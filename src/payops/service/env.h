@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "payops/core/calendar.h"
 #include "payops/core/clock.h"
 #include "payops/core/role.h"
 #include "payops/store/store.h"
@@ -31,6 +32,8 @@ struct Env {
   const Clock& clock;
   IdSource ids;
   bool sandbox = false;
+  // Business days: Federal Reserve holidays plus the configured extra ones.
+  calendar::HolidayCalendar holidays;
 
   Env(store::Store& s, const Clock& c, bool sandbox_mode = false)
       : store(s), clock(c), ids(c), sandbox(sandbox_mode) {}
