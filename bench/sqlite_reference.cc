@@ -12,13 +12,15 @@ namespace {
 double Run(const char* path, int rows, int per_tx) {
   sqlite3* db = nullptr;
   sqlite3_open(path, &db);
-  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                   "CREATE TABLE IF NOT EXISTS u (id TEXT PRIMARY KEY, org_id TEXT, name TEXT,"
-                   " email TEXT, country TEXT, kyc TEXT, tier INTEGER, created_at INTEGER,"
-                   " UNIQUE(org_id, email))",
+  sqlite3_exec(db,
+               "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+               "CREATE TABLE IF NOT EXISTS u (id TEXT PRIMARY KEY, org_id TEXT, name TEXT,"
+               " email TEXT, country TEXT, kyc TEXT, tier INTEGER, created_at INTEGER,"
+               " UNIQUE(org_id, email))",
                nullptr, nullptr, nullptr);
   sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db, "INSERT INTO u VALUES (?, 'org_1', 'Bench User', ?, 'US', 'VERIFIED', 1, ?)",
+  sqlite3_prepare_v2(db,
+                     "INSERT INTO u VALUES (?, 'org_1', 'Bench User', ?, 'US', 'VERIFIED', 1, ?)",
                      -1, &st, nullptr);
   auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < rows; i += per_tx) {

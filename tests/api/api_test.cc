@@ -3,11 +3,11 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <sys/wait.h>
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <sys/wait.h>
 #include <thread>
 
 #include "harness.h"
@@ -19,9 +19,8 @@ namespace json = boost::json;
 
 std::string AdminKey(const ServerProcess& s) {
   int rc = 0;
-  std::string key = s.RunCli({"key", "create", "--store", s.store_url(), "--role", "admin",
-                              "--name", "Root"},
-                             &rc);
+  std::string key = s.RunCli(
+      {"key", "create", "--store", s.store_url(), "--role", "admin", "--name", "Root"}, &rc);
   EXPECT_EQ(rc, 0);
   key.erase(key.find_last_not_of('\n') + 1);
   return key;
@@ -79,8 +78,8 @@ TEST(Api, ConcurrentRetriesWithOneIdempotencyKeyCreateOneUser) {
   ServerProcess s;
   std::string key = AdminKey(s);
   std::string org = CreateOrg(s.port(), key, "idem.example");
-  std::string body = R"({"org_id":")" + org +
-                     R"(","name":"Ana","email":"ana@customers.example","country":"US"})";
+  std::string body =
+      R"({"org_id":")" + org + R"(","name":"Ana","email":"ana@customers.example","country":"US"})";
   constexpr int kThreads = 16;
   std::vector<std::thread> threads;
   std::vector<HttpResult> results(kThreads);
@@ -106,8 +105,9 @@ TEST(Api, MetricsCountRequestsPerRoute) {
   for (int i = 0; i < 3; ++i) Request(s.port(), "GET", "/healthz");
   auto m = Request(s.port(), "GET", "/metrics");
   EXPECT_EQ(m.status, 200);
-  EXPECT_NE(m.body.find(R"(payops_http_requests_total{method="GET",route="/healthz",status="200"} 3)"),
-            std::string::npos)
+  EXPECT_NE(
+      m.body.find(R"(payops_http_requests_total{method="GET",route="/healthz",status="200"} 3)"),
+      std::string::npos)
       << m.body;
   EXPECT_NE(m.body.find("payops_http_request_duration_seconds_bucket"), std::string::npos);
 }
@@ -126,16 +126,16 @@ TEST(Api, SandboxClockIsAbsentOutsideSandboxMode) {
   s.Terminate();
   // Reuse the same store without --sandbox: sandbox routes must be 404.
   ServerProcess plain(s.store_url(), {}, /*sandbox=*/false);
-  auto r = Request(plain.port(), "GET", "/v1/sandbox/clock", "", {{"Authorization", "Bearer " + key}});
+  auto r =
+      Request(plain.port(), "GET", "/v1/sandbox/clock", "", {{"Authorization", "Bearer " + key}});
   EXPECT_EQ(r.status, 404);
 }
 
 TEST(Cli, KeyCreatePrintsTheKeyAloneAndBadUsageExitsTwo) {
   ServerProcess s;
   int rc = 0;
-  std::string key = s.RunCli({"key", "create", "--store", s.store_url(), "--role", "agent",
-                              "--name", "Sam"},
-                             &rc);
+  std::string key = s.RunCli(
+      {"key", "create", "--store", s.store_url(), "--role", "agent", "--name", "Sam"}, &rc);
   EXPECT_EQ(rc, 0);
   EXPECT_EQ(key.rfind("po_", 0), 0u);
   EXPECT_EQ(key.find('\n'), key.size() - 1);
@@ -161,7 +161,8 @@ TEST(Cli, ConfigFileThenEnvironmentThenFlags) {
   std::string bin = PAYOPS_BINARY;
   {
     std::ofstream f(dir + "/good.toml");
-    f << "store = \"sqlite://" << dir << "/from-file.db\"\nlog_level = \"warn\"\n[server]\nio_threads = 2\n";
+    f << "store = \"sqlite://" << dir
+      << "/from-file.db\"\nlog_level = \"warn\"\n[server]\nio_threads = 2\n";
     std::ofstream b(dir + "/bad.toml");
     b << "stroe = \"typo\"\n";
   }
@@ -172,15 +173,16 @@ TEST(Cli, ConfigFileThenEnvironmentThenFlags) {
                   dir + "/good.toml"),
             0);
   EXPECT_TRUE(exists("from-env.db"));
-  EXPECT_EQ(Shell("PAYOPS_STORE=sqlite://" + dir + "/env-loses.db " + bin + " migrate --store sqlite://" +
-                  dir + "/flag-wins.db"),
+  EXPECT_EQ(Shell("PAYOPS_STORE=sqlite://" + dir + "/env-loses.db " + bin +
+                  " migrate --store sqlite://" + dir + "/flag-wins.db"),
             0);
   EXPECT_TRUE(exists("flag-wins.db"));
   EXPECT_FALSE(exists("env-loses.db"));
   EXPECT_EQ(Shell(bin + " migrate --config " + dir + "/bad.toml"), 2);
   EXPECT_EQ(Shell(bin + " migrate --config " + dir + "/missing.toml"), 2);
   EXPECT_EQ(Shell(bin + " serve --help"), 0);
-  EXPECT_EQ(Shell("PAYOPS_IO_THREADS=zero " + bin + " migrate --store sqlite://" + dir + "/x.db"), 2);
+  EXPECT_EQ(Shell("PAYOPS_IO_THREADS=zero " + bin + " migrate --store sqlite://" + dir + "/x.db"),
+            2);
   std::filesystem::remove_all(dir);
 }
 
@@ -199,8 +201,8 @@ TEST(Postgres, ServerRunsOnPostgres) {
                          R"("go_live_date":"2026-01-01","allowed_countries":["US"]})",
                      {{"Authorization", "Bearer " + key}});
   EXPECT_EQ(dup.status, 409) << dup.body;
-  std::string body = R"({"org_id":")" + org +
-                     R"(","name":"Ana","email":"ana@customers.example","country":"US"})";
+  std::string body =
+      R"({"org_id":")" + org + R"(","name":"Ana","email":"ana@customers.example","country":"US"})";
   std::vector<std::thread> threads;
   std::vector<HttpResult> results(8);
   for (int i = 0; i < 8; ++i) {

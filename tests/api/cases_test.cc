@@ -50,7 +50,8 @@ std::vector<Step> ParseCase(const std::string& path) {
   // "Name: value" with a name of letters, digits and dashes.
   auto header = [](const std::string& l, std::string& name, std::string& value) {
     size_t colon = l.find(':');
-    if (colon == std::string::npos || colon == 0 || !std::isalpha(static_cast<unsigned char>(l[0]))) {
+    if (colon == std::string::npos || colon == 0 ||
+        !std::isalpha(static_cast<unsigned char>(l[0]))) {
       return false;
     }
     for (size_t i = 0; i < colon; ++i) {
@@ -178,10 +179,10 @@ class World {
  public:
   explicit World(ServerProcess& server) : server_(server) {
     int rc = 0;
-    std::string key = server.RunCli({"key", "create", "--store", server.store_url(), "--role",
-                                     "admin", "--name", "Test Admin", "--email",
-                                     "admin@payops.test"},
-                                    &rc);
+    std::string key =
+        server.RunCli({"key", "create", "--store", server.store_url(), "--role", "admin", "--name",
+                       "Test Admin", "--email", "admin@payops.test"},
+                      &rc);
     if (rc != 0) throw std::runtime_error("key create failed");
     key.erase(key.find_last_not_of("\n") + 1);
     keys_["admin"] = key;
@@ -202,19 +203,20 @@ class World {
 
  private:
   std::string CreateOrg(const std::string& name, const std::string& domain) {
-    auto r = Request(server_.port(), "POST", "/v1/orgs",
-                     R"({"name":")" + name + R"(","domain":")" + domain +
-                         R"(","sla_plan":"essentials","hypercare_plan":"standard",)"
-                         R"("bau_plan":"standard","go_live_date":"2026-01-05",)"
-                         R"("allowed_countries":["US","MX"],)"
-                         R"("fees":[{"direction":"payin","currency":"USD","corridor":"US-MX","fee":150}]})",
-                     {{"Authorization", "Bearer " + keys_["admin"]}});
+    auto r = Request(
+        server_.port(), "POST", "/v1/orgs",
+        R"({"name":")" + name + R"(","domain":")" + domain +
+            R"(","sla_plan":"essentials","hypercare_plan":"standard",)"
+            R"("bau_plan":"standard","go_live_date":"2026-01-05",)"
+            R"("allowed_countries":["US","MX"],)"
+            R"("fees":[{"direction":"payin","currency":"USD","corridor":"US-MX","fee":150}]})",
+        {{"Authorization", "Bearer " + keys_["admin"]}});
     if (r.status != 201) throw std::runtime_error("create org failed: " + r.body);
     return std::string(json::parse(r.body).at("id").as_string());
   }
   std::string CreateKey(const std::string& role, const std::string& org, const std::string& email) {
-    std::string body = R"({"role":")" + role + R"(","name":"T )" + role + R"(","email":")" +
-                       email + "\"" + (org.empty() ? "" : R"(,"org_id":")" + org + "\"") + "}";
+    std::string body = R"({"role":")" + role + R"(","name":"T )" + role + R"(","email":")" + email +
+                       "\"" + (org.empty() ? "" : R"(,"org_id":")" + org + "\"") + "}";
     auto r = Request(server_.port(), "POST", "/v1/api-keys", body,
                      {{"Authorization", "Bearer " + keys_["admin"]}});
     if (r.status != 201) throw std::runtime_error("create key failed: " + r.body);
@@ -295,14 +297,13 @@ TEST_P(ApiCase, Run) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, ApiCase, ::testing::ValuesIn(CaseFiles()),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           for (char& c : n) {
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           }
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Cases, ApiCase, ::testing::ValuesIn(CaseFiles()), [](const auto& info) {
+  std::string n = info.param;
+  for (char& c : n) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return n;
+});
 
 }  // namespace
 }  // namespace payops::testing

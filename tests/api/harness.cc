@@ -84,8 +84,8 @@ HttpResult Request(int port, const std::string& method, const std::string& targe
   std::string raw = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
   for (const auto& [k, v] : headers) raw += k + ": " + v + "\r\n";
   if (!body.empty() || method == "POST" || method == "PATCH") {
-    raw += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-           "\r\n";
+    raw +=
+        "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   }
   raw += "\r\n" + body;
   return SendRaw(port, raw);
@@ -102,8 +102,8 @@ ServerProcess::ServerProcess(std::string store_url, std::vector<std::string> ext
     int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(fd, 2);
     dup2(fd, 1);
-    std::vector<std::string> args = {PAYOPS_BINARY, "serve", "--store", store_url_, "--listen",
-                                     "127.0.0.1:0", "--worker-threads", "8"};
+    std::vector<std::string> args = {PAYOPS_BINARY, "serve",       "--store",          store_url_,
+                                     "--listen",    "127.0.0.1:0", "--worker-threads", "8"};
     if (sandbox) args.push_back("--sandbox");
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     std::vector<char*> argv;
@@ -146,7 +146,9 @@ int ServerProcess::Terminate() {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-std::string ServerProcess::Log() { return ReadFile(log_path_); }
+std::string ServerProcess::Log() {
+  return ReadFile(log_path_);
+}
 
 std::string ServerProcess::RunCli(const std::vector<std::string>& args, int* exit_code) const {
   std::string cmd = std::string(PAYOPS_BINARY);

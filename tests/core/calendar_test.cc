@@ -194,20 +194,27 @@ TEST(HolidayTest, IsFederalReserveHoliday) {
   struct Row {
     const char* date;
     bool holiday;
-  } rows[] =
-      {
-          {"2026-07-04", true},   // Saturday: observed on the Saturday itself
-          {"2026-07-03", false},  // ... so the Friday is not a holiday
-          {"2027-07-04", false},  // Sunday: moved to Monday
-          {"2027-07-05", true},  {"2022-12-25", false},  // Sunday
-          {"2022-12-26", true},  {"2023-01-01", false},  // Sunday
-          {"2023-01-02", true},  {"2021-12-31", false},  // New Year's Day 2022 is a Saturday: not
-                                                         // moved back
-          {"2022-01-01", true},  {"2026-11-26", true},  {"2026-11-27", false},
-          {"2026-03-09", false}, {"1900-01-01", true},  {"2200-12-25", true},
-          {"1850-07-04", true},  // outside the table: by rule
-          {"2500-12-25", true},  {"2500-12-24", false},
-      };
+  } rows[] = {
+      {"2026-07-04", true},   // Saturday: observed on the Saturday itself
+      {"2026-07-03", false},  // ... so the Friday is not a holiday
+      {"2027-07-04", false},  // Sunday: moved to Monday
+      {"2027-07-05", true},
+      {"2022-12-25", false},  // Sunday
+      {"2022-12-26", true},
+      {"2023-01-01", false},  // Sunday
+      {"2023-01-02", true},
+      {"2021-12-31", false},  // New Year's Day 2022 is a Saturday: not
+                              // moved back
+      {"2022-01-01", true},
+      {"2026-11-26", true},
+      {"2026-11-27", false},
+      {"2026-03-09", false},
+      {"1900-01-01", true},
+      {"2200-12-25", true},
+      {"1850-07-04", true},  // outside the table: by rule
+      {"2500-12-25", true},
+      {"2500-12-24", false},
+  };
   for (const Row& row : rows) {
     EXPECT_EQ(IsFederalReserveHoliday(D(row.date)), row.holiday) << row.date;
     EXPECT_EQ(reference::IsFederalReserveHoliday(D(row.date)), row.holiday) << row.date;
@@ -291,16 +298,24 @@ TEST(BusinessDayTest, IsBusinessDay) {
   } rows[] = {
       {"2026-07-03", true},   // Friday; July 4 2026 is a Saturday and is not moved
       {"2026-07-04", false},  // Saturday
-      {"2026-07-06", true},  {"2027-07-02", true},  {"2027-07-05", false},  // Monday: July 4 2027
-                                                                            // is a Sunday
-      {"2022-12-26", false},                        // Christmas 2022 on Sunday
-      {"2022-12-23", true},  {"2021-12-31", true},  // New Year's Day 2022 on Saturday
-      {"2023-01-02", false},                        // New Year's Day 2023 on Sunday
-      {"2021-06-18", true},                         // no Juneteenth before 2022
-      {"2022-06-20", false}, {"2026-06-19", false}, {"2026-11-26", false},  // Thanksgiving
+      {"2026-07-06", true},
+      {"2027-07-02", true},
+      {"2027-07-05", false},  // Monday: July 4 2027
+                              // is a Sunday
+      {"2022-12-26", false},  // Christmas 2022 on Sunday
+      {"2022-12-23", true},
+      {"2021-12-31", true},   // New Year's Day 2022 on Saturday
+      {"2023-01-02", false},  // New Year's Day 2023 on Sunday
+      {"2021-06-18", true},   // no Juneteenth before 2022
+      {"2022-06-20", false},
+      {"2026-06-19", false},
+      {"2026-11-26", false},  // Thanksgiving
       {"2026-11-27", true},   // the Friday after is a business day
       {"2026-01-19", false},  // MLK
-      {"2026-03-06", true},  {"2026-03-07", false}, {"2026-03-08", false}, {"2026-03-09", true},
+      {"2026-03-06", true},
+      {"2026-03-07", false},
+      {"2026-03-08", false},
+      {"2026-03-09", true},
       {"2024-02-29", true},
   };
   for (const Row& row : rows) {

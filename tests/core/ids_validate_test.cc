@@ -71,7 +71,10 @@ TEST(Org, ValidationNamesTheField) {
       {[](Org& o) { o.fees[0].direction = "sideways"; }, "fees"},
       {[](Org& o) { o.fees[0].fee_minor = -1; }, "fees"},
       {[](Org& o) { o.fees.push_back(o.fees[0]); }, "fees"},
-      {[](Org& o) { o.emi = EmiInfo{"Bank", "not-email", ""}; }, "emi.contact_email"},
+      {[](Org& o) {
+         o.emi = EmiInfo{"Bank", "not-email", ""};
+       },
+       "emi.contact_email"},
   };
   for (const auto& c : cases) {
     Org o = GoodOrg();

@@ -7,16 +7,18 @@
 namespace payops {
 namespace {
 
-Currency C(std::string_view code) { return Currency::Parse(code).value(); }
+Currency C(std::string_view code) {
+  return Currency::Parse(code).value();
+}
 
 TEST(Currency, ParsesKnownCodesOnly) {
   struct Case {
     const char* code;
     bool ok;
     int exponent;
-  } cases[] = {{"USD", true, 2}, {"MXN", true, 2}, {"JPY", true, 0}, {"KWD", true, 3},
-               {"usd", false, 0}, {"US", false, 0}, {"USDX", false, 0}, {"XYZ", false, 0},
-               {"", false, 0}};
+  } cases[] = {{"USD", true, 2},   {"MXN", true, 2},  {"JPY", true, 0},
+               {"KWD", true, 3},   {"usd", false, 0}, {"US", false, 0},
+               {"USDX", false, 0}, {"XYZ", false, 0}, {"", false, 0}};
   for (const auto& c : cases) {
     auto r = Currency::Parse(c.code);
     EXPECT_EQ(r.ok(), c.ok) << c.code;

@@ -49,7 +49,8 @@ TEST(OpenApi, EveryRouteIsDocumentedAndEveryDocumentedRouteExists) {
   std::set<std::string> documented = DocumentedRoutes(PAYOPS_OPENAPI_FILE);
   ASSERT_FALSE(documented.empty());
   for (const auto& r : served) EXPECT_TRUE(documented.count(r)) << r << " is not in openapi.yaml";
-  for (const auto& r : documented) EXPECT_TRUE(served.count(r)) << r << " is documented but not served";
+  for (const auto& r : documented)
+    EXPECT_TRUE(served.count(r)) << r << " is documented but not served";
 }
 
 }  // namespace

@@ -85,8 +85,9 @@ TEST(Pagination, LimitsAndCursorsRoundTrip) {
 TEST(ErrorShape, StatusAndBody) {
   auto r = ErrorResponse(Error::Refused("limit_exceeded", "over", "amount"), "req_1");
   EXPECT_EQ(r.status, 422);
-  EXPECT_EQ(r.body,
-            R"({"error":{"code":"limit_exceeded","message":"over","field":"amount","request_id":"req_1"}})");
+  EXPECT_EQ(
+      r.body,
+      R"({"error":{"code":"limit_exceeded","message":"over","field":"amount","request_id":"req_1"}})");
 }
 
 }  // namespace

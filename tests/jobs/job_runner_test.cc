@@ -55,9 +55,11 @@ TEST_P(JobRunnerTest, RunsDueInstantsInTimeOrder) {
   // hourly: 11, 12, 13; every90: 10.5, 12, 13.5(not due)
   std::vector<std::pair<std::string, int64_t>> got;
   for (auto& [n, t] : log) got.emplace_back(n, ToMicros(t));
-  std::vector<std::pair<std::string, int64_t>> want = {
-      {"every90", 21 * kHourUs / 2}, {"hourly", 11 * kHourUs}, {"hourly", 12 * kHourUs},
-      {"every90", 12 * kHourUs},     {"hourly", 13 * kHourUs}};
+  std::vector<std::pair<std::string, int64_t>> want = {{"every90", 21 * kHourUs / 2},
+                                                       {"hourly", 11 * kHourUs},
+                                                       {"hourly", 12 * kHourUs},
+                                                       {"every90", 12 * kHourUs},
+                                                       {"hourly", 13 * kHourUs}};
   EXPECT_EQ(got, want);
   EXPECT_EQ(*ran, 5);
   EXPECT_EQ(clock.Now(), FromMicros(13 * kHourUs));

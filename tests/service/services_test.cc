@@ -32,11 +32,15 @@ TEST_P(ServicesTest, KeysAreStoredHashedAndAuthenticate) {
   ASSERT_TRUE(key.ok()) << key.error().message;
   // The plain key is nowhere in the store.
   int64_t plain = -1;
-  ASSERT_TRUE(store_->Read([&](store::Tx& tx) -> Status {
-                       PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT COUNT(*) FROM api_keys WHERE key_hash = ?", {key->key}));
-                       plain = row->Int(0);
-                       return Status::Ok();
-                     }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](store::Tx& tx) -> Status {
+                    PAYOPS_ASSIGN_OR_RETURN(
+                        auto row, tx.QueryOne("SELECT COUNT(*) FROM api_keys WHERE key_hash = ?",
+                                              {key->key}));
+                    plain = row->Int(0);
+                    return Status::Ok();
+                  })
+                  .ok());
   EXPECT_EQ(plain, 0);
   service::Authenticator auth(env);
   auto actor = auth.Authenticate(key->key);

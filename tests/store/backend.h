@@ -63,7 +63,7 @@ class BackendTest : public ::testing::TestWithParam<std::string> {
   std::filesystem::path dir_;
 };
 
-#define PAYOPS_BACKENDS(Suite)                                                          \
+#define PAYOPS_BACKENDS(Suite)                                                       \
   INSTANTIATE_TEST_SUITE_P(Backends, Suite, ::testing::Values("sqlite", "postgres"), \
                            [](const auto& info) { return info.param; })
 

@@ -52,10 +52,12 @@ TEST_P(StoreTest, InsertAndFindRoundTrip) {
   o.emi = EmiInfo{"Bank", "desk@bank.example", "call"};
   ASSERT_TRUE(store_->Write([&](Tx& tx) { return store::InsertOrg(tx, o); }).ok());
   std::optional<Org> got;
-  ASSERT_TRUE(store_->Read([&](Tx& tx) -> Status {
-                       PAYOPS_ASSIGN_OR_RETURN(got, store::FindOrg(tx, "org_a"));
-                       return Status::Ok();
-                     }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](Tx& tx) -> Status {
+                    PAYOPS_ASSIGN_OR_RETURN(got, store::FindOrg(tx, "org_a"));
+                    return Status::Ok();
+                  })
+                  .ok());
   ASSERT_TRUE(got.has_value());
   EXPECT_EQ(got->domain, "a.example");
   EXPECT_EQ(got->allowed_countries, (std::vector<std::string>{"US", "MX"}));
@@ -67,8 +69,11 @@ TEST_P(StoreTest, InsertAndFindRoundTrip) {
 }
 
 TEST_P(StoreTest, UniqueViolationIsConflictDuplicate) {
-  ASSERT_TRUE(store_->Write([&](Tx& tx) { return store::InsertOrg(tx, SampleOrg("o1", "d.example")); }).ok());
-  Status s = store_->Write([&](Tx& tx) { return store::InsertOrg(tx, SampleOrg("o2", "d.example")); });
+  ASSERT_TRUE(
+      store_->Write([&](Tx& tx) { return store::InsertOrg(tx, SampleOrg("o1", "d.example")); })
+          .ok());
+  Status s =
+      store_->Write([&](Tx& tx) { return store::InsertOrg(tx, SampleOrg("o2", "d.example")); });
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().kind, ErrorKind::kConflict);
   EXPECT_EQ(s.error().code, "duplicate");
@@ -111,7 +116,8 @@ TEST_P(StoreTest, ConcurrentWritersAllCommit) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
         std::string id = "o" + std::to_string(t) + "_" + std::to_string(i);
-        Status s = store_->Write([&](Tx& tx) { return store::InsertOrg(tx, SampleOrg(id, id + ".example")); });
+        Status s = store_->Write(
+            [&](Tx& tx) { return store::InsertOrg(tx, SampleOrg(id, id + ".example")); });
         if (!s.ok()) failures++;
       }
     });
@@ -141,21 +147,25 @@ TEST_P(StoreTest, FailingJobInAGroupDoesNotSpoilTheOthers) {
 }
 
 TEST_P(StoreTest, PaginationWalksInIdOrder) {
-  ASSERT_TRUE(store_->Write([&](Tx& tx) -> Status {
-                       for (int i = 0; i < 5; ++i) {
-                         std::string id = "org_" + std::to_string(i);
-                         PAYOPS_TRY(store::InsertOrg(tx, SampleOrg(id, id + ".example")));
-                       }
-                       return Status::Ok();
-                     }).ok());
+  ASSERT_TRUE(store_
+                  ->Write([&](Tx& tx) -> Status {
+                    for (int i = 0; i < 5; ++i) {
+                      std::string id = "org_" + std::to_string(i);
+                      PAYOPS_TRY(store::InsertOrg(tx, SampleOrg(id, id + ".example")));
+                    }
+                    return Status::Ok();
+                  })
+                  .ok());
   std::vector<std::string> seen;
   store::PageRequest page{2, std::nullopt};
   for (int guard = 0; guard < 10; ++guard) {
     store::Page<Org> p;
-    ASSERT_TRUE(store_->Read([&](Tx& tx) -> Status {
-                         PAYOPS_ASSIGN_OR_RETURN(p, store::ListOrgs(tx, page, std::nullopt));
-                         return Status::Ok();
-                       }).ok());
+    ASSERT_TRUE(store_
+                    ->Read([&](Tx& tx) -> Status {
+                      PAYOPS_ASSIGN_OR_RETURN(p, store::ListOrgs(tx, page, std::nullopt));
+                      return Status::Ok();
+                    })
+                    .ok());
     for (const auto& o : p.items) seen.push_back(o.id);
     if (!p.has_more) break;
     page.after_id = p.items.back().id;
@@ -164,23 +174,28 @@ TEST_P(StoreTest, PaginationWalksInIdOrder) {
 }
 
 TEST_P(StoreTest, TenantFilterHidesOtherOrgsUsers) {
-  ASSERT_TRUE(store_->Write([&](Tx& tx) -> Status {
-                       PAYOPS_TRY(store::InsertOrg(tx, SampleOrg("oa", "a.example")));
-                       PAYOPS_TRY(store::InsertOrg(tx, SampleOrg("ob", "b.example")));
-                       EndUser u;
-                       u.id = "usr_1";
-                       u.org_id = "oa";
-                       u.name = "Ana";
-                       u.email = "ana@c.example";
-                       u.country = "US";
-                       return store::InsertEndUser(tx, u);
-                     }).ok());
+  ASSERT_TRUE(store_
+                  ->Write([&](Tx& tx) -> Status {
+                    PAYOPS_TRY(store::InsertOrg(tx, SampleOrg("oa", "a.example")));
+                    PAYOPS_TRY(store::InsertOrg(tx, SampleOrg("ob", "b.example")));
+                    EndUser u;
+                    u.id = "usr_1";
+                    u.org_id = "oa";
+                    u.name = "Ana";
+                    u.email = "ana@c.example";
+                    u.country = "US";
+                    return store::InsertEndUser(tx, u);
+                  })
+                  .ok());
   std::optional<EndUser> own, other;
-  ASSERT_TRUE(store_->Read([&](Tx& tx) -> Status {
-                       PAYOPS_ASSIGN_OR_RETURN(own, store::FindEndUser(tx, "usr_1", std::string("oa")));
-                       PAYOPS_ASSIGN_OR_RETURN(other, store::FindEndUser(tx, "usr_1", std::string("ob")));
-                       return Status::Ok();
-                     }).ok());
+  ASSERT_TRUE(
+      store_
+          ->Read([&](Tx& tx) -> Status {
+            PAYOPS_ASSIGN_OR_RETURN(own, store::FindEndUser(tx, "usr_1", std::string("oa")));
+            PAYOPS_ASSIGN_OR_RETURN(other, store::FindEndUser(tx, "usr_1", std::string("ob")));
+            return Status::Ok();
+          })
+          .ok());
   EXPECT_TRUE(own.has_value());
   EXPECT_FALSE(other.has_value());
 }
@@ -202,19 +217,23 @@ TEST_P(StoreTest, JobClaimSucceedsOncePerWatermark) {
   Instant t0 = FromMicros(1'000'000);
   Instant t1 = FromMicros(2'000'000);
   bool first = false, second = false, stale = false;
-  ASSERT_TRUE(store_->Write([&](Tx& tx) -> Status {
-                       PAYOPS_ASSIGN_OR_RETURN(first, store::ClaimJobRun(tx, "j", std::nullopt, t0));
-                       PAYOPS_ASSIGN_OR_RETURN(second, store::ClaimJobRun(tx, "j", std::nullopt, t0));
-                       return Status::Ok();
-                     }).ok());
+  ASSERT_TRUE(store_
+                  ->Write([&](Tx& tx) -> Status {
+                    PAYOPS_ASSIGN_OR_RETURN(first, store::ClaimJobRun(tx, "j", std::nullopt, t0));
+                    PAYOPS_ASSIGN_OR_RETURN(second, store::ClaimJobRun(tx, "j", std::nullopt, t0));
+                    return Status::Ok();
+                  })
+                  .ok());
   EXPECT_TRUE(first);
   EXPECT_FALSE(second);
   bool moved = false;
-  ASSERT_TRUE(store_->Write([&](Tx& tx) -> Status {
-                       PAYOPS_ASSIGN_OR_RETURN(moved, store::ClaimJobRun(tx, "j", t0, t1));
-                       PAYOPS_ASSIGN_OR_RETURN(stale, store::ClaimJobRun(tx, "j", t0, t1));
-                       return Status::Ok();
-                     }).ok());
+  ASSERT_TRUE(store_
+                  ->Write([&](Tx& tx) -> Status {
+                    PAYOPS_ASSIGN_OR_RETURN(moved, store::ClaimJobRun(tx, "j", t0, t1));
+                    PAYOPS_ASSIGN_OR_RETURN(stale, store::ClaimJobRun(tx, "j", t0, t1));
+                    return Status::Ok();
+                  })
+                  .ok());
   EXPECT_TRUE(moved);
   EXPECT_FALSE(stale);
 }
@@ -223,43 +242,55 @@ TEST_P(StoreTest, SettingsUpsert) {
   ASSERT_TRUE(store_->Write([&](Tx& tx) { return store::PutSetting(tx, "k", "v1"); }).ok());
   ASSERT_TRUE(store_->Write([&](Tx& tx) { return store::PutSetting(tx, "k", "v2"); }).ok());
   std::optional<std::string> v;
-  ASSERT_TRUE(store_->Read([&](Tx& tx) -> Status {
-                       PAYOPS_ASSIGN_OR_RETURN(v, store::GetSetting(tx, "k"));
-                       return Status::Ok();
-                     }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](Tx& tx) -> Status {
+                    PAYOPS_ASSIGN_OR_RETURN(v, store::GetSetting(tx, "k"));
+                    return Status::Ok();
+                  })
+                  .ok());
   EXPECT_EQ(v, "v2");
 }
 
 TEST_P(StoreTest, IdempotentResponsesExpire) {
   Instant now = FromMicros(10'000'000'000);
-  ASSERT_TRUE(store_->Write([&](Tx& tx) -> Status {
-                       PAYOPS_TRY(store::InsertIdempotentResponse(tx, "m", "old", {"h", 201, "{}"},
-                                                                  now - std::chrono::hours(25)));
-                       return store::InsertIdempotentResponse(tx, "m", "new", {"h", 201, "{}"}, now);
-                     }).ok());
+  ASSERT_TRUE(store_
+                  ->Write([&](Tx& tx) -> Status {
+                    PAYOPS_TRY(store::InsertIdempotentResponse(tx, "m", "old", {"h", 201, "{}"},
+                                                               now - std::chrono::hours(25)));
+                    return store::InsertIdempotentResponse(tx, "m", "new", {"h", 201, "{}"}, now);
+                  })
+                  .ok());
   int64_t deleted = 0;
-  ASSERT_TRUE(store_->Write([&](Tx& tx) -> Status {
-                       PAYOPS_ASSIGN_OR_RETURN(deleted, store::DeleteIdempotencyKeysBefore(
-                                                            tx, now - std::chrono::hours(24)));
-                       return Status::Ok();
-                     }).ok());
+  ASSERT_TRUE(store_
+                  ->Write([&](Tx& tx) -> Status {
+                    PAYOPS_ASSIGN_OR_RETURN(deleted, store::DeleteIdempotencyKeysBefore(
+                                                         tx, now - std::chrono::hours(24)));
+                    return Status::Ok();
+                  })
+                  .ok());
   EXPECT_EQ(deleted, 1);
 }
 
 TEST_P(StoreTest, ValuesRoundTripIncludingExtremes) {
-  ASSERT_TRUE(store_->Write([&](Tx& tx) -> Status {
-                       PAYOPS_TRY(tx.Exec("CREATE TABLE vals (i BIGINT, t TEXT, n TEXT)", {}));
-                       PAYOPS_TRY(tx.Exec("INSERT INTO vals VALUES (?, ?, ?)",
-                                          {INT64_MAX, std::string("ünïcødé ✓ 'quote'"), store::Null{}}));
-                       PAYOPS_TRY(tx.Exec("INSERT INTO vals VALUES (?, ?, ?)",
-                                          {INT64_MIN, std::string(""), std::string("x")}));
-                       return Status::Ok();
-                     }).ok());
+  ASSERT_TRUE(store_
+                  ->Write([&](Tx& tx) -> Status {
+                    PAYOPS_TRY(tx.Exec("CREATE TABLE vals (i BIGINT, t TEXT, n TEXT)", {}));
+                    PAYOPS_TRY(
+                        tx.Exec("INSERT INTO vals VALUES (?, ?, ?)",
+                                {INT64_MAX, std::string("ünïcødé ✓ 'quote'"), store::Null{}}));
+                    PAYOPS_TRY(tx.Exec("INSERT INTO vals VALUES (?, ?, ?)",
+                                       {INT64_MIN, std::string(""), std::string("x")}));
+                    return Status::Ok();
+                  })
+                  .ok());
   store::Rows rows;
-  ASSERT_TRUE(store_->Read([&](Tx& tx) -> Status {
-                       PAYOPS_ASSIGN_OR_RETURN(rows, tx.Query("SELECT i, t, n FROM vals ORDER BY i DESC", {}));
-                       return Status::Ok();
-                     }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](Tx& tx) -> Status {
+                    PAYOPS_ASSIGN_OR_RETURN(
+                        rows, tx.Query("SELECT i, t, n FROM vals ORDER BY i DESC", {}));
+                    return Status::Ok();
+                  })
+                  .ok());
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].Int(0), INT64_MAX);
   EXPECT_EQ(rows[0].Text(1), "ünïcødé ✓ 'quote'");
@@ -268,7 +299,9 @@ TEST_P(StoreTest, ValuesRoundTripIncludingExtremes) {
   EXPECT_EQ(rows[1].Text(1), "");
 }
 
-TEST_P(StoreTest, PingAnswers) { EXPECT_TRUE(store_->Ping().ok()); }
+TEST_P(StoreTest, PingAnswers) {
+  EXPECT_TRUE(store_->Ping().ok());
+}
 
 }  // namespace
 }  // namespace payops::testing

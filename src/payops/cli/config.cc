@@ -1,8 +1,8 @@
 #include "payops/cli/config.h"
 
+#include <toml++/toml.h>
 #include <charconv>
 #include <cstdlib>
-#include <toml++/toml.h>
 
 namespace payops::cli {
 namespace {
@@ -15,8 +15,10 @@ Result<int> ParseInt(std::string_view s, std::string_view what, int lo, int hi) 
   int v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p != s.data() + s.size() || v < lo || v > hi) {
-    return Error::Invalid("invalid_config", std::string(what) + " must be an integer from " +
-                          std::to_string(lo) + " to " + std::to_string(hi), std::string(what));
+    return Error::Invalid("invalid_config",
+                          std::string(what) + " must be an integer from " + std::to_string(lo) +
+                              " to " + std::to_string(hi),
+                          std::string(what));
   }
   return v;
 }
@@ -65,10 +67,14 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
         std::string skey(sk.str());
         auto n = sv.value<int64_t>();
         if (!n) return BadConfig("server." + skey + " must be an integer");
-        if (skey == "io_threads" && *n >= 1 && *n <= 64) cfg.io_threads = static_cast<int>(*n);
-        else if (skey == "worker_threads" && *n >= 1 && *n <= 1024) cfg.worker_threads = static_cast<int>(*n);
-        else if (skey == "shutdown_grace_s" && *n >= 0 && *n <= 600) cfg.shutdown_grace_s = static_cast<int>(*n);
-        else return BadConfig("unknown or out-of-range key server." + skey);
+        if (skey == "io_threads" && *n >= 1 && *n <= 64)
+          cfg.io_threads = static_cast<int>(*n);
+        else if (skey == "worker_threads" && *n >= 1 && *n <= 1024)
+          cfg.worker_threads = static_cast<int>(*n);
+        else if (skey == "shutdown_grace_s" && *n >= 0 && *n <= 600)
+          cfg.shutdown_grace_s = static_cast<int>(*n);
+        else
+          return BadConfig("unknown or out-of-range key server." + skey);
       }
     } else if (key == "store_options" && v.is_table()) {
       for (auto&& [sk, sv] : *v.as_table()) {
@@ -116,7 +122,8 @@ Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) 
     return Error::Invalid("invalid_listen", "listen must be HOST:PORT", "listen");
   }
   std::string host = listen.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   PAYOPS_ASSIGN_OR_RETURN(int port, ParseInt(listen.substr(colon + 1), "listen port", 0, 65535));
   return std::make_pair(host, static_cast<uint16_t>(port));
 }

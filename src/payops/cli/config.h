@@ -26,7 +26,8 @@ struct Config {
 
 // Reads a TOML file over `cfg`. Unknown keys are errors (a typo must not pass
 // silently). Keys: store, listen, sandbox, log_level, access_log,
-// holidays = ["YYYY-MM-DD", ...], [server] io_threads / worker_threads / shutdown_grace_s, [store_options] connections.
+// holidays = ["YYYY-MM-DD", ...], [server] io_threads / worker_threads / shutdown_grace_s,
+// [store_options] connections.
 Status LoadConfigFile(const std::string& path, Config& cfg);
 // Applies PAYOPS_STORE, PAYOPS_LISTEN, PAYOPS_SANDBOX, PAYOPS_LOG_LEVEL,
 // PAYOPS_ACCESS_LOG, PAYOPS_IO_THREADS, PAYOPS_WORKER_THREADS.

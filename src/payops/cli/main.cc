@@ -101,8 +101,7 @@ int KeyCreate(const Config& cfg, const std::string& role, const std::optional<st
   if (!s.ok()) return Fail(s.error());
   RealClock clock;
   service::Env env(**s, clock);
-  auto key = service::CreateApiKey(env, Actor::System(),
-                                   service::NewApiKey{*r, org, name, email});
+  auto key = service::CreateApiKey(env, Actor::System(), service::NewApiKey{*r, org, name, email});
   if (!key.ok()) return Fail(key.error());
   std::cout << key->key << "\n";
   return 0;
@@ -143,7 +142,8 @@ int Serve(const Config& cfg) {
   for (const std::string& d : cfg.extra_holidays) {
     auto date = calendar::ParseDate(d);
     if (!date.ok()) {
-      return Fail(Error::Invalid("invalid_config", "holiday '" + d + "' is not YYYY-MM-DD", "holidays"));
+      return Fail(
+          Error::Invalid("invalid_config", "holiday '" + d + "' is not YYYY-MM-DD", "holidays"));
     }
     extra.push_back(*date);
   }

@@ -13,8 +13,12 @@ namespace payops {
 using Micros = std::chrono::microseconds;
 using Instant = std::chrono::sys_time<Micros>;
 
-inline int64_t ToMicros(Instant t) { return t.time_since_epoch().count(); }
-inline Instant FromMicros(int64_t us) { return Instant(Micros(us)); }
+inline int64_t ToMicros(Instant t) {
+  return t.time_since_epoch().count();
+}
+inline Instant FromMicros(int64_t us) {
+  return Instant(Micros(us));
+}
 
 class Clock {
  public:

@@ -16,11 +16,16 @@ std::optional<KycStatus> ParseKycStatus(std::string_view s) {
 
 std::string_view KycStatusName(KycStatus s) {
   switch (s) {
-    case KycStatus::kUnverified: return "UNVERIFIED";
-    case KycStatus::kPending: return "PENDING";
-    case KycStatus::kVerified: return "VERIFIED";
-    case KycStatus::kRejected: return "REJECTED";
-    case KycStatus::kSuspended: return "SUSPENDED";
+    case KycStatus::kUnverified:
+      return "UNVERIFIED";
+    case KycStatus::kPending:
+      return "PENDING";
+    case KycStatus::kVerified:
+      return "VERIFIED";
+    case KycStatus::kRejected:
+      return "REJECTED";
+    case KycStatus::kSuspended:
+      return "SUSPENDED";
   }
   return "UNVERIFIED";
 }
@@ -29,7 +34,8 @@ Status ValidateEndUser(const EndUser& u) {
   if (u.name.empty() || u.name.size() > kMaxNameBytes) {
     return Error::Invalid("invalid_value", "name must be 1 to 200 bytes", "name");
   }
-  if (!IsEmail(u.email)) return Error::Invalid("invalid_email", "email is not an email address", "email");
+  if (!IsEmail(u.email))
+    return Error::Invalid("invalid_email", "email is not an email address", "email");
   if (!IsCountryCode(u.country)) {
     return Error::Invalid("invalid_value", "country must be an ISO 3166 alpha-2 code", "country");
   }

@@ -21,8 +21,8 @@ bool IsIdOf(std::string_view id, std::string_view prefix) {
   if (id.size() != prefix.size() + 1 + kBodyLen) return false;
   if (id.substr(0, prefix.size()) != prefix || id[prefix.size()] != '_') return false;
   for (char c : id.substr(prefix.size() + 1)) {
-    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z' && c != 'i' && c != 'l' &&
-                                         c != 'o' && c != 'u');
+    bool ok = (c >= '0' && c <= '9') ||
+              (c >= 'a' && c <= 'z' && c != 'i' && c != 'l' && c != 'o' && c != 'u');
     if (!ok) return false;
   }
   return true;

@@ -8,8 +8,12 @@
 
 namespace payops {
 
-bool IsSlaPlan(std::string_view s) { return s == "essentials" || s == "reserve" || s == "vip"; }
-bool IsSupportPlan(std::string_view s) { return s == "standard" || s == "plus" || s == "pro"; }
+bool IsSlaPlan(std::string_view s) {
+  return s == "essentials" || s == "reserve" || s == "vip";
+}
+bool IsSupportPlan(std::string_view s) {
+  return s == "standard" || s == "plus" || s == "pro";
+}
 bool IsCorridor(std::string_view s) {
   return s.size() == 5 && s[2] == '-' && IsCountryCode(s.substr(0, 2)) &&
          IsCountryCode(s.substr(3, 2));
@@ -19,9 +23,11 @@ Status ValidateOrg(const Org& org) {
   if (org.name.empty() || org.name.size() > kMaxNameBytes) {
     return Error::Invalid("invalid_value", "name must be 1 to 200 bytes", "name");
   }
-  if (!IsDomain(org.domain)) return Error::Invalid("invalid_value", "domain is not a DNS name", "domain");
+  if (!IsDomain(org.domain))
+    return Error::Invalid("invalid_value", "domain is not a DNS name", "domain");
   if (!IsSlaPlan(org.sla_plan)) {
-    return Error::Invalid("invalid_value", "sla_plan must be essentials, reserve or vip", "sla_plan");
+    return Error::Invalid("invalid_value", "sla_plan must be essentials, reserve or vip",
+                          "sla_plan");
   }
   if (!IsSupportPlan(org.hypercare_plan)) {
     return Error::Invalid("invalid_value", "hypercare_plan must be standard, plus or pro",
@@ -39,8 +45,9 @@ Status ValidateOrg(const Org& org) {
   }
   for (const auto& c : org.allowed_countries) {
     if (!IsCountryCode(c)) {
-      return Error::Invalid("invalid_value", "allowed_countries holds '" + c +
-                            "', not an ISO 3166 alpha-2 code", "allowed_countries");
+      return Error::Invalid("invalid_value",
+                            "allowed_countries holds '" + c + "', not an ISO 3166 alpha-2 code",
+                            "allowed_countries");
     }
   }
   if (org.fees.size() > kMaxOrgFees) {
@@ -52,16 +59,17 @@ Status ValidateOrg(const Org& org) {
       return Error::Invalid("invalid_value", "fee direction must be payin or payout", "fees");
     }
     if (!Currency::Parse(f.currency).ok()) {
-      return Error::Invalid("invalid_currency", "fee currency '" + f.currency +
-                            "' is not an ISO 4217 code", "fees");
+      return Error::Invalid("invalid_currency",
+                            "fee currency '" + f.currency + "' is not an ISO 4217 code", "fees");
     }
     if (!IsCorridor(f.corridor)) {
       return Error::Invalid("invalid_value", "fee corridor must look like US-MX", "fees");
     }
     if (f.fee_minor < 0) return Error::Invalid("invalid_value", "fee must not be negative", "fees");
     if (!seen.emplace(f.direction, f.currency, f.corridor).second) {
-      return Error::Invalid("duplicate_fee", "two fees for " + f.direction + " " + f.currency +
-                            " " + f.corridor, "fees");
+      return Error::Invalid("duplicate_fee",
+                            "two fees for " + f.direction + " " + f.currency + " " + f.corridor,
+                            "fees");
     }
   }
   if (org.emi) {

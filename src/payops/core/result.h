@@ -57,7 +57,7 @@ struct Error {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
   Result(Error error) : v_(std::move(error)) {}  // NOLINT
 
   bool ok() const { return v_.index() == 0; }
@@ -118,9 +118,9 @@ class [[nodiscard]] Status {
 }  // namespace payops
 
 // Propagates an error out of the enclosing function.
-#define PAYOPS_TRY(expr)                                   \
-  do {                                                     \
-    auto payops_try_ = (expr);                             \
+#define PAYOPS_TRY(expr)                                    \
+  do {                                                      \
+    auto payops_try_ = (expr);                              \
     if (!payops_try_.ok()) return payops_try_.take_error(); \
   } while (0)
 

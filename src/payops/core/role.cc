@@ -13,11 +13,16 @@ std::optional<Role> ParseRole(std::string_view s) {
 
 std::string_view RoleName(Role r) {
   switch (r) {
-    case Role::kAdmin: return "admin";
-    case Role::kAgent: return "agent";
-    case Role::kOpsManager: return "ops_manager";
-    case Role::kEmi: return "emi";
-    case Role::kPartner: return "partner";
+    case Role::kAdmin:
+      return "admin";
+    case Role::kAgent:
+      return "agent";
+    case Role::kOpsManager:
+      return "ops_manager";
+    case Role::kEmi:
+      return "emi";
+    case Role::kPartner:
+      return "partner";
   }
   return "unknown";
 }

@@ -12,11 +12,13 @@ enum class Role { kAdmin, kAgent, kOpsManager, kEmi, kPartner };
 std::optional<Role> ParseRole(std::string_view s);
 std::string_view RoleName(Role r);
 // Staff of the platform (admin, agent, ops_manager) see every org.
-inline bool IsStaff(Role r) { return r == Role::kAdmin || r == Role::kAgent || r == Role::kOpsManager; }
+inline bool IsStaff(Role r) {
+  return r == Role::kAdmin || r == Role::kAgent || r == Role::kOpsManager;
+}
 
 // The authenticated caller of a request or the system itself for jobs.
 struct Actor {
-  std::string member_id;            // "system" for jobs
+  std::string member_id;  // "system" for jobs
   Role role = Role::kAdmin;
   std::optional<std::string> org_id;  // set for partners
   std::string name;

@@ -8,8 +8,7 @@
 
 namespace payops::http {
 
-Api::Api(service::Env& env, jobs::JobRunner& runner, ManualClock* manual_clock,
-         ApiOptions options)
+Api::Api(service::Env& env, jobs::JobRunner& runner, ManualClock* manual_clock, ApiOptions options)
     : env_(env), runner_(runner), manual_clock_(manual_clock), options_(options), auth_(env) {
   RegisterHealth(*this);
   RegisterOrgs(*this);
@@ -53,24 +52,28 @@ HttpResponse Api::Dispatch(HttpRequest& req, const Route* route) {
   if (!route) {
     RouteMatch m = router_.Find(req.method, req.path, req.params);
     if (m.wrong_method) {
-      HttpResponse r = ErrorResponse(
-          Error{ErrorKind::kInvalid, "method_not_allowed",
-                req.method + " is not allowed here; allowed: " + m.allow, {}},
-          req.request_id);
+      HttpResponse r = ErrorResponse(Error{ErrorKind::kInvalid,
+                                           "method_not_allowed",
+                                           req.method + " is not allowed here; allowed: " + m.allow,
+                                           {}},
+                                     req.request_id);
       r.status = 405;
       r.headers.emplace_back("Allow", m.allow);
       return r;
     }
-    return ErrorResponse(Error{ErrorKind::kNotFound, "route_not_found",
-                               "no route " + req.method + " " + req.path, {}},
-                         req.request_id);
+    return ErrorResponse(
+        Error{
+            ErrorKind::kNotFound, "route_not_found", "no route " + req.method + " " + req.path, {}},
+        req.request_id);
   }
   if (route->options.auth) {
     std::string_view h = req.authorization;
     constexpr std::string_view kBearer = "Bearer ";
     if (h.size() <= kBearer.size() || h.substr(0, kBearer.size()) != kBearer) {
-      return ErrorResponse(Error{ErrorKind::kUnauthenticated, "unauthenticated",
-                                 "send Authorization: Bearer <api key>", {}},
+      return ErrorResponse(Error{ErrorKind::kUnauthenticated,
+                                 "unauthenticated",
+                                 "send Authorization: Bearer <api key>",
+                                 {}},
                            req.request_id);
     }
     auto actor = auth_.Authenticate(h.substr(kBearer.size()));
@@ -85,10 +88,10 @@ HttpResponse Api::Dispatch(HttpRequest& req, const Route* route) {
 // the handler's own changes, so a retried request can never apply twice.
 HttpResponse Api::WithIdempotency(HttpRequest& req, const Route& route) {
   if (req.idempotency_key.size() > kMaxIdempotencyKeyBytes) {
-    return ErrorResponse(Error::Invalid("invalid_idempotency_key",
-                                        "Idempotency-Key is longer than 255 bytes",
-                                        "Idempotency-Key"),
-                         req.request_id);
+    return ErrorResponse(
+        Error::Invalid("invalid_idempotency_key", "Idempotency-Key is longer than 255 bytes",
+                       "Idempotency-Key"),
+        req.request_id);
   }
   const std::string scope = req.actor.member_id;
   const std::string hash = service::Sha256Hex(req.method + " " + req.path + "\n" + req.body);

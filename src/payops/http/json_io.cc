@@ -6,16 +6,26 @@ namespace payops::http {
 
 int HttpStatusFor(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kInvalid: return 400;
-    case ErrorKind::kUnauthenticated: return 401;
-    case ErrorKind::kForbidden: return 403;
-    case ErrorKind::kNotFound: return 404;
-    case ErrorKind::kConflict: return 409;
-    case ErrorKind::kTooLarge: return 413;
-    case ErrorKind::kRefused: return 422;
-    case ErrorKind::kRateLimited: return 429;
-    case ErrorKind::kUnavailable: return 503;
-    case ErrorKind::kInternal: return 500;
+    case ErrorKind::kInvalid:
+      return 400;
+    case ErrorKind::kUnauthenticated:
+      return 401;
+    case ErrorKind::kForbidden:
+      return 403;
+    case ErrorKind::kNotFound:
+      return 404;
+    case ErrorKind::kConflict:
+      return 409;
+    case ErrorKind::kTooLarge:
+      return 413;
+    case ErrorKind::kRefused:
+      return 422;
+    case ErrorKind::kRateLimited:
+      return 429;
+    case ErrorKind::kUnavailable:
+      return 503;
+    case ErrorKind::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -47,7 +57,8 @@ Result<json::object> ParseObject(std::string_view body) {
   boost::system::error_code ec;
   json::value v = json::parse(body, ec, json::storage_ptr(), opt);
   if (ec) return Error::Invalid("invalid_json", "request body is not valid JSON: " + ec.message());
-  if (!v.is_object()) return Error::Invalid("expected_object", "request body must be a JSON object");
+  if (!v.is_object())
+    return Error::Invalid("expected_object", "request body must be a JSON object");
   return std::move(v.as_object());
 }
 
@@ -67,7 +78,9 @@ Status Fields::AllowOnly(std::initializer_list<std::string_view> names) const {
   return Status::Ok();
 }
 
-bool Fields::Has(std::string_view name) const { return o_.contains(name); }
+bool Fields::Has(std::string_view name) const {
+  return o_.contains(name);
+}
 
 Result<std::optional<std::string>> Fields::OptStr(std::string_view name, size_t max_bytes) const {
   auto it = o_.find(name);
@@ -77,8 +90,9 @@ Result<std::optional<std::string>> Fields::OptStr(std::string_view name, size_t 
   }
   const json::string& s = it->value().get_string();
   if (s.size() > max_bytes) {
-    return Error::Invalid("too_long", FieldName(name) + " is longer than " +
-                          std::to_string(max_bytes) + " bytes", FieldName(name));
+    return Error::Invalid(
+        "too_long", FieldName(name) + " is longer than " + std::to_string(max_bytes) + " bytes",
+        FieldName(name));
   }
   return std::optional<std::string>(std::string(s));
 }
@@ -104,8 +118,7 @@ Result<std::optional<int64_t>> Fields::OptInt(std::string_view name) const {
       return Error::Invalid("number_out_of_range", FieldName(name) + " is out of range",
                             FieldName(name));
     }
-    return Error::Invalid("invalid_type", FieldName(name) + " must be an integer",
-                          FieldName(name));
+    return Error::Invalid("invalid_type", FieldName(name) + " must be an integer", FieldName(name));
   }
   return Error::Invalid("invalid_type", FieldName(name) + " must be an integer", FieldName(name));
 }
@@ -120,7 +133,8 @@ Result<std::optional<bool>> Fields::OptBool(std::string_view name) const {
   auto it = o_.find(name);
   if (it == o_.end() || it->value().is_null()) return std::optional<bool>();
   if (!it->value().is_bool()) {
-    return Error::Invalid("invalid_type", FieldName(name) + " must be true or false", FieldName(name));
+    return Error::Invalid("invalid_type", FieldName(name) + " must be true or false",
+                          FieldName(name));
   }
   return std::optional<bool>(it->value().get_bool());
 }
@@ -141,8 +155,10 @@ Result<const json::array*> Fields::OptArray(std::string_view name, size_t max_it
     return Error::Invalid("invalid_type", FieldName(name) + " must be an array", FieldName(name));
   }
   if (it->value().get_array().size() > max_items) {
-    return Error::Invalid("too_many_items", FieldName(name) + " holds more than " +
-                          std::to_string(max_items) + " items", FieldName(name));
+    return Error::Invalid(
+        "too_many_items",
+        FieldName(name) + " holds more than " + std::to_string(max_items) + " items",
+        FieldName(name));
   }
   return &it->value().get_array();
 }
@@ -154,8 +170,10 @@ Result<std::vector<std::string>> Fields::StrArray(std::string_view name, size_t 
   if (!a) return out;
   for (const json::value& v : *a) {
     if (!v.is_string() || v.get_string().size() > max_bytes) {
-      return Error::Invalid("invalid_type", FieldName(name) + " must hold strings of at most " +
-                            std::to_string(max_bytes) + " bytes", FieldName(name));
+      return Error::Invalid(
+          "invalid_type",
+          FieldName(name) + " must hold strings of at most " + std::to_string(max_bytes) + " bytes",
+          FieldName(name));
     }
     out.emplace_back(v.get_string());
   }
@@ -180,9 +198,12 @@ std::optional<std::string> DecodeCursor(std::string s) {
   namespace b64 = boost::beast::detail::base64;
   if (s.empty() || s.size() > 200) return std::nullopt;
   for (char& c : s) {
-    if (c == '-') c = '+';
-    else if (c == '_') c = '/';
-    else if (!std::isalnum(static_cast<unsigned char>(c))) return std::nullopt;
+    if (c == '-')
+      c = '+';
+    else if (c == '_')
+      c = '/';
+    else if (!std::isalnum(static_cast<unsigned char>(c)))
+      return std::nullopt;
   }
   while (s.size() % 4) s.push_back('=');
   std::string out(b64::decoded_size(s.size()), '\0');
@@ -216,7 +237,8 @@ Result<store::PageRequest> ParsePage(const HttpRequest& req) {
   }
   if (const std::string* c = req.Query("cursor")) {
     auto id = DecodeCursor(*c);
-    if (!id) return Error::Invalid("invalid_cursor", "cursor is not one this server issued", "cursor");
+    if (!id)
+      return Error::Invalid("invalid_cursor", "cursor is not one this server issued", "cursor");
     page.after_id = *id;
   }
   return page;

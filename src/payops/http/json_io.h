@@ -31,7 +31,8 @@ Result<json::object> ParseObject(std::string_view body);
 // field named: missing_field, invalid_type, number_out_of_range, too_long.
 class Fields {
  public:
-  explicit Fields(const json::object& o, std::string prefix = {}) : o_(o), prefix_(std::move(prefix)) {}
+  explicit Fields(const json::object& o, std::string prefix = {})
+      : o_(o), prefix_(std::move(prefix)) {}
   // unknown_field for any key not listed.
   Status AllowOnly(std::initializer_list<std::string_view> names) const;
   bool Has(std::string_view name) const;
@@ -65,6 +66,8 @@ json::object ListBody(json::array data, bool has_more, const std::string& last_i
 inline json::value OptJson(const std::optional<std::string>& s) {
   return s ? json::value(*s) : json::value(nullptr);
 }
-inline std::string TimeJson(Instant t) { return FormatRfc3339(t); }
+inline std::string TimeJson(Instant t) {
+  return FormatRfc3339(t);
+}
 
 }  // namespace payops::http

@@ -12,9 +12,9 @@
 namespace payops::http {
 
 struct HttpRequest {
-  std::string method;  // "GET", "POST", ...
-  std::string target;  // as received
-  std::string path;    // percent-decoded path
+  std::string method;                                      // "GET", "POST", ...
+  std::string target;                                      // as received
+  std::string path;                                        // percent-decoded path
   std::vector<std::pair<std::string, std::string>> query;  // decoded
   std::string body;
   std::string authorization;

@@ -37,7 +37,8 @@ std::string Metrics::Render(const std::vector<Route>& routes) const {
       uint64_t n = slots_[i].by_status[st].load(std::memory_order_relaxed);
       if (n == 0) continue;
       std::string status = kStatuses[st] ? std::to_string(kStatuses[st]) : "other";
-      out += fmt::format("payops_http_requests_total{{{},status=\"{}\"}} {}\n", label(i), status, n);
+      out +=
+          fmt::format("payops_http_requests_total{{{},status=\"{}\"}} {}\n", label(i), status, n);
     }
   }
   out += "# HELP payops_http_request_duration_seconds Time from request read to response ready.\n";

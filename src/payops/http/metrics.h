@@ -16,9 +16,8 @@ namespace payops::http {
 class Metrics {
  public:
   // Latency bucket upper bounds in microseconds.
-  static constexpr std::array<int64_t, 12> kBucketsUs = {250,    500,    1000,   2500,
-                                                         5000,   10000,  25000,  50000,
-                                                         100000, 250000, 1000000, 5000000};
+  static constexpr std::array<int64_t, 12> kBucketsUs = {
+      250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 1000000, 5000000};
   // The statuses counted one by one; any other lands in "other".
   static constexpr std::array<int, 16> kStatuses = {200, 201, 204, 400, 401, 403, 404, 405,
                                                     409, 413, 415, 422, 429, 500, 503, 0};

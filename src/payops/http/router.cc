@@ -58,7 +58,8 @@ RouteMatch Router::Find(std::string_view method, std::string_view path,
     params.clear();
     for (size_t i = 0; i < segs.size(); ++i) {
       const std::string& p = r.segments[i];
-      if (p.size() > 2 && p.front() == '{') params[p.substr(1, p.size() - 2)] = std::string(segs[i]);
+      if (p.size() > 2 && p.front() == '{')
+        params[p.substr(1, p.size() - 2)] = std::string(segs[i]);
     }
     m.route = &r;
     m.wrong_method = false;

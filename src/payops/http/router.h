@@ -12,8 +12,8 @@ namespace payops::http {
 using Handler = std::function<HttpResponse(HttpRequest&)>;
 
 struct RouteOptions {
-  bool auth = true;          // needs a valid API key
-  bool run_inline = false;   // cheap and store-free: answered on the I/O thread
+  bool auth = true;         // needs a valid API key
+  bool run_inline = false;  // cheap and store-free: answered on the I/O thread
 };
 
 struct Route {

@@ -1,7 +1,7 @@
 #include "payops/http/server.h"
 
-#include <spdlog/spdlog.h>
 #include <sodium.h>
+#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <boost/asio.hpp>
@@ -80,30 +80,33 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(srv_.opt.body_limit_bytes);
     parser_->header_limit(static_cast<uint32_t>(srv_.opt.header_limit_bytes));
-    stream_.expires_after(std::chrono::seconds(first_ ? srv_.opt.read_timeout_s
-                                                      : srv_.opt.idle_timeout_s));
+    stream_.expires_after(
+        std::chrono::seconds(first_ ? srv_.opt.read_timeout_s : srv_.opt.idle_timeout_s));
     first_ = false;
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, size_t) {
-                        self->OnRead(ec);
-                      });
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
     if (ec == bhttp::error::end_of_stream || ec == net::error::operation_aborted ||
-        ec == beast::error::timeout || ec == net::error::connection_reset || ec == net::error::eof) {
+        ec == beast::error::timeout || ec == net::error::connection_reset ||
+        ec == net::error::eof) {
       return Close();
     }
     HttpRequest req;
     req.request_id = NewRequestId();
     if (ec) {
-      Error e = ec == bhttp::error::body_limit
-                    ? Error{ErrorKind::kTooLarge, "body_too_large",
-                            "request body exceeds " + std::to_string(srv_.opt.body_limit_bytes) +
-                                " bytes", {}}
-                : ec == bhttp::error::header_limit
-                    ? Error{ErrorKind::kTooLarge, "headers_too_large", "request headers too large", {}}
-                    : Error::Invalid("bad_request", "malformed HTTP request: " + ec.message());
+      Error e =
+          ec == bhttp::error::body_limit
+              ? Error{ErrorKind::kTooLarge,
+                      "body_too_large",
+                      "request body exceeds " + std::to_string(srv_.opt.body_limit_bytes) +
+                          " bytes",
+                      {}}
+          : ec == bhttp::error::header_limit
+              ? Error{ErrorKind::kTooLarge, "headers_too_large", "request headers too large", {}}
+              : Error::Invalid("bad_request", "malformed HTTP request: " + ec.message());
       keep_alive_ = false;
       srv_.in_flight++;
       return Reject(e, req.request_id);
@@ -112,7 +115,7 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = msg.keep_alive();
     req.method = std::string(msg.method_string());
     req.target = std::string(msg.target());
-    if (auto rid = msg["X-Request-Id"] ; !rid.empty() && SaneRequestId(rid)) {
+    if (auto rid = msg["X-Request-Id"]; !rid.empty() && SaneRequestId(rid)) {
       req.request_id = std::string(rid);
     }
     srv_.in_flight++;
@@ -138,9 +141,8 @@ class Session : public std::enable_shared_from_this<Session> {
     net::post(srv_.workers, [self = shared_from_this(), req = std::move(req), route]() mutable {
       HttpResponse res = self->srv_.api.Handle(req, route);
       self->srv_.pending--;
-      net::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
-        self->Write(std::move(res));
-      });
+      net::post(self->stream_.get_executor(),
+                [self, res = std::move(res)]() mutable { self->Write(std::move(res)); });
     });
   }
 

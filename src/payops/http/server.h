@@ -15,15 +15,15 @@ namespace payops::http {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 8080;                // 0: the kernel picks
+  uint16_t port = 8080;  // 0: the kernel picks
   int io_threads = 1;
   int worker_threads = 64;             // handlers that touch the store run here
   size_t max_pending_requests = 8192;  // queued for workers; past it: 503
   size_t body_limit_bytes = 1 << 20;   // larger bodies: 413
   size_t header_limit_bytes = 16 << 10;
-  int read_timeout_s = 30;             // to read one request once it started
-  int idle_timeout_s = 60;             // keep-alive idle connection
-  int shutdown_grace_s = 10;           // in-flight requests may finish
+  int read_timeout_s = 30;    // to read one request once it started
+  int idle_timeout_s = 60;    // keep-alive idle connection
+  int shutdown_grace_s = 10;  // in-flight requests may finish
 };
 
 class Server {

@@ -7,7 +7,7 @@
 namespace payops::http {
 
 struct WebAsset {
-  std::string_view name;          // "index.html", "app.js"
+  std::string_view name;  // "index.html", "app.js"
   std::string_view content_type;
   std::string_view body;
 };

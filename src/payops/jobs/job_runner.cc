@@ -6,7 +6,9 @@
 
 namespace payops::jobs {
 
-void JobRunner::Register(std::unique_ptr<Job> job) { jobs_.push_back(std::move(job)); }
+void JobRunner::Register(std::unique_ptr<Job> job) {
+  jobs_.push_back(std::move(job));
+}
 
 Result<int> JobRunner::RunDue(Instant until, ManualClock* manual) {
   std::lock_guard run_lock(run_mu_);
@@ -125,6 +127,8 @@ class IdempotencyExpiryJob final : public Job {
 
 }  // namespace
 
-std::unique_ptr<Job> MakeIdempotencyExpiryJob() { return std::make_unique<IdempotencyExpiryJob>(); }
+std::unique_ptr<Job> MakeIdempotencyExpiryJob() {
+  return std::make_unique<IdempotencyExpiryJob>();
+}
 
 }  // namespace payops::jobs

@@ -32,7 +32,7 @@ class Job {
 };
 
 struct RunnerLimits {
-  int max_runs_per_pass = 100000;       // past this RunDue stops with an error
+  int max_runs_per_pass = 100000;          // past this RunDue stops with an error
   int64_t max_coalesced_steps = 10000000;  // schedule steps skipped by one coalesced run
 };
 

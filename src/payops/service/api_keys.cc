@@ -15,7 +15,8 @@ Result<CreatedApiKey> CreateApiKey(Env& env, const Actor& actor, const NewApiKey
   if (in.name.empty() || in.name.size() > kMaxNameBytes) {
     return Error::Invalid("invalid_value", "name must be 1 to 200 bytes", "name");
   }
-  if (!IsEmail(in.email)) return Error::Invalid("invalid_email", "email is not an email address", "email");
+  if (!IsEmail(in.email))
+    return Error::Invalid("invalid_email", "email is not an email address", "email");
   if (in.role == Role::kPartner && !in.org_id) {
     return Error::Invalid("missing_field", "a partner key needs org_id", "org_id");
   }
@@ -33,8 +34,8 @@ Result<CreatedApiKey> CreateApiKey(Env& env, const Actor& actor, const NewApiKey
     }
     PAYOPS_ASSIGN_OR_RETURN(auto member, store::FindMemberByEmail(tx, in.role, in.org_id, email));
     if (!member) {
-      member = store::Member{env.ids.New("mem"), in.role, in.org_id, in.name, email,
-                             env.clock.Now()};
+      member =
+          store::Member{env.ids.New("mem"), in.role, in.org_id, in.name, email, env.clock.Now()};
       PAYOPS_TRY(store::InsertMember(tx, *member));
     }
     out.member_id = member->id;
@@ -46,7 +47,8 @@ Result<CreatedApiKey> CreateApiKey(Env& env, const Actor& actor, const NewApiKey
 
 Result<Actor> Authenticator::Authenticate(std::string_view key) {
   if (key.empty() || key.size() > kMaxKeyBytes) {
-    return Error{ErrorKind::kUnauthenticated, "unauthenticated", "missing or malformed API key", {}};
+    return Error{
+        ErrorKind::kUnauthenticated, "unauthenticated", "missing or malformed API key", {}};
   }
   std::string hash = Sha256Hex(key);
   Instant now = env_.clock.Now();

@@ -107,9 +107,9 @@ Result<EndUser> PatchEndUser(Env& env, const Actor& actor, const std::string& id
       u.updated_at = now;
       PAYOPS_TRY(store::UpdateEndUser(tx, u));
       for (const auto& [field, from, to] : changes) {
-        PAYOPS_TRY(store::AppendAudit(tx, store::AuditEntry{env.ids.New("aud"), "end_user", u.id,
-                                                            now, actor.member_id, "update",
-                                                            ChangeJson(field, from, to, reason)}));
+        PAYOPS_TRY(store::AppendAudit(
+            tx, store::AuditEntry{env.ids.New("aud"), "end_user", u.id, now, actor.member_id,
+                                  "update", ChangeJson(field, from, to, reason)}));
       }
     }
     result = u;

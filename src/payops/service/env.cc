@@ -13,9 +13,9 @@ std::string IdSource::New(std::string_view prefix) {
   uint64_t random = 0;
   randombytes_buf(&random, sizeof random);
   random &= kRandomMask >> 1;  // headroom for increments within one millisecond
-  int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                   clock_.Now().time_since_epoch())
-                   .count();
+  int64_t ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now().time_since_epoch())
+          .count();
   std::lock_guard lock(mu_);
   if (ms <= last_ms_) {
     ms = last_ms_;
@@ -34,8 +34,7 @@ Status RequireRole(const Actor& actor, std::initializer_list<Role> roles) {
   for (Role r : roles) {
     if (actor.role == r) return Status::Ok();
   }
-  return Error::Forbidden("the " + std::string(RoleName(actor.role)) +
-                          " role may not do this");
+  return Error::Forbidden("the " + std::string(RoleName(actor.role)) + " role may not do this");
 }
 
 std::string RandomToken(size_t bytes) {

@@ -24,11 +24,11 @@ EndUser FromRow(const Row& r) {
 }  // namespace
 
 Status InsertEndUser(Tx& tx, const EndUser& u) {
-  PAYOPS_TRY(tx.Exec(std::string("INSERT INTO end_users (") + kColumns +
-                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     {u.id, u.org_id, u.name, u.email, u.country, Opt(u.state),
-                      std::string(KycStatusName(u.kyc_status)), u.tier, ToMicros(u.created_at),
-                      ToMicros(u.updated_at)}));
+  PAYOPS_TRY(tx.Exec(
+      std::string("INSERT INTO end_users (") + kColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      {u.id, u.org_id, u.name, u.email, u.country, Opt(u.state),
+       std::string(KycStatusName(u.kyc_status)), u.tier, ToMicros(u.created_at),
+       ToMicros(u.updated_at)}));
   return Status::Ok();
 }
 
@@ -49,8 +49,8 @@ Status UpdateEndUser(Tx& tx, const EndUser& u) {
   PAYOPS_ASSIGN_OR_RETURN(int64_t n,
                           tx.Exec("UPDATE end_users SET kyc_status = ?, tier = ?, state = ?, "
                                   "updated_at = ? WHERE id = ?",
-                                  {std::string(KycStatusName(u.kyc_status)), u.tier,
-                                   Opt(u.state), ToMicros(u.updated_at), u.id}));
+                                  {std::string(KycStatusName(u.kyc_status)), u.tier, Opt(u.state),
+                                   ToMicros(u.updated_at), u.id}));
   if (n != 1) return Error::NotFound("user");
   return Status::Ok();
 }

@@ -14,9 +14,10 @@ Result<std::optional<StoredResponse>> FindIdempotentResponse(Tx& tx, const std::
 
 Status InsertIdempotentResponse(Tx& tx, const std::string& scope, const std::string& key,
                                 const StoredResponse& r, Instant now) {
-  PAYOPS_TRY(tx.Exec("INSERT INTO idempotency_keys (scope, idem_key, request_hash, status, body, "
-                     "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                     {scope, key, r.request_hash, int64_t{r.status}, r.body, ToMicros(now)}));
+  PAYOPS_TRY(
+      tx.Exec("INSERT INTO idempotency_keys (scope, idem_key, request_hash, status, body, "
+              "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+              {scope, key, r.request_hash, int64_t{r.status}, r.body, ToMicros(now)}));
   return Status::Ok();
 }
 
@@ -46,23 +47,25 @@ Result<bool> ClaimJobRun(Tx& tx, const std::string& job, std::optional<Instant> 
 }
 
 Result<std::optional<std::string>> GetSetting(Tx& tx, const std::string& name) {
-  PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT value FROM settings WHERE name = ?", {name}));
+  PAYOPS_ASSIGN_OR_RETURN(auto row,
+                          tx.QueryOne("SELECT value FROM settings WHERE name = ?", {name}));
   if (!row) return std::optional<std::string>();
   return std::optional<std::string>(row->Text(0));
 }
 
 Status PutSetting(Tx& tx, const std::string& name, const std::string& value) {
-  PAYOPS_TRY(tx.Exec("INSERT INTO settings (name, value) VALUES (?, ?) "
-                     "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                     {name, value}));
+  PAYOPS_TRY(
+      tx.Exec("INSERT INTO settings (name, value) VALUES (?, ?) "
+              "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+              {name, value}));
   return Status::Ok();
 }
 
 Status AppendAudit(Tx& tx, const AuditEntry& e) {
-  PAYOPS_TRY(tx.Exec("INSERT INTO audit_log (id, entity_type, entity_id, at, actor, action, "
-                     "detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                     {e.id, e.entity_type, e.entity_id, ToMicros(e.at), e.actor, e.action,
-                      e.detail}));
+  PAYOPS_TRY(
+      tx.Exec("INSERT INTO audit_log (id, entity_type, entity_id, at, actor, action, "
+              "detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+              {e.id, e.entity_type, e.entity_id, ToMicros(e.at), e.actor, e.action, e.detail}));
   return Status::Ok();
 }
 

@@ -17,10 +17,11 @@ Member FromRow(const Row& r) {
 }  // namespace
 
 Status InsertMember(Tx& tx, const Member& m) {
-  PAYOPS_TRY(tx.Exec("INSERT INTO members (id, role, org_id, name, email, created_at) "
-                     "VALUES (?, ?, ?, ?, ?, ?)",
-                     {m.id, std::string(RoleName(m.role)), Opt(m.org_id), m.name, m.email,
-                      ToMicros(m.created_at)}));
+  PAYOPS_TRY(
+      tx.Exec("INSERT INTO members (id, role, org_id, name, email, created_at) "
+              "VALUES (?, ?, ?, ?, ?, ?)",
+              {m.id, std::string(RoleName(m.role)), Opt(m.org_id), m.name, m.email,
+               ToMicros(m.created_at)}));
   return Status::Ok();
 }
 
@@ -43,9 +44,10 @@ Result<std::optional<Member>> FindMemberByEmail(Tx& tx, Role role,
 }
 
 Status InsertApiKey(Tx& tx, const ApiKeyRecord& k) {
-  PAYOPS_TRY(tx.Exec("INSERT INTO api_keys (id, member_id, key_hash, name, created_at) "
-                     "VALUES (?, ?, ?, ?, ?)",
-                     {k.id, k.member_id, k.key_hash, k.name, ToMicros(k.created_at)}));
+  PAYOPS_TRY(
+      tx.Exec("INSERT INTO api_keys (id, member_id, key_hash, name, created_at) "
+              "VALUES (?, ?, ?, ?, ?)",
+              {k.id, k.member_id, k.key_hash, k.name, ToMicros(k.created_at)}));
   return Status::Ok();
 }
 

@@ -123,14 +123,16 @@ std::vector<std::string> Split(const char* sql) {
 
 }  // namespace
 
-int LatestSchemaVersion() { return kMigrations[std::size(kMigrations) - 1].version; }
+int LatestSchemaVersion() {
+  return kMigrations[std::size(kMigrations) - 1].version;
+}
 
 Result<int> Migrate(Store& store) {
   PAYOPS_TRY(store.Write([](Tx& tx) -> Status {
-    PAYOPS_TRY(tx.Exec(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
-        "name TEXT NOT NULL, applied_at_unix BIGINT NOT NULL)",
-        {}));
+    PAYOPS_TRY(
+        tx.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
+                "name TEXT NOT NULL, applied_at_unix BIGINT NOT NULL)",
+                {}));
     return Status::Ok();
   }));
   int reached = 0;
@@ -152,9 +154,10 @@ Result<int> Migrate(Store& store) {
       const char* extra = tx.dialect() == Dialect::kSqlite ? m.sqlite_extra : m.postgres_extra;
       for (const std::string& stmt : Split(extra)) PAYOPS_TRY(tx.Exec(stmt, {}));
       // Recorded with the wall time of the schema change, informational only.
-      PAYOPS_TRY(tx.Exec("INSERT INTO schema_migrations (version, name, applied_at_unix) "
-                         "VALUES (?, ?, 0)",
-                         {int64_t{m.version}, std::string(m.name)}));
+      PAYOPS_TRY(
+          tx.Exec("INSERT INTO schema_migrations (version, name, applied_at_unix) "
+                  "VALUES (?, ?, 0)",
+                  {int64_t{m.version}, std::string(m.name)}));
       return Status::Ok();
     }));
     (void)applied;

@@ -63,17 +63,18 @@ Status InsertOrg(Tx& tx, const Org& o) {
                       o.go_live_date, CountriesJson(o.allowed_countries), emi_name, emi_email,
                       emi_proc, ToMicros(o.created_at), ToMicros(o.updated_at)}));
   for (const Fee& f : o.fees) {
-    PAYOPS_TRY(tx.Exec("INSERT INTO org_fees (org_id, direction, currency, corridor, fee_minor) "
-                       "VALUES (?, ?, ?, ?, ?)",
-                       {o.id, f.direction, f.currency, f.corridor, f.fee_minor}));
+    PAYOPS_TRY(
+        tx.Exec("INSERT INTO org_fees (org_id, direction, currency, corridor, fee_minor) "
+                "VALUES (?, ?, ?, ?, ?)",
+                {o.id, f.direction, f.currency, f.corridor, f.fee_minor}));
   }
   return Status::Ok();
 }
 
 Result<std::optional<Org>> FindOrg(Tx& tx, const std::string& id) {
-  PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne(std::string("SELECT ") + kOrgColumns +
-                                                    " FROM orgs WHERE id = ?",
-                                                {id}));
+  PAYOPS_ASSIGN_OR_RETURN(
+      auto row,
+      tx.QueryOne(std::string("SELECT ") + kOrgColumns + " FROM orgs WHERE id = ?", {id}));
   if (!row) return std::optional<Org>();
   Org org = FromRow(*row);
   PAYOPS_TRY(LoadFees(tx, org));

@@ -12,6 +12,7 @@ Status InsertOrg(Tx& tx, const Org& org);
 // Loads one org with fees, or nullopt.
 Result<std::optional<Org>> FindOrg(Tx& tx, const std::string& id);
 // Lists orgs in id order; `only_id` confines the list to one org (tenancy).
-Result<Page<Org>> ListOrgs(Tx& tx, const PageRequest& page, const std::optional<std::string>& only_id);
+Result<Page<Org>> ListOrgs(Tx& tx, const PageRequest& page,
+                           const std::optional<std::string>& only_id);
 
 }  // namespace payops::store

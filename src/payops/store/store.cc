@@ -36,8 +36,7 @@ std::optional<int64_t> Row::OptInt(size_t i) const {
   return Int(i);
 }
 
-Result<std::optional<Row>> Tx::QueryOne(std::string_view sql,
-                                        std::initializer_list<Value> params) {
+Result<std::optional<Row>> Tx::QueryOne(std::string_view sql, std::initializer_list<Value> params) {
   PAYOPS_ASSIGN_OR_RETURN(Rows rows, Query(sql, params));
   if (rows.empty()) return std::optional<Row>();
   return std::optional<Row>(std::move(rows.front()));
@@ -48,8 +47,8 @@ Result<std::unique_ptr<Store>> Open(std::string_view url, const StoreOptions& op
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
     return OpenPostgres(url, options);
   }
-  return Error::Invalid("invalid_store_url",
-                        "store URL must start with sqlite:// or postgresql://", "store");
+  return Error::Invalid("invalid_store_url", "store URL must start with sqlite:// or postgresql://",
+                        "store");
 }
 
 }  // namespace payops::store

@@ -27,7 +27,9 @@ using Value = std::variant<Null, int64_t, std::string>;
 inline Value Opt(const std::optional<std::string>& s) {
   return s ? Value(*s) : Value(Null{});
 }
-inline Value Opt(const std::optional<int64_t>& v) { return v ? Value(*v) : Value(Null{}); }
+inline Value Opt(const std::optional<int64_t>& v) {
+  return v ? Value(*v) : Value(Null{});
+}
 
 class Row {
  public:

@@ -17,7 +17,8 @@ Result<std::string> RequiredQuery(const HttpRequest& req, const char* name) {
 Result<calendar::Date> DateQuery(const HttpRequest& req, const char* name) {
   PAYOPS_ASSIGN_OR_RETURN(std::string text, RequiredQuery(req, name));
   auto d = calendar::ParseDate(text);
-  if (!d.ok()) return Error::Invalid("invalid_date", std::string(name) + " must be YYYY-MM-DD", name);
+  if (!d.ok())
+    return Error::Invalid("invalid_date", std::string(name) + " must be YYYY-MM-DD", name);
   return *d;
 }
 
@@ -93,8 +94,8 @@ Result<json::object> Holidays(const HttpRequest& req, const calendar::HolidayCal
 }  // namespace
 
 void RegisterCalendar(Api& api) {
-  auto add = [&api](const char* path, Result<json::object> (*fn)(const HttpRequest&,
-                                                                   const calendar::HolidayCalendar&)) {
+  auto add = [&api](const char* path, Result<json::object> (*fn)(
+                                          const HttpRequest&, const calendar::HolidayCalendar&)) {
     api.router().Add("GET", path, [&api, fn](HttpRequest& req) {
       return Respond(req, fn(req, api.env().holidays), 200,
                      [](const json::object& o) { return o; });

@@ -5,33 +5,45 @@ namespace payops::http {
 
 void RegisterHealth(Api& api) {
   RouteOptions open_inline{.auth = false, .run_inline = true};
-  api.router().Add("GET", "/healthz", [](HttpRequest&) {
-    HttpResponse r;
-    r.body = R"({"status":"ok"})";
-    return r;
-  }, open_inline);
-  api.router().Add("GET", "/readyz", [&api](HttpRequest& req) {
-    Status s = api.env().store.Ping();
-    if (!s.ok()) {
-      return ErrorResponse(Error::Unavailable("store unreachable: " + s.error().message),
-                           req.request_id);
-    }
-    HttpResponse r;
-    r.body = R"({"status":"ready"})";
-    return r;
-  }, RouteOptions{.auth = false});
-  api.router().Add("GET", "/metrics", [&api](HttpRequest&) {
-    HttpResponse r;
-    r.content_type = "text/plain; version=0.0.4";
-    r.body = api.metrics().Render(api.router().routes());
-    return r;
-  }, open_inline);
+  api.router().Add(
+      "GET", "/healthz",
+      [](HttpRequest&) {
+        HttpResponse r;
+        r.body = R"({"status":"ok"})";
+        return r;
+      },
+      open_inline);
+  api.router().Add(
+      "GET", "/readyz",
+      [&api](HttpRequest& req) {
+        Status s = api.env().store.Ping();
+        if (!s.ok()) {
+          return ErrorResponse(Error::Unavailable("store unreachable: " + s.error().message),
+                               req.request_id);
+        }
+        HttpResponse r;
+        r.body = R"({"status":"ready"})";
+        return r;
+      },
+      RouteOptions{.auth = false});
+  api.router().Add(
+      "GET", "/metrics",
+      [&api](HttpRequest&) {
+        HttpResponse r;
+        r.content_type = "text/plain; version=0.0.4";
+        r.body = api.metrics().Render(api.router().routes());
+        return r;
+      },
+      open_inline);
   if (api.options().bench_hello) {
-    api.router().Add("GET", "/_bench/hello", [](HttpRequest&) {
-      HttpResponse r;
-      r.body = R"({"hello":"world"})";
-      return r;
-    }, open_inline);
+    api.router().Add(
+        "GET", "/_bench/hello",
+        [](HttpRequest&) {
+          HttpResponse r;
+          r.body = R"({"hello":"world"})";
+          return r;
+        },
+        open_inline);
   }
 }
 

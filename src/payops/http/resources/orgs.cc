@@ -1,6 +1,6 @@
 // POST /v1/orgs, GET /v1/orgs, GET /v1/orgs/{id}
-#include "payops/http/api.h"
 #include "payops/service/orgs.h"
+#include "payops/http/api.h"
 
 namespace payops::http {
 namespace {

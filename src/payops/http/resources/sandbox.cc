@@ -33,16 +33,16 @@ void RegisterSandbox(Api& api) {
     if (!text.ok()) return ErrorResponse(text.error(), req.request_id);
     auto target = ParseRfc3339(*text);
     if (!target) {
-      return ErrorResponse(Error::Invalid("invalid_time", "now must be RFC 3339 with an offset",
-                                          "now"),
-                           req.request_id);
+      return ErrorResponse(
+          Error::Invalid("invalid_time", "now must be RFC 3339 with an offset", "now"),
+          req.request_id);
     }
     ManualClock& clock = *api.manual_clock();
     if (*target < clock.Now()) {
-      return ErrorResponse(Error::Conflict("clock_backwards",
-                                           "the sandbox clock only moves forward; it is " +
-                                               FormatRfc3339(clock.Now())),
-                           req.request_id);
+      return ErrorResponse(
+          Error::Conflict("clock_backwards", "the sandbox clock only moves forward; it is " +
+                                                 FormatRfc3339(clock.Now())),
+          req.request_id);
     }
     auto runs = api.runner().RunDue(*target, &clock);
     // Persist the clock reached, even after a failed job, so a restart resumes it.

@@ -1,7 +1,7 @@
 // End users: POST/GET /v1/users, GET/PATCH /v1/users/{id},
 // POST /v1/users/{id}/suspend, GET /v1/users/{id}/history.
-#include "payops/http/api.h"
 #include "payops/core/org.h"
+#include "payops/http/api.h"
 #include "payops/service/end_users.h"
 
 namespace payops::http {
@@ -93,8 +93,7 @@ void RegisterUsers(Api& api) {
                                       users->items.empty() ? "" : users->items.back().id));
   });
   api.router().Add("GET", "/v1/users/{id}", [&api](HttpRequest& req) {
-    return Respond(req, service::GetEndUser(api.env(), req.actor, req.Param("id")), 200,
-                   UserJson);
+    return Respond(req, service::GetEndUser(api.env(), req.actor, req.Param("id")), 200, UserJson);
   });
   api.router().Add("PATCH", "/v1/users/{id}", [&api](HttpRequest& req) {
     auto body = ParseObject(req.body);
@@ -112,15 +111,15 @@ void RegisterUsers(Api& api) {
       auto body = ParseObject(req.body);
       if (!body.ok()) return ErrorResponse(body.error(), req.request_id);
       Fields f(*body);
-      if (auto s = f.AllowOnly({"reason"}); !s.ok()) return ErrorResponse(s.error(), req.request_id);
+      if (auto s = f.AllowOnly({"reason"}); !s.ok())
+        return ErrorResponse(s.error(), req.request_id);
       auto why = f.OptStr("reason", 1000);
       if (!why.ok()) return ErrorResponse(why.error(), req.request_id);
       if (why.value()) reason = *why.value();
     }
     service::EndUserPatch patch;
     patch.kyc_status = KycStatus::kSuspended;
-    return Respond(req,
-                   service::PatchEndUser(api.env(), req.actor, req.Param("id"), patch, reason),
+    return Respond(req, service::PatchEndUser(api.env(), req.actor, req.Param("id"), patch, reason),
                    200, UserJson);
   });
   api.router().Add("GET", "/v1/users/{id}/history", [&api](HttpRequest& req) {

@@ -27,15 +27,18 @@ const WebAsset* Find(std::string_view name) {
 
 void RegisterWeb(Api& api) {
   RouteOptions open_inline{.auth = false, .run_inline = true};
-  api.router().Add("GET", "/", [](HttpRequest&) { return Serve(*Find("index.html")); },
-                   open_inline);
-  api.router().Add("GET", "/assets/{name}", [](HttpRequest& req) {
-    const WebAsset* a = Find(req.Param("name"));
-    if (a == nullptr || a->name == "index.html") {
-      return ErrorResponse(Error::NotFound("asset"), req.request_id);
-    }
-    return Serve(*a);
-  }, open_inline);
+  api.router().Add(
+      "GET", "/", [](HttpRequest&) { return Serve(*Find("index.html")); }, open_inline);
+  api.router().Add(
+      "GET", "/assets/{name}",
+      [](HttpRequest& req) {
+        const WebAsset* a = Find(req.Param("name"));
+        if (a == nullptr || a->name == "index.html") {
+          return ErrorResponse(Error::NotFound("asset"), req.request_id);
+        }
+        return Serve(*a);
+      },
+      open_inline);
 }
 
 }  // namespace payops::http

@@ -43,7 +43,8 @@ class Conn final : public Tx {
     sqlite3_extended_result_codes(db_, 1);
     PAYOPS_TRY(Plain("PRAGMA foreign_keys = ON"));
     if (!uri) PAYOPS_TRY(Plain("PRAGMA journal_mode = WAL"));
-    PAYOPS_TRY(Plain(o.synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL"));
+    PAYOPS_TRY(
+        Plain(o.synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL"));
     return Status::Ok();
   }
 
@@ -122,8 +123,10 @@ class Conn final : public Tx {
       int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
                                   SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
       if (rc != SQLITE_OK) return SqliteError(db_, rc, "prepare " + key);
-      if (stmts_.size() < kMaxCachedStatements) stmts_.emplace(std::move(key), stmt);
-      else transient_.reset(stmt);
+      if (stmts_.size() < kMaxCachedStatements)
+        stmts_.emplace(std::move(key), stmt);
+      else
+        transient_.reset(stmt);
     }
     sqlite3_clear_bindings(stmt);
     if (static_cast<int>(params.size()) != sqlite3_bind_parameter_count(stmt)) {
@@ -154,8 +157,7 @@ class Conn final : public Tx {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::string url, StoreOptions options)
-      : url_(std::move(url)), options_(options) {}
+  SqliteStore(std::string url, StoreOptions options) : url_(std::move(url)), options_(options) {}
 
   ~SqliteStore() override {
     {
