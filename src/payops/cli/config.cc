@@ -60,6 +60,12 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
         if (!text) return BadConfig("holidays must be an array of \"YYYY-MM-DD\" strings");
         cfg.extra_holidays.push_back(*text);
       }
+    } else if (key == "encryption_key") {
+      if (!v.is_string()) return BadConfig("encryption_key must be a string of 64 hex digits");
+      cfg.encryption_key = v.value_or(std::string());
+    } else if (key == "geoip") {
+      if (!v.is_string()) return BadConfig("geoip must be a string");
+      cfg.geoip = v.value_or(std::string());
     } else if (key == "access_log") {
       cfg.access_log = v.value_or(false);
     } else if (key == "server" && v.is_table()) {
@@ -104,6 +110,8 @@ Status ApplyEnvironment(Config& cfg) {
     PAYOPS_ASSIGN_OR_RETURN(cfg.sandbox, ParseBool(*v, "PAYOPS_SANDBOX"));
   }
   if (auto v = env("PAYOPS_LOG_LEVEL")) cfg.log_level = *v;
+  if (auto v = env("PAYOPS_ENCRYPTION_KEY")) cfg.encryption_key = *v;
+  if (auto v = env("PAYOPS_GEOIP")) cfg.geoip = *v;
   if (auto v = env("PAYOPS_ACCESS_LOG")) {
     PAYOPS_ASSIGN_OR_RETURN(cfg.access_log, ParseBool(*v, "PAYOPS_ACCESS_LOG"));
   }

@@ -21,7 +21,9 @@ struct Config {
   int worker_threads = 64;
   int store_connections = 4;
   int shutdown_grace_s = 10;
-  std::vector<std::string> extra_holidays;  // "YYYY-MM-DD": non-business days besides the Fed's
+  std::vector<std::string> extra_holidays;
+  std::string encryption_key;  // 64 hex chars (libsodium secretbox key) for account numbers
+  std::string geoip;           // "" = the Debian GeoIP database; or a path to a .mmdb file  // "YYYY-MM-DD": non-business days besides the Fed's
 };
 
 // Reads a TOML file over `cfg`. Unknown keys are errors (a typo must not pass

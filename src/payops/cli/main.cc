@@ -6,6 +6,9 @@
 #include <charconv>
 #include <iostream>
 
+#include "payops/adapters/balance_provider.h"
+#include "payops/adapters/geoip.h"
+#include "payops/adapters/secret_box.h"
 #include "payops/cli/config.h"
 #include "payops/http/server.h"
 #include "payops/jobs/job_runner.h"
@@ -123,6 +126,23 @@ Result<Instant> SandboxStart(store::Store& s) {
   return now;
 }
 
+// The key that encrypts account numbers: from the configuration, or (for a
+// demo or test store) one generated once and kept in the store, with a warning.
+Result<adapters::SecretBox> OpenSecrets(const Config& cfg, store::Store& s) {
+  if (!cfg.encryption_key.empty()) return adapters::SecretBox::FromHexKey(cfg.encryption_key);
+  std::optional<std::string> kept;
+  PAYOPS_TRY(s.Write([&](store::Tx& tx) -> Status {
+    PAYOPS_ASSIGN_OR_RETURN(kept, store::GetSetting(tx, "generated_encryption_key"));
+    if (kept) return Status::Ok();
+    kept = adapters::SecretBox::NewHexKey();
+    return store::PutSetting(tx, "generated_encryption_key", *kept);
+  }));
+  spdlog::warn(
+      "msg=\"no encryption_key configured: account numbers are encrypted with a key kept in the "
+      "store; set encryption_key (64 hex digits) in production\"");
+  return adapters::SecretBox::FromHexKey(*kept);
+}
+
 int Serve(const Config& cfg) {
   auto listen = ParseListen(cfg.listen);
   if (!listen.ok()) return Fail(listen.error());
@@ -148,6 +168,14 @@ int Serve(const Config& cfg) {
     extra.push_back(*date);
   }
   env.holidays = calendar::HolidayCalendar(std::move(extra));
+  auto geoip = adapters::OpenGeoIp(cfg.geoip);
+  if (!geoip.ok()) return Fail(geoip.error());
+  env.geoip = geoip->get();
+  adapters::SandboxBalanceProvider balance;
+  env.balance = &balance;
+  auto secrets = OpenSecrets(cfg, st);
+  if (!secrets.ok()) return Fail(secrets.error());
+  env.secrets = &*secrets;
   jobs::JobRunner runner(env);
   runner.Register(jobs::MakeIdempotencyExpiryJob());
   http::Api api(env, runner, manual.get(),

@@ -1,5 +1,6 @@
 #include "payops/core/validate.h"
 
+#include <arpa/inet.h>
 #include <date/date.h>
 
 #include <string>
@@ -61,6 +62,13 @@ bool IsDate(std::string_view s) {
   date::year_month_day ymd{date::year{parts[0]}, date::month{static_cast<unsigned>(parts[1])},
                            date::day{static_cast<unsigned>(parts[2])}};
   return ymd.ok();
+}
+
+bool IsIpAddress(std::string_view s) {
+  if (s.empty() || s.size() > 45) return false;
+  std::string text(s);
+  unsigned char buf[16];
+  return inet_pton(AF_INET, text.c_str(), buf) == 1 || inet_pton(AF_INET6, text.c_str(), buf) == 1;
 }
 
 std::string ToLowerAscii(std::string_view s) {

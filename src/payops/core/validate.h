@@ -15,6 +15,8 @@ bool IsDomain(std::string_view s);
 bool IsCountryCode(std::string_view s);
 // "YYYY-MM-DD" naming a real calendar date.
 bool IsDate(std::string_view s);
+// A textual IPv4 or IPv6 address (inet_pton), at most 45 bytes, no spaces.
+bool IsIpAddress(std::string_view s);
 // ASCII lowercase copy.
 std::string ToLowerAscii(std::string_view s);
 // The part after '@', lowercased ("" when there is none).

@@ -17,6 +17,8 @@ Api::Api(service::Env& env, jobs::JobRunner& runner, ManualClock* manual_clock, 
   RegisterSandbox(*this);
   RegisterWeb(*this);
   RegisterCalendar(*this);
+  RegisterFunding(*this);
+  RegisterTransactions(*this);
   metrics_ = std::make_unique<Metrics>(router_.routes().size());
 }
 

@@ -59,6 +59,8 @@ void RegisterUsers(Api& api);
 void RegisterSandbox(Api& api);
 void RegisterWeb(Api& api);
 void RegisterCalendar(Api& api);
+void RegisterFunding(Api& api);
+void RegisterTransactions(Api& api);
 
 // Turns a Result into a response: the value through `to_json` with `status`,
 // or the error shape.

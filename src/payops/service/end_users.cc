@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "payops/core/validate.h"
+#include "payops/service/transactions.h"
 #include "payops/store/orgs.h"
 
 namespace payops::service {
@@ -103,6 +104,10 @@ Result<EndUser> PatchEndUser(Env& env, const Actor& actor, const std::string& id
       u.state = patch.state;
     }
     PAYOPS_TRY(ValidateEndUser(u));
+    bool became_verified = found->kyc_status != KycStatus::kVerified &&
+                           u.kyc_status == KycStatus::kVerified;
+    bool became_suspended = found->kyc_status != KycStatus::kSuspended &&
+                            u.kyc_status == KycStatus::kSuspended;
     if (!changes.empty()) {
       u.updated_at = now;
       PAYOPS_TRY(store::UpdateEndUser(tx, u));
@@ -111,6 +116,9 @@ Result<EndUser> PatchEndUser(Env& env, const Actor& actor, const std::string& id
             tx, store::AuditEntry{env.ids.New("aud"), "end_user", u.id, now, actor.member_id,
                                   "update", ChangeJson(field, from, to, reason)}));
       }
+      // Holds and open transactions follow the user's KYC status in the same commit.
+      if (became_verified) PAYOPS_TRY(OnKycVerified(env, tx, u.id));
+      if (became_suspended) PAYOPS_TRY(OnUserSuspended(env, tx, u.id));
     }
     result = u;
     return Status::Ok();

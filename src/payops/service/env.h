@@ -7,8 +7,16 @@
 
 #include "payops/core/calendar.h"
 #include "payops/core/clock.h"
+#include "payops/core/pipeline.h"
+#include "payops/core/risk.h"
 #include "payops/core/role.h"
 #include "payops/store/store.h"
+
+namespace payops::adapters {
+class GeoIp;
+class BalanceProvider;
+class SecretBox;
+}  // namespace payops::adapters
 
 namespace payops::service {
 
@@ -34,6 +42,14 @@ struct Env {
   bool sandbox = false;
   // Business days: Federal Reserve holidays plus the configured extra ones.
   calendar::HolidayCalendar holidays;
+  // Transaction rules (settings).
+  TierLimits tier_limits;
+  RiskConfig risk;
+  HighRiskAction high_risk_action = HighRiskAction::kHold;
+  // The outside world; null geoip means every country is unknown (GEOIP_FAILED).
+  const adapters::GeoIp* geoip = nullptr;
+  adapters::BalanceProvider* balance = nullptr;
+  const adapters::SecretBox* secrets = nullptr;
 
   Env(store::Store& s, const Clock& c, bool sandbox_mode = false)
       : store(s), clock(c), ids(c), sandbox(sandbox_mode) {}

@@ -105,6 +105,89 @@ CREATE TABLE settings (
 )
 )SQL",
      "", ""},
+    {2, "funding_and_transactions",
+     R"SQL(
+CREATE TABLE bank_accounts (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES orgs(id),
+  user_id TEXT NOT NULL REFERENCES end_users(id),
+  routing_number TEXT NOT NULL,
+  account_sealed TEXT NOT NULL,
+  account_last4 TEXT NOT NULL,
+  account_type TEXT NOT NULL,
+  bank_status TEXT NOT NULL,
+  sandbox_balance BIGINT NOT NULL,
+  sandbox_error TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX bank_accounts_user ON bank_accounts(user_id);
+CREATE TABLE cards (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES orgs(id),
+  user_id TEXT NOT NULL REFERENCES end_users(id),
+  token TEXT NOT NULL,
+  last4 TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX cards_user ON cards(user_id);
+CREATE TABLE recipients (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES orgs(id),
+  user_id TEXT NOT NULL REFERENCES end_users(id),
+  name TEXT NOT NULL,
+  country TEXT NOT NULL,
+  payout_method TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX recipients_user ON recipients(user_id);
+CREATE TABLE transactions (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES orgs(id),
+  user_id TEXT NOT NULL REFERENCES end_users(id),
+  recipient_id TEXT NOT NULL REFERENCES recipients(id),
+  funding_type TEXT NOT NULL,
+  funding_id TEXT NOT NULL,
+  amount BIGINT NOT NULL,
+  currency TEXT NOT NULL,
+  payout_currency TEXT NOT NULL,
+  corridor TEXT NOT NULL,
+  fee BIGINT NOT NULL,
+  ip_address TEXT NOT NULL,
+  ip_country TEXT,
+  device_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  hold_reason TEXT,
+  cancel_reason TEXT,
+  resume_from TEXT,
+  risk_score BIGINT,
+  risk_band TEXT,
+  risk_reasons TEXT,
+  batch_date TEXT,
+  settlement_date TEXT,
+  return_code TEXT,
+  pending_at BIGINT,
+  processed_at BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX transactions_org ON transactions(org_id, id);
+CREATE INDEX transactions_user ON transactions(user_id, created_at);
+CREATE INDEX transactions_status ON transactions(status, id);
+CREATE INDEX transactions_funding ON transactions(funding_id, status);
+CREATE TABLE transaction_history (
+  id TEXT PRIMARY KEY,
+  transaction_id TEXT NOT NULL REFERENCES transactions(id),
+  at BIGINT NOT NULL,
+  from_status TEXT,
+  to_status TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  note TEXT
+);
+CREATE INDEX transaction_history_txn ON transaction_history(transaction_id, at, id)
+)SQL",
+     "", ""},
 };
 
 std::vector<std::string> Split(const char* sql) {

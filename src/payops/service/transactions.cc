@@ -1,0 +1,463 @@
+#include "payops/service/transactions.h"
+
+#include <cassert>
+
+#include "payops/adapters/balance_provider.h"
+#include "payops/adapters/geoip.h"
+#include "payops/core/calendar.h"
+#include "payops/core/ledger.h"
+#include "payops/core/money.h"
+#include "payops/core/org.h"
+#include "payops/core/transaction.h"
+#include "payops/core/validate.h"
+#include "payops/store/end_users.h"
+#include "payops/store/orgs.h"
+
+namespace payops::service {
+namespace {
+
+constexpr int kMaxUsageRows = 10000;   // a user's transactions read for limits
+constexpr int kMaxHistory = 500;       // history lines shown
+constexpr int kMaxHookBatch = 1000;    // transactions one hook touches at most
+constexpr size_t kMaxDeviceIdBytes = 200;
+
+TxnActor ActorKind(const Actor& a) {
+  if (a.member_id == "system") return TxnActor::kSystem;
+  return a.role == Role::kPartner ? TxnActor::kPartner : TxnActor::kAgent;
+}
+
+TxnStatus StatusOf(const store::TransactionRecord& t) {
+  auto s = ParseTxnStatus(t.status);
+  assert(s.has_value());
+  return s.value_or(TxnStatus::kInitiated);
+}
+
+std::string RiskText(const RiskAssessment& r) {
+  std::string out;
+  for (const RiskReason& reason : r.reasons()) {
+    if (!out.empty()) out += ',';
+    out += std::string(reason.code) + ":" + std::to_string(reason.points);
+  }
+  return out;
+}
+
+// Appends a status change to the history after checking it against the table.
+Status Transition(Env& env, store::Tx& tx, store::TransactionRecord& t, TxnStatus to,
+                  const Actor& actor, std::string_view reason,
+                  const std::optional<std::string>& note, Instant now) {
+  PAYOPS_ASSIGN_OR_RETURN(auto rec, RecordTxnTransition(StatusOf(t), to, ActorKind(actor),
+                                                        reason, now));
+  store::HistoryEntry h{env.ids.New("th"), t.id,       now,          std::string(t.status),
+                        std::string(TxnStatusName(to)), actor.member_id, rec.reason, note};
+  t.status = std::string(TxnStatusName(to));
+  t.updated_at = now;
+  return store::AppendHistory(tx, h);
+}
+
+struct Context {
+  EndUser user;
+  Org org;
+  std::optional<store::BankAccount> bank;
+};
+
+Result<Context> LoadContext(store::Tx& tx, const store::TransactionRecord& t) {
+  Context c;
+  PAYOPS_ASSIGN_OR_RETURN(auto user, store::FindEndUser(tx, t.user_id, std::nullopt));
+  PAYOPS_ASSIGN_OR_RETURN(auto org, store::FindOrg(tx, t.org_id));
+  if (!user || !org) return Error::Internal("transaction " + t.id + " lost its user or org");
+  c.user = std::move(*user);
+  c.org = std::move(*org);
+  if (t.funding_type == "ach") {
+    PAYOPS_ASSIGN_OR_RETURN(c.bank, store::FindBankAccount(tx, t.funding_id, std::nullopt));
+    if (!c.bank) return Error::Internal("transaction " + t.id + " lost its bank account");
+  }
+  return c;
+}
+
+Result<RiskInput> RiskInputs(Env& env, store::Tx& tx, const store::TransactionRecord& t,
+                             const EndUser& user, Instant now) {
+  RiskInput r;
+  r.amount_minor = t.amount;
+  auto limit = LimitForTier(env.tier_limits, user.tier);
+  r.per_transaction_limit_minor = limit.ok() ? limit->per_transaction_minor : 0;
+  PAYOPS_ASSIGN_OR_RETURN(auto recent, store::UserTransactionsSince(
+                                           tx, user.id, now - std::chrono::hours(24), kMaxUsageRows));
+  for (const auto& other : recent) r.transactions_last_24h += other.id != t.id ? 1 : 0;
+  r.account_age_days = std::max<int64_t>(
+      0, std::chrono::duration_cast<std::chrono::hours>(now - user.created_at).count() / 24);
+  PAYOPS_ASSIGN_OR_RETURN(r.earlier_returns, store::UserReturnCount(tx, user.id));
+  r.device_id = t.device_id;
+  return r;
+}
+
+// Runs the checks from `start` and applies the outcome: status, reasons, risk,
+// bank status, expected settlement. `first_run` computes new-recipient/device
+// before this transaction was stored.
+Status RunChecks(Env& env, store::Tx& tx, store::TransactionRecord& t, const Actor& actor,
+                 PipelineStep start, bool skip_balance_check, bool new_recipient, bool new_device,
+                 const std::optional<std::string>& note, Instant now) {
+  PAYOPS_ASSIGN_OR_RETURN(Context c, LoadContext(tx, t));
+  PAYOPS_ASSIGN_OR_RETURN(RiskInput risk, RiskInputs(env, tx, t, c.user, now));
+  risk.new_recipient = new_recipient;
+  risk.new_device = new_device;
+  PipelineInput in;
+  in.kyc_status = c.user.kyc_status;
+  in.user_country = c.user.country;
+  in.allowed_countries = c.org.allowed_countries;
+  std::string ip_country = t.ip_country.value_or("");
+  in.ip_country = ip_country;
+  in.funding = t.funding_type == "ach" ? FundingType::kAch : FundingType::kDebitCard;
+  in.risk = risk;
+  in.amount_minor = t.amount;
+  in.fee_minor = t.fee;
+  in.options = PipelineOptions{env.high_risk_action, skip_balance_check, env.sandbox};
+  in.start = start;
+  PipelineOutcome out = RunPipeline(in, env.risk);
+  if (out.verdict == PipelineVerdict::kNeedsBalanceCheck) {
+    if (env.balance == nullptr || !c.bank) return Error::Unavailable("no balance provider");
+    adapters::BankAccountRef ref{c.bank->id, c.bank->routing_number, c.bank->sandbox_balance,
+                                 c.bank->sandbox_error};
+    PAYOPS_ASSIGN_OR_RETURN(BalanceAnswer answer, env.balance->Balance(ref));
+    out = ContinueWithBalance(out, in, answer);
+  }
+  if (out.risk) {
+    t.risk_score = out.risk->score;
+    t.risk_band = std::string(RiskBandName(out.risk->band));
+    t.risk_reasons = RiskText(*out.risk);
+  }
+  if (out.new_bank_status && c.bank) {
+    c.bank->bank_status = std::string(BankStatusName(*out.new_bank_status));
+    c.bank->updated_at = now;
+    PAYOPS_TRY(store::UpdateBankAccount(tx, *c.bank));
+  }
+  t.hold_reason.reset();
+  t.resume_from.reset();
+  std::string reason(out.reason_code());
+  if (out.status == TxnStatus::kHold) {
+    t.hold_reason = reason;
+    t.resume_from = std::string(PipelineStepName(out.resume_from));
+  } else if (out.status == TxnStatus::kCanceled) {
+    t.cancel_reason = reason;
+  } else {
+    assert(out.status == TxnStatus::kPending);
+    reason = skip_balance_check ? "checks_passed_balance_check_skipped" : "checks_passed";
+    t.pending_at_us = ToMicros(now);
+    if (t.funding_type == "ach") {
+      calendar::AchBatchSchedule s = calendar::AchSchedule(now, env.holidays);
+      t.batch_date = calendar::FormatDate(s.batch_date);
+      t.settlement_date = calendar::FormatDate(s.settlement_date);
+    } else {
+      calendar::DebitCardSchedule s = calendar::DebitCardProcessing(now, env.holidays);
+      t.settlement_date = calendar::FormatDate(s.processing_date);
+    }
+  }
+  PAYOPS_TRY(Transition(env, tx, t, out.status, actor, reason, note, now));
+  return store::UpdateTransaction(tx, t);
+}
+
+Result<TransactionView> View(store::Tx& tx, store::TransactionRecord t) {
+  TransactionView v;
+  PAYOPS_ASSIGN_OR_RETURN(v.history, store::ListHistory(tx, t.id, kMaxHistory));
+  v.txn = std::move(t);
+  return v;
+}
+
+// Loads the transaction (404 across tenants), lets `change` act on it in one
+// write transaction, and answers with the result.
+template <class F>
+Result<TransactionView> Mutate(Env& env, const Actor& actor, const std::string& id, F&& change) {
+  if (actor.role == Role::kEmi || actor.role == Role::kOpsManager) {
+    return Error::Forbidden("this role does not act on transactions");
+  }
+  std::optional<TransactionView> view;
+  PAYOPS_TRY(env.store.Write([&](store::Tx& tx) -> Status {
+    PAYOPS_ASSIGN_OR_RETURN(auto t, store::FindTransaction(tx, id, actor.tenant()));
+    if (!t) return Error::NotFound("transaction");
+    PAYOPS_TRY(change(tx, *t, env.clock.Now()));
+    PAYOPS_ASSIGN_OR_RETURN(view, View(tx, std::move(*t)));
+    return Status::Ok();
+  }));
+  return std::move(*view);
+}
+
+bool BatchClosed(const Env& env, const store::TransactionRecord& t, Instant now) {
+  if (t.status != "PENDING" || t.funding_type != "ach" || !t.pending_at_us) return false;
+  return now >= calendar::AchSchedule(FromMicros(*t.pending_at_us), env.holidays).cutoff_at;
+}
+
+Status ValidateNew(const NewTransaction& in) {
+  if (in.amount <= 0) return Error::Invalid("invalid_amount", "amount must be positive", "amount");
+  PAYOPS_TRY(Currency::Parse(in.currency));
+  auto payout = Currency::Parse(in.payout_currency);
+  if (!payout.ok()) {
+    return Error::Invalid("invalid_currency", "payout_currency must be an ISO 4217 code",
+                          "payout_currency");
+  }
+  if (!IsCorridor(in.corridor)) {
+    return Error::Invalid("invalid_value", "corridor must look like US-MX", "corridor");
+  }
+  if (in.funding_type != "ach" && in.funding_type != "debit_card") {
+    return Error::Invalid("invalid_value", "funding.type must be ach or debit_card", "funding.type");
+  }
+  if (in.device_id.empty() || in.device_id.size() > kMaxDeviceIdBytes) {
+    return Error::Invalid("invalid_value", "device_id must be 1 to 200 bytes", "device_id");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<TransactionView> CreateTransaction(Env& env, const Actor& actor, const NewTransaction& in) {
+  PAYOPS_TRY(RequireRole(actor, {Role::kAdmin, Role::kPartner}));
+  PAYOPS_TRY(ValidateNew(in));
+  if (!IsIpAddress(in.ip_address)) {
+    return Error::Invalid("invalid_ip_address", "ip_address must be an IPv4 or IPv6 address",
+                          "ip_address");
+  }
+  std::optional<std::string> ip_country;
+  if (env.geoip) {
+    PAYOPS_ASSIGN_OR_RETURN(ip_country, env.geoip->CountryOf(in.ip_address));
+  }
+  std::optional<TransactionView> view;
+  PAYOPS_TRY(env.store.Write([&](store::Tx& tx) -> Status {
+    Instant now = env.clock.Now();
+    PAYOPS_ASSIGN_OR_RETURN(auto user, store::FindEndUser(tx, in.user_id, actor.tenant()));
+    if (!user) return Error{ErrorKind::kNotFound, "not_found", "user not found", "user_id"};
+    PAYOPS_ASSIGN_OR_RETURN(auto recipient, store::FindRecipient(tx, in.recipient_id, user->org_id));
+    if (!recipient || recipient->user_id != user->id) {
+      return Error{ErrorKind::kNotFound, "not_found", "recipient not found", "recipient_id"};
+    }
+    if (in.funding_type == "ach") {
+      PAYOPS_ASSIGN_OR_RETURN(auto bank, store::FindBankAccount(tx, in.funding_id, user->org_id));
+      if (!bank || bank->user_id != user->id) {
+        return Error{ErrorKind::kNotFound, "not_found", "bank account not found", "funding.id"};
+      }
+    } else {
+      PAYOPS_ASSIGN_OR_RETURN(auto card, store::FindCard(tx, in.funding_id, user->org_id));
+      if (!card || card->user_id != user->id) {
+        return Error{ErrorKind::kNotFound, "not_found", "card not found", "funding.id"};
+      }
+    }
+    std::string expected_corridor = user->country + "-" + recipient->country;
+    if (in.corridor != expected_corridor) {
+      return Error::Invalid("corridor_mismatch",
+                            "corridor must be " + expected_corridor +
+                                " (the user's country, then the recipient's)",
+                            "corridor");
+    }
+    PAYOPS_ASSIGN_OR_RETURN(auto org, store::FindOrg(tx, user->org_id));
+    PAYOPS_ASSIGN_OR_RETURN(int64_t fee, FindFee(org->fees, FeeDirection::kPayin, in.currency,
+                                                 in.corridor));
+    // Limits over the user's earlier transactions.
+    PAYOPS_ASSIGN_OR_RETURN(auto earlier, store::UserTransactionsSince(
+                                              tx, user->id, now - kRolling30DaysLimitWindow,
+                                              kMaxUsageRows));
+    std::vector<LimitUsageItem> items;
+    for (const auto& e : earlier) items.push_back({e.created_at, e.amount, StatusOf(e)});
+    PAYOPS_ASSIGN_OR_RETURN(LimitUsage used, SumLimitUsage(items, now));
+    PAYOPS_TRY(CheckInitiation(
+        InitiationRequest{user->kyc_status, user->tier, in.amount, in.currency, used},
+        env.tier_limits));
+    PAYOPS_ASSIGN_OR_RETURN(bool used_recipient, store::UserUsedRecipient(tx, user->id, recipient->id));
+    PAYOPS_ASSIGN_OR_RETURN(bool used_device, store::UserUsedDevice(tx, user->id, in.device_id));
+
+    store::TransactionRecord t;
+    t.id = env.ids.New("txn");
+    t.org_id = user->org_id;
+    t.user_id = user->id;
+    t.recipient_id = recipient->id;
+    t.funding_type = in.funding_type;
+    t.funding_id = in.funding_id;
+    t.amount = in.amount;
+    t.currency = in.currency;
+    t.payout_currency = in.payout_currency;
+    t.corridor = in.corridor;
+    t.fee = fee;
+    t.ip_address = in.ip_address;
+    t.ip_country = ip_country;
+    t.device_id = in.device_id;
+    t.status = "INITIATED";
+    t.created_at = t.updated_at = now;
+    PAYOPS_TRY(store::InsertTransaction(tx, t));
+    PAYOPS_TRY(store::AppendHistory(tx, store::HistoryEntry{env.ids.New("th"), t.id, now,
+                                                            std::nullopt, "INITIATED",
+                                                            actor.member_id, "initiated",
+                                                            std::nullopt}));
+    PAYOPS_TRY(RunChecks(env, tx, t, Actor::System(), PipelineStep::kGeoip, false, !used_recipient,
+                         !used_device, std::nullopt, now));
+    PAYOPS_ASSIGN_OR_RETURN(view, View(tx, std::move(t)));
+    return Status::Ok();
+  }));
+  return std::move(*view);
+}
+
+Result<TransactionView> GetTransaction(Env& env, const Actor& actor, const std::string& id) {
+  if (actor.role == Role::kEmi) {
+    // EMI staff answer payment escalations: they read transactions of every org.
+  }
+  std::optional<TransactionView> view;
+  PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
+    PAYOPS_ASSIGN_OR_RETURN(auto t, store::FindTransaction(tx, id, actor.tenant()));
+    if (!t) return Error::NotFound("transaction");
+    PAYOPS_ASSIGN_OR_RETURN(view, View(tx, std::move(*t)));
+    return Status::Ok();
+  }));
+  return std::move(*view);
+}
+
+Result<store::Page<store::TransactionRecord>> ListTransactions(Env& env, const Actor& actor,
+                                                               const store::PageRequest& page,
+                                                               store::TransactionFilter filter) {
+  if (actor.tenant()) filter.org_id = actor.tenant();
+  store::Page<store::TransactionRecord> out;
+  PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
+    PAYOPS_ASSIGN_OR_RETURN(out, store::ListTransactions(tx, page, filter));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<TransactionView> CancelTransaction(Env& env, const Actor& actor, const std::string& id,
+                                          const std::string& note) {
+  return Mutate(env, actor, id, [&](store::Tx& tx, store::TransactionRecord& t, Instant now) -> Status {
+    CancelReason reason = actor.role == Role::kPartner ? CancelReason::kPartnerRequested
+                                                       : CancelReason::kAgentCanceled;
+    if (ActorKind(actor) == TxnActor::kAgent && note.empty()) {
+      return Status(Error::Invalid("note_required", "an agent's cancel carries a note", "note"));
+    }
+    PAYOPS_TRY(CheckCancel(CancelRequest{StatusOf(t), t.created_at, now, BatchClosed(env, t, now),
+                                         reason, ActorKind(actor)}));
+    t.cancel_reason = std::string(CancelReasonCode(reason));
+    t.hold_reason.reset();
+    PAYOPS_TRY(Transition(env, tx, t, TxnStatus::kCanceled, actor, CancelReasonCode(reason),
+                          note.empty() ? std::nullopt : std::optional<std::string>(note), now));
+    return store::UpdateTransaction(tx, t);
+  });
+}
+
+namespace {
+
+Result<TransactionView> Release(Env& env, const Actor& actor, const std::string& id,
+                                const std::string& note, std::optional<ReleasePath> forced) {
+  return Mutate(env, actor, id, [&](store::Tx& tx, store::TransactionRecord& t, Instant now) -> Status {
+    if (t.status != "HOLD" || !t.hold_reason) {
+      return Status(Error::Conflict("not_on_hold", "transaction is " + t.status + ", not on hold"));
+    }
+    HoldReason hold = ParseHoldReason(*t.hold_reason).value_or(HoldReason::kRiskModerate);
+    ReleasePath path = forced.value_or(ReleasePath::kAgentReleaseAfterReview);
+    if (!forced) {
+      if (hold == HoldReason::kBankAccountLocked || hold == HoldReason::kBankSetupRequired) {
+        path = ReleasePath::kAgentReleaseAfterUserConfirmation;
+      } else if (hold == HoldReason::kBankLoginRequired ||
+                 hold == HoldReason::kInstitutionNotResponding) {
+        path = ReleasePath::kAgentRetryBalanceCheck;
+      }
+    }
+    PipelineStep resume = ParsePipelineStep(t.resume_from.value_or("geoip")).value_or(PipelineStep::kGeoip);
+    PAYOPS_ASSIGN_OR_RETURN(ResumePlan plan,
+                            PlanRelease(hold, path, ActorKind(actor), note, resume));
+    return RunChecks(env, tx, t, actor, plan.start, plan.skip_balance_check, false, false,
+                     std::optional<std::string>(note), now);
+  });
+}
+
+// Re-runs held transactions after an automatic release, as the system.
+Status AutoRelease(Env& env, store::Tx& tx, const std::string& column, const std::string& value,
+                   HoldReason reason, ReleasePath path) {
+  PAYOPS_ASSIGN_OR_RETURN(auto held, store::HeldTransactions(tx, column, value,
+                                                             {std::string(HoldReasonCode(reason))},
+                                                             kMaxHookBatch));
+  Instant now = env.clock.Now();
+  for (auto& t : held) {
+    PipelineStep resume =
+        ParsePipelineStep(t.resume_from.value_or("geoip")).value_or(PipelineStep::kGeoip);
+    PAYOPS_ASSIGN_OR_RETURN(ResumePlan plan,
+                            PlanRelease(reason, path, TxnActor::kSystem, "", resume));
+    PAYOPS_TRY(RunChecks(env, tx, t, Actor::System(), plan.start, plan.skip_balance_check, false,
+                         false, std::string(ReleasePathName(path)), now));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<TransactionView> ReleaseTransaction(Env& env, const Actor& actor, const std::string& id,
+                                           const std::string& note, bool skip_balance_check) {
+  PAYOPS_TRY(RequireRole(actor, {Role::kAdmin, Role::kAgent}));
+  return Release(env, actor, id, note,
+                 skip_balance_check
+                     ? std::optional<ReleasePath>(ReleasePath::kAgentReleaseSkipBalanceCheck)
+                     : std::nullopt);
+}
+
+Result<TransactionView> RetryBalanceCheck(Env& env, const Actor& actor, const std::string& id,
+                                          const std::string& note) {
+  PAYOPS_TRY(RequireRole(actor, {Role::kAdmin, Role::kAgent}));
+  return Release(env, actor, id, note.empty() ? "balance check retried" : note,
+                 ReleasePath::kAgentRetryBalanceCheck);
+}
+
+Result<TransactionView> RefundTransaction(Env& env, const Actor& actor, const std::string& id,
+                                          const std::string& note) {
+  PAYOPS_TRY(RequireRole(actor, {Role::kAdmin, Role::kAgent}));
+  return Mutate(env, actor, id, [&](store::Tx& tx, store::TransactionRecord& t, Instant now) -> Status {
+    PAYOPS_TRY(CheckRefund(StatusOf(t), ActorKind(actor)));
+    PAYOPS_TRY(Transition(env, tx, t, TxnStatus::kRefunded, actor, "refunded",
+                          note.empty() ? std::nullopt : std::optional<std::string>(note), now));
+    return store::UpdateTransaction(tx, t);
+  });
+}
+
+Result<TransactionView> ReturnTransaction(Env& env, const Actor& actor, const std::string& id,
+                                          const std::string& r_code) {
+  PAYOPS_TRY(RequireRole(actor, {Role::kAdmin, Role::kAgent}));
+  return Mutate(env, actor, id, [&](store::Tx& tx, store::TransactionRecord& t, Instant now) -> Status {
+    PAYOPS_TRY(CheckReturn(StatusOf(t), r_code, ActorKind(actor)));
+    t.return_code = r_code;
+    PAYOPS_TRY(Transition(env, tx, t, TxnStatus::kReturned, actor, r_code,
+                          std::string(NachaReturnCodeDescription(r_code)), now));
+    return store::UpdateTransaction(tx, t);
+  });
+}
+
+Result<TransactionView> ChargebackTransaction(Env& env, const Actor& actor, const std::string& id,
+                                              const std::string& reason) {
+  PAYOPS_TRY(RequireRole(actor, {Role::kAdmin, Role::kAgent}));
+  return Mutate(env, actor, id, [&](store::Tx& tx, store::TransactionRecord& t, Instant now) -> Status {
+    PAYOPS_TRY(CheckChargeback(StatusOf(t), reason, ActorKind(actor)));
+    t.return_code = "chargeback";
+    PAYOPS_TRY(Transition(env, tx, t, TxnStatus::kReturned, actor, "chargeback",
+                          std::optional<std::string>(reason), now));
+    return store::UpdateTransaction(tx, t);
+  });
+}
+
+Status OnKycVerified(Env& env, store::Tx& tx, const std::string& user_id) {
+  return AutoRelease(env, tx, "user_id", user_id, HoldReason::kKycNotVerified,
+                     ReleasePath::kAutoOnKycVerified);
+}
+
+Status OnBankVerified(Env& env, store::Tx& tx, const std::string& bank_account_id) {
+  return AutoRelease(env, tx, "funding_id", bank_account_id, HoldReason::kBankLoginRequired,
+                     ReleasePath::kAutoOnBankVerified);
+}
+
+Status OnUserSuspended(Env& env, store::Tx& tx, const std::string& user_id) {
+  PAYOPS_ASSIGN_OR_RETURN(auto open, store::OpenTransactionsOfUser(tx, user_id, kMaxHookBatch));
+  Instant now = env.clock.Now();
+  Actor system = Actor::System();
+  for (auto& t : open) {
+    Status allowed = CheckCancel(CancelRequest{StatusOf(t), t.created_at, now,
+                                               BatchClosed(env, t, now), CancelReason::kUserSuspended,
+                                               TxnActor::kSystem});
+    if (!allowed.ok()) continue;  // already in a closed batch: it goes on
+    t.cancel_reason = "USER_SUSPENDED";
+    t.hold_reason.reset();
+    PAYOPS_TRY(Transition(env, tx, t, TxnStatus::kCanceled, system, "USER_SUSPENDED",
+                          std::nullopt, now));
+    PAYOPS_TRY(store::UpdateTransaction(tx, t));
+  }
+  return Status::Ok();
+}
+
+}  // namespace payops::service

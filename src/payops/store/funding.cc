@@ -1,0 +1,116 @@
+#include "payops/store/funding.h"
+
+namespace payops::store {
+namespace {
+
+constexpr const char* kBankColumns =
+    "id, org_id, user_id, routing_number, account_sealed, account_last4, account_type, "
+    "bank_status, sandbox_balance, sandbox_error, created_at, updated_at";
+constexpr const char* kCardColumns = "id, org_id, user_id, token, last4, created_at";
+constexpr const char* kRecipientColumns =
+    "id, org_id, user_id, name, country, payout_method, created_at";
+
+BankAccount BankFromRow(const Row& r) {
+  return BankAccount{r.Text(0), r.Text(1), r.Text(2),  r.Text(3),
+                     r.Text(4), r.Text(5), r.Text(6),  r.Text(7),
+                     r.Int(8),  r.OptText(9), FromMicros(r.Int(10)), FromMicros(r.Int(11))};
+}
+Card CardFromRow(const Row& r) {
+  return Card{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), FromMicros(r.Int(5))};
+}
+Recipient RecipientFromRow(const Row& r) {
+  return Recipient{r.Text(0), r.Text(1), r.Text(2), r.Text(3),
+                   r.Text(4), r.Text(5), FromMicros(r.Int(6))};
+}
+
+// SELECT <columns> FROM <table> WHERE id = ? [AND org_id = ?]
+Result<std::optional<Row>> FindById(Tx& tx, const char* columns, const char* table,
+                                    const std::string& id,
+                                    const std::optional<std::string>& tenant) {
+  std::string sql = std::string("SELECT ") + columns + " FROM " + table + " WHERE id = ?";
+  if (tenant) return tx.QueryOne(sql + " AND org_id = ?", {id, *tenant});
+  return tx.QueryOne(sql, {id});
+}
+
+template <class T>
+Result<std::vector<T>> ListByUser(Tx& tx, const char* columns, const char* table,
+                                  const std::string& user_id, int limit, T (*from_row)(const Row&)) {
+  PAYOPS_ASSIGN_OR_RETURN(Rows rows, tx.Query(std::string("SELECT ") + columns + " FROM " + table +
+                                                   " WHERE user_id = ? ORDER BY id LIMIT ?",
+                                               {user_id, int64_t{limit}}));
+  std::vector<T> out;
+  for (const Row& r : rows) out.push_back(from_row(r));
+  return out;
+}
+
+}  // namespace
+
+Status InsertBankAccount(Tx& tx, const BankAccount& a) {
+  PAYOPS_TRY(tx.Exec(std::string("INSERT INTO bank_accounts (") + kBankColumns +
+                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     {a.id, a.org_id, a.user_id, a.routing_number, a.account_sealed,
+                      a.account_last4, a.account_type, a.bank_status, a.sandbox_balance,
+                      Opt(a.sandbox_error), ToMicros(a.created_at), ToMicros(a.updated_at)}));
+  return Status::Ok();
+}
+
+Result<std::optional<BankAccount>> FindBankAccount(Tx& tx, const std::string& id,
+                                                   const std::optional<std::string>& tenant) {
+  PAYOPS_ASSIGN_OR_RETURN(auto row, FindById(tx, kBankColumns, "bank_accounts", id, tenant));
+  if (!row) return std::optional<BankAccount>();
+  return std::optional<BankAccount>(BankFromRow(*row));
+}
+
+Status UpdateBankAccount(Tx& tx, const BankAccount& a) {
+  PAYOPS_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE bank_accounts SET bank_status = ?, "
+                                             "sandbox_balance = ?, sandbox_error = ?, "
+                                             "updated_at = ? WHERE id = ?",
+                                             {a.bank_status, a.sandbox_balance,
+                                              Opt(a.sandbox_error), ToMicros(a.updated_at), a.id}));
+  if (n != 1) return Error::NotFound("bank account");
+  return Status::Ok();
+}
+
+Result<std::vector<BankAccount>> ListBankAccounts(Tx& tx, const std::string& user_id, int limit) {
+  return ListByUser<BankAccount>(tx, kBankColumns, "bank_accounts", user_id, limit, BankFromRow);
+}
+
+Status InsertCard(Tx& tx, const Card& c) {
+  PAYOPS_TRY(tx.Exec(std::string("INSERT INTO cards (") + kCardColumns +
+                         ") VALUES (?, ?, ?, ?, ?, ?)",
+                     {c.id, c.org_id, c.user_id, c.token, c.last4, ToMicros(c.created_at)}));
+  return Status::Ok();
+}
+
+Result<std::optional<Card>> FindCard(Tx& tx, const std::string& id,
+                                     const std::optional<std::string>& tenant) {
+  PAYOPS_ASSIGN_OR_RETURN(auto row, FindById(tx, kCardColumns, "cards", id, tenant));
+  if (!row) return std::optional<Card>();
+  return std::optional<Card>(CardFromRow(*row));
+}
+
+Result<std::vector<Card>> ListCards(Tx& tx, const std::string& user_id, int limit) {
+  return ListByUser<Card>(tx, kCardColumns, "cards", user_id, limit, CardFromRow);
+}
+
+Status InsertRecipient(Tx& tx, const Recipient& r) {
+  PAYOPS_TRY(tx.Exec(std::string("INSERT INTO recipients (") + kRecipientColumns +
+                         ") VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     {r.id, r.org_id, r.user_id, r.name, r.country, r.payout_method,
+                      ToMicros(r.created_at)}));
+  return Status::Ok();
+}
+
+Result<std::optional<Recipient>> FindRecipient(Tx& tx, const std::string& id,
+                                               const std::optional<std::string>& tenant) {
+  PAYOPS_ASSIGN_OR_RETURN(auto row, FindById(tx, kRecipientColumns, "recipients", id, tenant));
+  if (!row) return std::optional<Recipient>();
+  return std::optional<Recipient>(RecipientFromRow(*row));
+}
+
+Result<std::vector<Recipient>> ListRecipients(Tx& tx, const std::string& user_id, int limit) {
+  return ListByUser<Recipient>(tx, kRecipientColumns, "recipients", user_id, limit,
+                               RecipientFromRow);
+}
+
+}  // namespace payops::store

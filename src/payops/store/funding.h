@@ -1,0 +1,61 @@
+// Funding sources (bank accounts, debit cards) and recipients of end users.
+#pragma once
+
+#include "payops/core/clock.h"
+#include "payops/store/page.h"
+#include "payops/store/store.h"
+
+namespace payops::store {
+
+struct BankAccount {
+  std::string id;
+  std::string org_id;
+  std::string user_id;
+  std::string routing_number;
+  std::string account_sealed;  // encrypted account number (SecretBox); never shown
+  std::string account_last4;
+  std::string account_type;    // checking | savings
+  std::string bank_status;     // VERIFIED | LOGIN_REQUIRED | LOCKED | SETUP_REQUIRED | INVALID
+  int64_t sandbox_balance = 0;
+  std::optional<std::string> sandbox_error;
+  Instant created_at;
+  Instant updated_at;
+};
+
+struct Card {
+  std::string id;
+  std::string org_id;
+  std::string user_id;
+  std::string token;
+  std::string last4;
+  Instant created_at;
+};
+
+struct Recipient {
+  std::string id;
+  std::string org_id;
+  std::string user_id;
+  std::string name;
+  std::string country;
+  std::string payout_method;
+  Instant created_at;
+};
+
+Status InsertBankAccount(Tx& tx, const BankAccount& a);
+// `tenant` (a partner's org) hides other orgs' accounts.
+Result<std::optional<BankAccount>> FindBankAccount(Tx& tx, const std::string& id,
+                                                   const std::optional<std::string>& tenant);
+Status UpdateBankAccount(Tx& tx, const BankAccount& a);
+Result<std::vector<BankAccount>> ListBankAccounts(Tx& tx, const std::string& user_id, int limit);
+
+Status InsertCard(Tx& tx, const Card& c);
+Result<std::optional<Card>> FindCard(Tx& tx, const std::string& id,
+                                     const std::optional<std::string>& tenant);
+Result<std::vector<Card>> ListCards(Tx& tx, const std::string& user_id, int limit);
+
+Status InsertRecipient(Tx& tx, const Recipient& r);
+Result<std::optional<Recipient>> FindRecipient(Tx& tx, const std::string& id,
+                                               const std::optional<std::string>& tenant);
+Result<std::vector<Recipient>> ListRecipients(Tx& tx, const std::string& user_id, int limit);
+
+}  // namespace payops::store

@@ -1,0 +1,226 @@
+#include "payops/store/transactions.h"
+
+#include <cassert>
+
+namespace payops::store {
+namespace {
+
+constexpr const char* kColumns =
+    "id, org_id, user_id, recipient_id, funding_type, funding_id, amount, currency, "
+    "payout_currency, corridor, fee, ip_address, ip_country, device_id, status, hold_reason, "
+    "cancel_reason, resume_from, risk_score, risk_band, risk_reasons, batch_date, "
+    "settlement_date, return_code, pending_at, processed_at, created_at, updated_at";
+
+TransactionRecord FromRow(const Row& r) {
+  TransactionRecord t;
+  t.id = r.Text(0);
+  t.org_id = r.Text(1);
+  t.user_id = r.Text(2);
+  t.recipient_id = r.Text(3);
+  t.funding_type = r.Text(4);
+  t.funding_id = r.Text(5);
+  t.amount = r.Int(6);
+  t.currency = r.Text(7);
+  t.payout_currency = r.Text(8);
+  t.corridor = r.Text(9);
+  t.fee = r.Int(10);
+  t.ip_address = r.Text(11);
+  t.ip_country = r.OptText(12);
+  t.device_id = r.Text(13);
+  t.status = r.Text(14);
+  t.hold_reason = r.OptText(15);
+  t.cancel_reason = r.OptText(16);
+  t.resume_from = r.OptText(17);
+  t.risk_score = r.OptInt(18);
+  t.risk_band = r.OptText(19);
+  t.risk_reasons = r.OptText(20);
+  t.batch_date = r.OptText(21);
+  t.settlement_date = r.OptText(22);
+  t.return_code = r.OptText(23);
+  t.pending_at_us = r.OptInt(24);
+  t.processed_at_us = r.OptInt(25);
+  t.created_at = FromMicros(r.Int(26));
+  t.updated_at = FromMicros(r.Int(27));
+  return t;
+}
+
+Result<std::vector<TransactionRecord>> Many(Tx& tx, const std::string& sql,
+                                            std::span<const Value> params) {
+  PAYOPS_ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, params));
+  std::vector<TransactionRecord> out;
+  out.reserve(rows.size());
+  for (const Row& r : rows) out.push_back(FromRow(r));
+  return out;
+}
+
+}  // namespace
+
+Status InsertTransaction(Tx& tx, const TransactionRecord& t) {
+  PAYOPS_TRY(tx.Exec(std::string("INSERT INTO transactions (") + kColumns +
+                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                         "?, ?, ?, ?, ?, ?, ?)",
+                     {t.id,
+                      t.org_id,
+                      t.user_id,
+                      t.recipient_id,
+                      t.funding_type,
+                      t.funding_id,
+                      t.amount,
+                      t.currency,
+                      t.payout_currency,
+                      t.corridor,
+                      t.fee,
+                      t.ip_address,
+                      Opt(t.ip_country),
+                      t.device_id,
+                      t.status,
+                      Opt(t.hold_reason),
+                      Opt(t.cancel_reason),
+                      Opt(t.resume_from),
+                      Opt(t.risk_score),
+                      Opt(t.risk_band),
+                      Opt(t.risk_reasons),
+                      Opt(t.batch_date),
+                      Opt(t.settlement_date),
+                      Opt(t.return_code),
+                      Opt(t.pending_at_us),
+                      Opt(t.processed_at_us),
+                      ToMicros(t.created_at),
+                      ToMicros(t.updated_at)}));
+  return Status::Ok();
+}
+
+Status UpdateTransaction(Tx& tx, const TransactionRecord& t) {
+  PAYOPS_ASSIGN_OR_RETURN(
+      int64_t n,
+      tx.Exec("UPDATE transactions SET status = ?, hold_reason = ?, cancel_reason = ?, "
+              "resume_from = ?, risk_score = ?, risk_band = ?, risk_reasons = ?, batch_date = ?, "
+              "settlement_date = ?, return_code = ?, pending_at = ?, processed_at = ?, "
+              "ip_country = ?, updated_at = ? WHERE id = ?",
+              {t.status, Opt(t.hold_reason), Opt(t.cancel_reason), Opt(t.resume_from),
+               Opt(t.risk_score), Opt(t.risk_band), Opt(t.risk_reasons), Opt(t.batch_date),
+               Opt(t.settlement_date), Opt(t.return_code), Opt(t.pending_at_us),
+               Opt(t.processed_at_us), Opt(t.ip_country), ToMicros(t.updated_at), t.id}));
+  if (n != 1) return Error::NotFound("transaction");
+  return Status::Ok();
+}
+
+Result<std::optional<TransactionRecord>> FindTransaction(Tx& tx, const std::string& id,
+                                                         const std::optional<std::string>& tenant) {
+  std::string sql = std::string("SELECT ") + kColumns + " FROM transactions WHERE id = ?";
+  std::optional<Row> row;
+  if (tenant) {
+    PAYOPS_ASSIGN_OR_RETURN(row, tx.QueryOne(sql + " AND org_id = ?", {id, *tenant}));
+  } else {
+    PAYOPS_ASSIGN_OR_RETURN(row, tx.QueryOne(sql, {id}));
+  }
+  if (!row) return std::optional<TransactionRecord>();
+  return std::optional<TransactionRecord>(FromRow(*row));
+}
+
+Result<Page<TransactionRecord>> ListTransactions(Tx& tx, const PageRequest& page,
+                                                 const TransactionFilter& f) {
+  std::string sql = std::string("SELECT ") + kColumns + " FROM transactions WHERE id > ?";
+  std::vector<Value> params{page.after_id.value_or("")};
+  auto add = [&](const char* clause, Value v) {
+    sql += clause;
+    params.push_back(std::move(v));
+  };
+  if (f.org_id) add(" AND org_id = ?", *f.org_id);
+  if (f.status) add(" AND status = ?", *f.status);
+  if (f.user_id) add(" AND user_id = ?", *f.user_id);
+  if (f.created_from) add(" AND created_at >= ?", ToMicros(*f.created_from));
+  if (f.created_to) add(" AND created_at < ?", ToMicros(*f.created_to));
+  add(" ORDER BY id LIMIT ?", int64_t{page.limit + 1});
+  PAYOPS_ASSIGN_OR_RETURN(auto all, Many(tx, sql, params));
+  Page<TransactionRecord> out;
+  out.has_more = static_cast<int>(all.size()) > page.limit;
+  if (out.has_more) all.resize(page.limit);
+  out.items = std::move(all);
+  return out;
+}
+
+Result<std::vector<TransactionRecord>> UserTransactionsSince(Tx& tx, const std::string& user_id,
+                                                             Instant since, int limit) {
+  std::vector<Value> params{user_id, ToMicros(since), int64_t{limit}};
+  return Many(tx,
+              std::string("SELECT ") + kColumns +
+                  " FROM transactions WHERE user_id = ? AND created_at > ? ORDER BY created_at "
+                  "LIMIT ?",
+              params);
+}
+
+Result<bool> UserUsedRecipient(Tx& tx, const std::string& user_id,
+                               const std::string& recipient_id) {
+  PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT 1 FROM transactions WHERE user_id = ? AND "
+                                                "recipient_id = ? LIMIT 1",
+                                                {user_id, recipient_id}));
+  return row.has_value();
+}
+
+Result<bool> UserUsedDevice(Tx& tx, const std::string& user_id, const std::string& device_id) {
+  PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT 1 FROM transactions WHERE user_id = ? AND "
+                                                "device_id = ? LIMIT 1",
+                                                {user_id, device_id}));
+  return row.has_value();
+}
+
+Result<int64_t> UserReturnCount(Tx& tx, const std::string& user_id) {
+  PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT COUNT(*) FROM transactions WHERE "
+                                                "user_id = ? AND status = 'RETURNED'",
+                                                {user_id}));
+  return row->Int(0);
+}
+
+Result<std::vector<TransactionRecord>> HeldTransactions(Tx& tx, const std::string& column,
+                                                        const std::string& value,
+                                                        const std::vector<std::string>& reasons,
+                                                        int limit) {
+  assert(column == "user_id" || column == "funding_id");
+  assert(!reasons.empty() && reasons.size() <= 8);
+  std::string sql = std::string("SELECT ") + kColumns + " FROM transactions WHERE " + column +
+                    " = ? AND status = 'HOLD' AND hold_reason IN (";
+  std::vector<Value> params{value};
+  for (size_t i = 0; i < reasons.size(); ++i) {
+    sql += i ? ", ?" : "?";
+    params.emplace_back(reasons[i]);
+  }
+  sql += ") ORDER BY id LIMIT ?";
+  params.emplace_back(int64_t{limit});
+  return Many(tx, sql, params);
+}
+
+Result<std::vector<TransactionRecord>> OpenTransactionsOfUser(Tx& tx, const std::string& user_id,
+                                                              int limit) {
+  std::vector<Value> params{user_id, int64_t{limit}};
+  return Many(tx,
+              std::string("SELECT ") + kColumns +
+                  " FROM transactions WHERE user_id = ? AND status IN ('INITIATED', 'HOLD', "
+                  "'PENDING') ORDER BY id LIMIT ?",
+              params);
+}
+
+Status AppendHistory(Tx& tx, const HistoryEntry& h) {
+  PAYOPS_TRY(tx.Exec("INSERT INTO transaction_history (id, transaction_id, at, from_status, "
+                     "to_status, actor, reason, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     {h.id, h.transaction_id, ToMicros(h.at), Opt(h.from_status), h.to_status,
+                      h.actor, h.reason, Opt(h.note)}));
+  return Status::Ok();
+}
+
+Result<std::vector<HistoryEntry>> ListHistory(Tx& tx, const std::string& transaction_id,
+                                              int limit) {
+  PAYOPS_ASSIGN_OR_RETURN(Rows rows,
+                          tx.Query("SELECT id, transaction_id, at, from_status, to_status, actor, "
+                                   "reason, note FROM transaction_history WHERE transaction_id = ? "
+                                   "ORDER BY at, id LIMIT ?",
+                                   {transaction_id, int64_t{limit}}));
+  std::vector<HistoryEntry> out;
+  for (const Row& r : rows) {
+    out.push_back(HistoryEntry{r.Text(0), r.Text(1), FromMicros(r.Int(2)), r.OptText(3), r.Text(4),
+                               r.Text(5), r.Text(6), r.OptText(7)});
+  }
+  return out;
+}
+
+}  // namespace payops::store

@@ -1,0 +1,88 @@
+// Transactions and their history.
+#pragma once
+
+#include "payops/core/clock.h"
+#include "payops/store/page.h"
+#include "payops/store/store.h"
+
+namespace payops::store {
+
+struct TransactionRecord {
+  std::string id;
+  std::string org_id;
+  std::string user_id;
+  std::string recipient_id;
+  std::string funding_type;  // ach | debit_card
+  std::string funding_id;
+  int64_t amount = 0;
+  std::string currency;
+  std::string payout_currency;
+  std::string corridor;
+  int64_t fee = 0;
+  std::string ip_address;
+  std::optional<std::string> ip_country;
+  std::string device_id;
+  std::string status;
+  std::optional<std::string> hold_reason;
+  std::optional<std::string> cancel_reason;
+  std::optional<std::string> resume_from;  // pipeline step to start from after a release
+  std::optional<int64_t> risk_score;
+  std::optional<std::string> risk_band;
+  std::optional<std::string> risk_reasons;  // JSON [{code, points}]
+  std::optional<std::string> batch_date;
+  std::optional<std::string> settlement_date;
+  std::optional<std::string> return_code;
+  std::optional<int64_t> pending_at_us;
+  std::optional<int64_t> processed_at_us;
+  Instant created_at;
+  Instant updated_at;
+};
+
+struct HistoryEntry {
+  std::string id;
+  std::string transaction_id;
+  Instant at;
+  std::optional<std::string> from_status;  // null for the creation
+  std::string to_status;
+  std::string actor;   // member id or "system"
+  std::string reason;  // a reason code or short fact
+  std::optional<std::string> note;
+};
+
+Status InsertTransaction(Tx& tx, const TransactionRecord& t);
+// Writes every mutable column of `t` (status, reasons, risk, dates, updated_at).
+Status UpdateTransaction(Tx& tx, const TransactionRecord& t);
+Result<std::optional<TransactionRecord>> FindTransaction(Tx& tx, const std::string& id,
+                                                         const std::optional<std::string>& tenant);
+
+struct TransactionFilter {
+  std::optional<std::string> org_id;
+  std::optional<std::string> status;
+  std::optional<std::string> user_id;
+  std::optional<Instant> created_from;  // inclusive
+  std::optional<Instant> created_to;    // exclusive
+};
+Result<Page<TransactionRecord>> ListTransactions(Tx& tx, const PageRequest& page,
+                                                 const TransactionFilter& filter);
+
+// The user's transactions created after `since` (for limits and risk).
+Result<std::vector<TransactionRecord>> UserTransactionsSince(Tx& tx, const std::string& user_id,
+                                                             Instant since, int limit);
+// Whether the user already sent to the recipient / used the device / had returns.
+Result<bool> UserUsedRecipient(Tx& tx, const std::string& user_id, const std::string& recipient_id);
+Result<bool> UserUsedDevice(Tx& tx, const std::string& user_id, const std::string& device_id);
+Result<int64_t> UserReturnCount(Tx& tx, const std::string& user_id);
+
+// Held transactions of a user (or funding source) with one of the hold reasons.
+Result<std::vector<TransactionRecord>> HeldTransactions(Tx& tx, const std::string& column,
+                                                        const std::string& value,
+                                                        const std::vector<std::string>& reasons,
+                                                        int limit);
+// The user's transactions in INITIATED, HOLD or PENDING.
+Result<std::vector<TransactionRecord>> OpenTransactionsOfUser(Tx& tx, const std::string& user_id,
+                                                              int limit);
+
+Status AppendHistory(Tx& tx, const HistoryEntry& h);
+Result<std::vector<HistoryEntry>> ListHistory(Tx& tx, const std::string& transaction_id, int limit);
+
+}  // namespace payops::store
