@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "harness.h"
+#include "payops/core/nacha.h"
 
 namespace payops::testing {
 namespace {
@@ -147,6 +148,128 @@ TEST(Cli, KeyCreatePrintsTheKeyAloneAndBadUsageExitsTwo) {
   EXPECT_EQ(rc, 2);
   s.RunCli({"migrate", "--store", "postgresql://nobody@127.0.0.1:1/none"}, &rc);
   EXPECT_EQ(rc, 1);
+}
+
+// A returns file from the RDFI 021000021 returning the given original traces with R-codes.
+std::string ReturnsFile(const std::vector<std::pair<std::string, std::string>>& traces) {
+  nacha::File f;
+  f.header.immediate_destination = "011000015";
+  f.header.immediate_origin = "021000021";
+  f.header.file_creation_date = "300108";
+  f.header.file_creation_time = "1200";
+  f.header.immediate_destination_name = "PAYOPS";
+  f.header.immediate_origin_name = "RDFI BANK";
+  nacha::Batch b;
+  b.service_class = nacha::ServiceClass::kMixed;
+  b.company_name = "PAYOPS";
+  b.company_identification = "1234567890";
+  b.sec_code = nacha::SecCode::kWeb;
+  b.company_entry_description = "RETURN";
+  b.effective_entry_date = "300108";
+  b.odfi_identification = "02100002";
+  int seq = 0;
+  for (const auto& [trace, code] : traces) {
+    nacha::Entry e;
+    e.transaction_code = nacha::TransactionCode::kCheckingDebitReturn;
+    e.rdfi_routing_number = "011000015";
+    e.dfi_account_number = "123456789";
+    e.amount_minor = 10150;
+    e.individual_name = "JOSE PEREZ";
+    char t[16];
+    std::snprintf(t, sizeof t, "02100002%07d", ++seq);
+    e.trace_number = t;
+    nacha::ReturnAddenda a;
+    a.return_reason_code = code;
+    a.original_entry_trace_number = trace;
+    a.original_rdfi_identification = "01100001";
+    e.return_addenda = a;
+    b.entries.push_back(std::move(e));
+  }
+  f.batches.push_back(std::move(b));
+  return nacha::Write(f).value();
+}
+
+TEST(Ach, ReturnsFileMovesMatchingTransactionsAllOrNothing) {
+  ServerProcess s;
+  std::string key = AdminKey(s);
+  auto post = [&](const std::string& path, const std::string& body) {
+    return Request(s.port(), "POST", path, body, {{"Authorization", "Bearer " + key}});
+  };
+  auto get = [&](const std::string& path) {
+    return json::parse(
+        Request(s.port(), "GET", path, "", {{"Authorization", "Bearer " + key}}).body);
+  };
+  auto id = [](const HttpResult& r) {
+    EXPECT_LT(r.status, 300) << r.body;
+    return std::string(json::parse(r.body).at("id").as_string());
+  };
+  std::string org = id(post(
+      "/v1/orgs",
+      R"({"name":"Org","domain":"ret.example","sla_plan":"vip","hypercare_plan":"pro","bau_plan":"pro","go_live_date":"2026-01-01","allowed_countries":["US","MX"],"fees":[{"direction":"payin","currency":"USD","corridor":"US-MX","fee":150}]})"));
+  std::string user = id(post(
+      "/v1/users",
+      R"({"org_id":")" + org +
+          R"(","name":"Jose","email":"j@c.example","country":"US","kyc_status":"VERIFIED","tier":3})"));
+  std::string rcp = id(post("/v1/users/" + user + "/recipients",
+                            R"({"name":"Ana","country":"MX","payout_method":"cash_pickup"})"));
+  std::string bank = id(post(
+      "/v1/users/" + user + "/bank-accounts",
+      R"({"routing_number":"011000015","account_number":"123456789","sandbox_balance":100000000})"));
+  std::string txn_body =
+      R"({"user_id":")" + user + R"(","recipient_id":")" + rcp +
+      R"(","funding":{"type":"ach","id":")" + bank +
+      R"("},"amount":10000,"currency":"USD","payout_currency":"MXN","corridor":"US-MX","ip_address":"8.8.8.8","device_id":"sandbox-risk-0"})";
+  std::string t1 = id(post("/v1/transactions", txn_body));
+  ASSERT_EQ(post("/v1/sandbox/clock", R"({"now":"2030-01-07T12:00:00-08:00"})").status, 200);
+  std::string t2 = id(post("/v1/transactions", txn_body));  // tomorrow's batch
+  ASSERT_EQ(post("/v1/sandbox/clock", R"({"now":"2030-01-08T07:00:00-08:00"})").status, 200);
+  json::value v1 = get("/v1/transactions/" + t1);
+  json::value v2 = get("/v1/transactions/" + t2);
+  ASSERT_EQ(v1.at("status").as_string(), "PROCESSED");
+  ASSERT_EQ(v2.at("status").as_string(), "PENDING");
+  std::string trace1(v1.at("trace_number").as_string());
+  std::string trace2(v2.at("trace_number").as_string());
+
+  // A file that also returns a transaction not yet processed: nothing is applied.
+  auto bad = post("/v1/ach/returns", ReturnsFile({{trace1, "R01"}, {trace2, "R01"}}));
+  EXPECT_EQ(bad.status, 409) << bad.body;
+  EXPECT_EQ(get("/v1/transactions/" + t1).at("status").as_string(), "PROCESSED");
+
+  // Known and unknown traces: the known one is returned, the unknown reported.
+  auto ok = post("/v1/ach/returns", ReturnsFile({{trace1, "R01"}, {"011000019999999", "R03"}}));
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  json::value report = json::parse(ok.body);
+  ASSERT_EQ(report.at("returned").as_array().size(), 1u);
+  EXPECT_EQ(report.at("returned").at(0).at("transaction_id").as_string(), t1);
+  EXPECT_EQ(report.at("unknown_traces").at(0).as_string(), "011000019999999");
+  json::value after = get("/v1/transactions/" + t1);
+  EXPECT_EQ(after.at("status").as_string(), "RETURNED");
+  EXPECT_EQ(after.at("return_code").as_string(), "R01");
+
+  // A malformed file names the line and the field; nothing changes.
+  std::string broken = ReturnsFile({{trace1, "R01"}});
+  broken.erase(100, 1);
+  auto malformed = post("/v1/ach/returns", broken);
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_NE(malformed.body.find("line 2"), std::string::npos) << malformed.body;
+
+  // The command line takes the same files.
+  char tmpl[] = "/tmp/payops-returns-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::ofstream(dir + "/r.ach") << ReturnsFile({{"011000018888888", "R02"}});
+  int rc = 0;
+  std::string out =
+      s.RunCli({"ach", "import-returns", "--store", s.store_url(), dir + "/r.ach"}, &rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_NE(out.find("unknown trace 011000018888888"), std::string::npos) << out;
+  std::string exported =
+      s.RunCli({"ach", "export", "--store", s.store_url(), "--batch", "ach_2030-01-08"}, &rc);
+  EXPECT_EQ(rc, 0);
+  auto parsed = nacha::Parse(exported);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(parsed->batches.at(0).entries.at(0).trace_number, trace2);
+  EXPECT_EQ(parsed->batches.at(0).entries.at(0).dfi_account_number, "123456789");
+  std::filesystem::remove_all(dir);
 }
 
 // Runs a shell command line; returns its exit status.

@@ -11,6 +11,7 @@
 //   {"expected": "subset"}          (optional; "*" matches any value)
 //   @capture org = id               (dot path into the answer: a.b[0].c)
 //   @header Idempotent-Replayed: true
+//   @body-contains text            (the raw answer holds this text)
 //
 // Variables: ${org_a} and ${org_b} (two orgs), ${uniq} (unique per file), and
 // captures. Role aliases: admin, agent, ops_manager, emi, partner (org A),
@@ -39,6 +40,7 @@ struct Step {
   std::string expect_body;
   std::vector<std::pair<std::string, std::string>> captures;
   std::vector<std::pair<std::string, std::string>> expect_headers;
+  std::vector<std::string> body_contains;
 };
 
 std::vector<Step> ParseCase(const std::string& path) {
@@ -92,6 +94,8 @@ std::vector<Step> ParseCase(const std::string& path) {
         return v;
       };
       s.captures.emplace_back(trim(line.substr(9, eq - 9)), trim(line.substr(eq + 1)));
+    } else if (line.rfind("@body-contains ", 0) == 0) {
+      s.body_contains.push_back(line.substr(15));
     } else if (line.rfind("@header ", 0) == 0) {
       std::string h = line.substr(8);
       size_t colon = h.find(':');
@@ -266,6 +270,11 @@ TEST_P(ApiCase, Run) {
       std::string lower = k;
       for (char& c : lower) c = static_cast<char>(std::tolower(c));
       EXPECT_EQ(r.headers[lower], Substitute(v, vars)) << "header " << k;
+    }
+    for (const auto& needle : s.body_contains) {
+      EXPECT_NE(r.body.find(Substitute(needle, vars)), std::string::npos)
+          << "body lacks: " << needle << "\n"
+          << r.body;
     }
     json::value actual;
     if (!r.body.empty() && r.headers["content-type"].rfind("application/json", 0) == 0) {

@@ -104,7 +104,13 @@ ServerProcess::ServerProcess(std::string store_url, std::vector<std::string> ext
     dup2(fd, 1);
     std::vector<std::string> args = {PAYOPS_BINARY, "serve",       "--store",          store_url_,
                                      "--listen",    "127.0.0.1:0", "--worker-threads", "8"};
-    if (sandbox) args.push_back("--sandbox");
+    if (sandbox) {
+      // A fixed start makes every case file's dates deterministic: Monday
+      // 2030-01-07 05:00 Pacific (PST), before that day's ACH cutoff.
+      args.push_back("--sandbox");
+      args.push_back("--clock-start");
+      args.push_back("2030-01-07T05:00:00-08:00");
+    }
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());

@@ -23,7 +23,10 @@ struct Config {
   int shutdown_grace_s = 10;
   std::vector<std::string> extra_holidays;
   std::string encryption_key;  // 64 hex chars (libsodium secretbox key) for account numbers
-  std::string geoip;           // "" = the Debian GeoIP database; or a path to a .mmdb file  // "YYYY-MM-DD": non-business days besides the Fed's
+  std::string geoip;
+  std::string clock_start;  // sandbox: the first reading of a new sandbox clock           // "" =
+                            // the Debian GeoIP database; or a path to a .mmdb file  //
+                            // "YYYY-MM-DD": non-business days besides the Fed's
 };
 
 // Reads a TOML file over `cfg`. Unknown keys are errors (a typo must not pass

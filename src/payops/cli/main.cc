@@ -4,7 +4,9 @@
 
 #include <CLI/CLI.hpp>
 #include <charconv>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "payops/adapters/balance_provider.h"
 #include "payops/adapters/geoip.h"
@@ -12,6 +14,8 @@
 #include "payops/cli/config.h"
 #include "payops/http/server.h"
 #include "payops/jobs/job_runner.h"
+#include "payops/jobs/settlement_jobs.h"
+#include "payops/service/ach.h"
 #include "payops/service/api_keys.h"
 #include "payops/service/demo.h"
 #include "payops/store/kv.h"
@@ -33,6 +37,7 @@ struct Flags {
   bool access_log = false;
   std::optional<int> io_threads;
   std::optional<int> worker_threads;
+  std::string clock_start;
 };
 
 int Fail(const Error& e) {
@@ -61,6 +66,7 @@ Result<Config> Resolve(const Flags& f) {
   if (f.access_log) cfg.access_log = true;
   if (f.io_threads) cfg.io_threads = *f.io_threads;
   if (f.worker_threads) cfg.worker_threads = *f.worker_threads;
+  cfg.clock_start = f.clock_start;
   return cfg;
 }
 
@@ -110,14 +116,20 @@ int KeyCreate(const Config& cfg, const std::string& role, const std::optional<st
   return 0;
 }
 
-// The sandbox clock resumes where it was left; outside sandbox mode, real time.
-Result<Instant> SandboxStart(store::Store& s) {
+// The sandbox clock resumes where it was left, or starts at `start` (the later
+// of the two), or at the real time.
+Result<Instant> SandboxStart(store::Store& s, const std::string& start) {
   std::optional<std::string> saved;
   PAYOPS_TRY(s.Read([&](store::Tx& tx) -> Status {
     PAYOPS_ASSIGN_OR_RETURN(saved, store::GetSetting(tx, "sandbox_clock_us"));
     return Status::Ok();
   }));
   Instant now = RealClock().Now();
+  if (!start.empty()) {
+    auto t = ParseRfc3339(start);
+    if (!t) return Error::Invalid("invalid_time", "--clock-start must be RFC 3339", "clock-start");
+    now = *t;
+  }
   if (saved) {
     int64_t us = 0;
     std::from_chars(saved->data(), saved->data() + saved->size(), us);
@@ -143,6 +155,37 @@ Result<adapters::SecretBox> OpenSecrets(const Config& cfg, store::Store& s) {
   return adapters::SecretBox::FromHexKey(*kept);
 }
 
+// `payops ach export` and `payops ach import-returns`: the batch file on
+// standard output; the returns report on standard output.
+int Ach(const Config& cfg, const std::string& batch, const std::string& returns_file) {
+  auto s = OpenMigrated(cfg);
+  if (!s.ok()) return Fail(s.error());
+  RealClock clock;
+  service::Env env(**s, clock);
+  auto secrets = OpenSecrets(cfg, **s);
+  if (!secrets.ok()) return Fail(secrets.error());
+  env.secrets = &*secrets;
+  if (!batch.empty()) {
+    auto text = service::ExportNacha(env, Actor::System(), batch);
+    if (!text.ok()) return Fail(text.error());
+    std::cout << *text;
+    return 0;
+  }
+  std::ifstream in(returns_file, std::ios::binary);
+  if (!in) return Fail(Error::Invalid("invalid_file", "cannot read " + returns_file, "file"));
+  std::stringstream buf;
+  buf << in.rdbuf();
+  auto report = service::ImportReturns(env, Actor::System(), buf.str());
+  if (!report.ok()) {
+    std::cerr << "payops: nothing applied: " << report.error().message << "\n";
+    return report.error().kind == ErrorKind::kInvalid ? kExitUsage : kExitFailure;
+  }
+  for (const auto& [id, code] : report->returned)
+    std::cout << "returned " << id << " " << code << "\n";
+  for (const auto& t : report->unknown_traces) std::cout << "unknown trace " << t << "\n";
+  return 0;
+}
+
 int Serve(const Config& cfg) {
   auto listen = ParseListen(cfg.listen);
   if (!listen.ok()) return Fail(listen.error());
@@ -152,7 +195,7 @@ int Serve(const Config& cfg) {
   RealClock real;
   std::unique_ptr<ManualClock> manual;
   if (cfg.sandbox) {
-    auto start = SandboxStart(st);
+    auto start = SandboxStart(st, cfg.clock_start);
     if (!start.ok()) return Fail(start.error());
     manual = std::make_unique<ManualClock>(*start);
   }
@@ -178,6 +221,9 @@ int Serve(const Config& cfg) {
   env.secrets = &*secrets;
   jobs::JobRunner runner(env);
   runner.Register(jobs::MakeIdempotencyExpiryJob());
+  runner.Register(jobs::MakeAchCutoffJob(env.holidays));
+  runner.Register(jobs::MakeAchSettlementJob(env.holidays));
+  runner.Register(jobs::MakeDebitCardEndOfDayJob(env.holidays));
   http::Api api(env, runner, manual.get(),
                 http::ApiOptions{cfg.sandbox, cfg.bench_hello, cfg.access_log});
   http::ServerOptions so;
@@ -217,6 +263,8 @@ int main(int argc, char** argv) {
   serve->add_option("--listen", f.listen, "HOST:PORT (port 0: any free port)");
   serve->add_flag("--sandbox", f.sandbox, "sandbox mode: settable clock, simulated providers");
   serve->add_flag("--access-log", f.access_log, "log every request");
+  serve->add_option("--clock-start", f.clock_start,
+                    "sandbox: where a new sandbox clock starts (RFC 3339)");
   serve->add_flag("--bench-hello", f.bench_hello, "serve GET /_bench/hello (benchmark ceiling)");
   serve->add_option("--io-threads", f.io_threads, "I/O threads")->check(CLI::Range(1, 64));
   serve->add_option("--worker-threads", f.worker_threads, "handler threads")
@@ -233,6 +281,14 @@ int main(int argc, char** argv) {
   key_create->add_option("--name", name, "the key holder's name")->required();
   key_create->add_option("--email", email, "the key holder's email");
 
+  auto* ach = app.add_subcommand("ach", "ACH batches and NACHA files");
+  ach->require_subcommand(1);
+  std::string batch_id, returns_file;
+  auto* ach_export = ach->add_subcommand("export", "print a closed batch's NACHA file");
+  ach_export->add_option("--batch", batch_id, "batch id (ach_YYYY-MM-DD)")->required();
+  auto* ach_returns = ach->add_subcommand("import-returns", "apply a NACHA returns file");
+  ach_returns->add_option("file", returns_file, "the returns file")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -245,6 +301,8 @@ int main(int argc, char** argv) {
   if (serve->parsed()) return Serve(*cfg);
   if (migrate->parsed()) return Migrate(*cfg);
   if (demo->parsed()) return Demo(*cfg);
+  if (ach_export->parsed()) return Ach(*cfg, batch_id, "");
+  if (ach_returns->parsed()) return Ach(*cfg, "", returns_file);
   if (key_create->parsed()) {
     if (email.empty()) {
       email = name;

@@ -19,6 +19,7 @@ Api::Api(service::Env& env, jobs::JobRunner& runner, ManualClock* manual_clock, 
   RegisterCalendar(*this);
   RegisterFunding(*this);
   RegisterTransactions(*this);
+  RegisterAch(*this);
   metrics_ = std::make_unique<Metrics>(router_.routes().size());
 }
 

@@ -61,6 +61,7 @@ void RegisterWeb(Api& api);
 void RegisterCalendar(Api& api);
 void RegisterFunding(Api& api);
 void RegisterTransactions(Api& api);
+void RegisterAch(Api& api);
 
 // Turns a Result into a response: the value through `to_json` with `status`,
 // or the error shape.

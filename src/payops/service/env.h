@@ -35,6 +35,17 @@ class IdSource {
   uint64_t last_random_ = 0;
 };
 
+// The originator's side of NACHA files (settings).
+struct AchSettings {
+  std::string odfi_routing = "011000015";         // our bank (ODFI), 9 digits
+  std::string destination_routing = "011000015";  // the ACH operator / receiving point
+  std::string destination_name = "FEDERAL RESERVE BANK";
+  std::string origin_name = "PAYOPS";
+  std::string company_name = "PAYOPS";
+  std::string company_id = "1234567890";
+  std::string entry_description = "TRANSFER";
+};
+
 struct Env {
   store::Store& store;
   const Clock& clock;
@@ -46,6 +57,7 @@ struct Env {
   TierLimits tier_limits;
   RiskConfig risk;
   HighRiskAction high_risk_action = HighRiskAction::kHold;
+  AchSettings ach;
   // The outside world; null geoip means every country is unknown (GEOIP_FAILED).
   const adapters::GeoIp* geoip = nullptr;
   adapters::BalanceProvider* balance = nullptr;

@@ -16,9 +16,9 @@
 namespace payops::service {
 namespace {
 
-constexpr int kMaxUsageRows = 10000;   // a user's transactions read for limits
-constexpr int kMaxHistory = 500;       // history lines shown
-constexpr int kMaxHookBatch = 1000;    // transactions one hook touches at most
+constexpr int kMaxUsageRows = 10000;  // a user's transactions read for limits
+constexpr int kMaxHistory = 500;      // history lines shown
+constexpr int kMaxHookBatch = 1000;   // transactions one hook touches at most
 constexpr size_t kMaxDeviceIdBytes = 200;
 
 TxnActor ActorKind(const Actor& a) {
@@ -45,10 +45,11 @@ std::string RiskText(const RiskAssessment& r) {
 Status Transition(Env& env, store::Tx& tx, store::TransactionRecord& t, TxnStatus to,
                   const Actor& actor, std::string_view reason,
                   const std::optional<std::string>& note, Instant now) {
-  PAYOPS_ASSIGN_OR_RETURN(auto rec, RecordTxnTransition(StatusOf(t), to, ActorKind(actor),
-                                                        reason, now));
-  store::HistoryEntry h{env.ids.New("th"), t.id,       now,          std::string(t.status),
-                        std::string(TxnStatusName(to)), actor.member_id, rec.reason, note};
+  PAYOPS_ASSIGN_OR_RETURN(auto rec,
+                          RecordTxnTransition(StatusOf(t), to, ActorKind(actor), reason, now));
+  store::HistoryEntry h{
+      env.ids.New("th"), t.id,       now, std::string(t.status), std::string(TxnStatusName(to)),
+      actor.member_id,   rec.reason, note};
   t.status = std::string(TxnStatusName(to));
   t.updated_at = now;
   return store::AppendHistory(tx, h);
@@ -80,8 +81,9 @@ Result<RiskInput> RiskInputs(Env& env, store::Tx& tx, const store::TransactionRe
   r.amount_minor = t.amount;
   auto limit = LimitForTier(env.tier_limits, user.tier);
   r.per_transaction_limit_minor = limit.ok() ? limit->per_transaction_minor : 0;
-  PAYOPS_ASSIGN_OR_RETURN(auto recent, store::UserTransactionsSince(
-                                           tx, user.id, now - std::chrono::hours(24), kMaxUsageRows));
+  PAYOPS_ASSIGN_OR_RETURN(
+      auto recent,
+      store::UserTransactionsSince(tx, user.id, now - std::chrono::hours(24), kMaxUsageRows));
   for (const auto& other : recent) r.transactions_last_24h += other.id != t.id ? 1 : 0;
   r.account_age_days = std::max<int64_t>(
       0, std::chrono::duration_cast<std::chrono::hours>(now - user.created_at).count() / 24);
@@ -197,7 +199,8 @@ Status ValidateNew(const NewTransaction& in) {
     return Error::Invalid("invalid_value", "corridor must look like US-MX", "corridor");
   }
   if (in.funding_type != "ach" && in.funding_type != "debit_card") {
-    return Error::Invalid("invalid_value", "funding.type must be ach or debit_card", "funding.type");
+    return Error::Invalid("invalid_value", "funding.type must be ach or debit_card",
+                          "funding.type");
   }
   if (in.device_id.empty() || in.device_id.size() > kMaxDeviceIdBytes) {
     return Error::Invalid("invalid_value", "device_id must be 1 to 200 bytes", "device_id");
@@ -223,7 +226,8 @@ Result<TransactionView> CreateTransaction(Env& env, const Actor& actor, const Ne
     Instant now = env.clock.Now();
     PAYOPS_ASSIGN_OR_RETURN(auto user, store::FindEndUser(tx, in.user_id, actor.tenant()));
     if (!user) return Error{ErrorKind::kNotFound, "not_found", "user not found", "user_id"};
-    PAYOPS_ASSIGN_OR_RETURN(auto recipient, store::FindRecipient(tx, in.recipient_id, user->org_id));
+    PAYOPS_ASSIGN_OR_RETURN(auto recipient,
+                            store::FindRecipient(tx, in.recipient_id, user->org_id));
     if (!recipient || recipient->user_id != user->id) {
       return Error{ErrorKind::kNotFound, "not_found", "recipient not found", "recipient_id"};
     }
@@ -240,25 +244,26 @@ Result<TransactionView> CreateTransaction(Env& env, const Actor& actor, const Ne
     }
     std::string expected_corridor = user->country + "-" + recipient->country;
     if (in.corridor != expected_corridor) {
-      return Error::Invalid("corridor_mismatch",
-                            "corridor must be " + expected_corridor +
-                                " (the user's country, then the recipient's)",
-                            "corridor");
+      return Error::Invalid(
+          "corridor_mismatch",
+          "corridor must be " + expected_corridor + " (the user's country, then the recipient's)",
+          "corridor");
     }
     PAYOPS_ASSIGN_OR_RETURN(auto org, store::FindOrg(tx, user->org_id));
-    PAYOPS_ASSIGN_OR_RETURN(int64_t fee, FindFee(org->fees, FeeDirection::kPayin, in.currency,
-                                                 in.corridor));
+    PAYOPS_ASSIGN_OR_RETURN(int64_t fee,
+                            FindFee(org->fees, FeeDirection::kPayin, in.currency, in.corridor));
     // Limits over the user's earlier transactions.
-    PAYOPS_ASSIGN_OR_RETURN(auto earlier, store::UserTransactionsSince(
-                                              tx, user->id, now - kRolling30DaysLimitWindow,
-                                              kMaxUsageRows));
+    PAYOPS_ASSIGN_OR_RETURN(
+        auto earlier,
+        store::UserTransactionsSince(tx, user->id, now - kRolling30DaysLimitWindow, kMaxUsageRows));
     std::vector<LimitUsageItem> items;
     for (const auto& e : earlier) items.push_back({e.created_at, e.amount, StatusOf(e)});
     PAYOPS_ASSIGN_OR_RETURN(LimitUsage used, SumLimitUsage(items, now));
     PAYOPS_TRY(CheckInitiation(
         InitiationRequest{user->kyc_status, user->tier, in.amount, in.currency, used},
         env.tier_limits));
-    PAYOPS_ASSIGN_OR_RETURN(bool used_recipient, store::UserUsedRecipient(tx, user->id, recipient->id));
+    PAYOPS_ASSIGN_OR_RETURN(bool used_recipient,
+                            store::UserUsedRecipient(tx, user->id, recipient->id));
     PAYOPS_ASSIGN_OR_RETURN(bool used_device, store::UserUsedDevice(tx, user->id, in.device_id));
 
     store::TransactionRecord t;
@@ -279,10 +284,9 @@ Result<TransactionView> CreateTransaction(Env& env, const Actor& actor, const Ne
     t.status = "INITIATED";
     t.created_at = t.updated_at = now;
     PAYOPS_TRY(store::InsertTransaction(tx, t));
-    PAYOPS_TRY(store::AppendHistory(tx, store::HistoryEntry{env.ids.New("th"), t.id, now,
-                                                            std::nullopt, "INITIATED",
-                                                            actor.member_id, "initiated",
-                                                            std::nullopt}));
+    PAYOPS_TRY(store::AppendHistory(
+        tx, store::HistoryEntry{env.ids.New("th"), t.id, now, std::nullopt, "INITIATED",
+                                actor.member_id, "initiated", std::nullopt}));
     PAYOPS_TRY(RunChecks(env, tx, t, Actor::System(), PipelineStep::kGeoip, false, !used_recipient,
                          !used_device, std::nullopt, now));
     PAYOPS_ASSIGN_OR_RETURN(view, View(tx, std::move(t)));
@@ -319,54 +323,59 @@ Result<store::Page<store::TransactionRecord>> ListTransactions(Env& env, const A
 
 Result<TransactionView> CancelTransaction(Env& env, const Actor& actor, const std::string& id,
                                           const std::string& note) {
-  return Mutate(env, actor, id, [&](store::Tx& tx, store::TransactionRecord& t, Instant now) -> Status {
-    CancelReason reason = actor.role == Role::kPartner ? CancelReason::kPartnerRequested
-                                                       : CancelReason::kAgentCanceled;
-    if (ActorKind(actor) == TxnActor::kAgent && note.empty()) {
-      return Status(Error::Invalid("note_required", "an agent's cancel carries a note", "note"));
-    }
-    PAYOPS_TRY(CheckCancel(CancelRequest{StatusOf(t), t.created_at, now, BatchClosed(env, t, now),
-                                         reason, ActorKind(actor)}));
-    t.cancel_reason = std::string(CancelReasonCode(reason));
-    t.hold_reason.reset();
-    PAYOPS_TRY(Transition(env, tx, t, TxnStatus::kCanceled, actor, CancelReasonCode(reason),
-                          note.empty() ? std::nullopt : std::optional<std::string>(note), now));
-    return store::UpdateTransaction(tx, t);
-  });
+  return Mutate(
+      env, actor, id, [&](store::Tx& tx, store::TransactionRecord& t, Instant now) -> Status {
+        CancelReason reason = actor.role == Role::kPartner ? CancelReason::kPartnerRequested
+                                                           : CancelReason::kAgentCanceled;
+        if (ActorKind(actor) == TxnActor::kAgent && note.empty()) {
+          return Status(
+              Error::Invalid("note_required", "an agent's cancel carries a note", "note"));
+        }
+        PAYOPS_TRY(CheckCancel(CancelRequest{StatusOf(t), t.created_at, now,
+                                             BatchClosed(env, t, now), reason, ActorKind(actor)}));
+        t.cancel_reason = std::string(CancelReasonCode(reason));
+        t.hold_reason.reset();
+        PAYOPS_TRY(Transition(env, tx, t, TxnStatus::kCanceled, actor, CancelReasonCode(reason),
+                              note.empty() ? std::nullopt : std::optional<std::string>(note), now));
+        return store::UpdateTransaction(tx, t);
+      });
 }
 
 namespace {
 
 Result<TransactionView> Release(Env& env, const Actor& actor, const std::string& id,
                                 const std::string& note, std::optional<ReleasePath> forced) {
-  return Mutate(env, actor, id, [&](store::Tx& tx, store::TransactionRecord& t, Instant now) -> Status {
-    if (t.status != "HOLD" || !t.hold_reason) {
-      return Status(Error::Conflict("not_on_hold", "transaction is " + t.status + ", not on hold"));
-    }
-    HoldReason hold = ParseHoldReason(*t.hold_reason).value_or(HoldReason::kRiskModerate);
-    ReleasePath path = forced.value_or(ReleasePath::kAgentReleaseAfterReview);
-    if (!forced) {
-      if (hold == HoldReason::kBankAccountLocked || hold == HoldReason::kBankSetupRequired) {
-        path = ReleasePath::kAgentReleaseAfterUserConfirmation;
-      } else if (hold == HoldReason::kBankLoginRequired ||
-                 hold == HoldReason::kInstitutionNotResponding) {
-        path = ReleasePath::kAgentRetryBalanceCheck;
-      }
-    }
-    PipelineStep resume = ParsePipelineStep(t.resume_from.value_or("geoip")).value_or(PipelineStep::kGeoip);
-    PAYOPS_ASSIGN_OR_RETURN(ResumePlan plan,
-                            PlanRelease(hold, path, ActorKind(actor), note, resume));
-    return RunChecks(env, tx, t, actor, plan.start, plan.skip_balance_check, false, false,
-                     std::optional<std::string>(note), now);
-  });
+  return Mutate(
+      env, actor, id, [&](store::Tx& tx, store::TransactionRecord& t, Instant now) -> Status {
+        if (t.status != "HOLD" || !t.hold_reason) {
+          return Status(
+              Error::Conflict("not_on_hold", "transaction is " + t.status + ", not on hold"));
+        }
+        HoldReason hold = ParseHoldReason(*t.hold_reason).value_or(HoldReason::kRiskModerate);
+        ReleasePath path = forced.value_or(ReleasePath::kAgentReleaseAfterReview);
+        if (!forced) {
+          if (hold == HoldReason::kBankAccountLocked || hold == HoldReason::kBankSetupRequired) {
+            path = ReleasePath::kAgentReleaseAfterUserConfirmation;
+          } else if (hold == HoldReason::kBankLoginRequired ||
+                     hold == HoldReason::kInstitutionNotResponding) {
+            path = ReleasePath::kAgentRetryBalanceCheck;
+          }
+        }
+        PipelineStep resume =
+            ParsePipelineStep(t.resume_from.value_or("geoip")).value_or(PipelineStep::kGeoip);
+        PAYOPS_ASSIGN_OR_RETURN(ResumePlan plan,
+                                PlanRelease(hold, path, ActorKind(actor), note, resume));
+        return RunChecks(env, tx, t, actor, plan.start, plan.skip_balance_check, false, false,
+                         std::optional<std::string>(note), now);
+      });
 }
 
 // Re-runs held transactions after an automatic release, as the system.
 Status AutoRelease(Env& env, store::Tx& tx, const std::string& column, const std::string& value,
                    HoldReason reason, ReleasePath path) {
-  PAYOPS_ASSIGN_OR_RETURN(auto held, store::HeldTransactions(tx, column, value,
-                                                             {std::string(HoldReasonCode(reason))},
-                                                             kMaxHookBatch));
+  PAYOPS_ASSIGN_OR_RETURN(
+      auto held, store::HeldTransactions(tx, column, value, {std::string(HoldReasonCode(reason))},
+                                         kMaxHookBatch));
   Instant now = env.clock.Now();
   for (auto& t : held) {
     PipelineStep resume =
@@ -400,36 +409,55 @@ Result<TransactionView> RetryBalanceCheck(Env& env, const Actor& actor, const st
 Result<TransactionView> RefundTransaction(Env& env, const Actor& actor, const std::string& id,
                                           const std::string& note) {
   PAYOPS_TRY(RequireRole(actor, {Role::kAdmin, Role::kAgent}));
-  return Mutate(env, actor, id, [&](store::Tx& tx, store::TransactionRecord& t, Instant now) -> Status {
-    PAYOPS_TRY(CheckRefund(StatusOf(t), ActorKind(actor)));
-    PAYOPS_TRY(Transition(env, tx, t, TxnStatus::kRefunded, actor, "refunded",
-                          note.empty() ? std::nullopt : std::optional<std::string>(note), now));
-    return store::UpdateTransaction(tx, t);
-  });
+  return Mutate(
+      env, actor, id, [&](store::Tx& tx, store::TransactionRecord& t, Instant now) -> Status {
+        PAYOPS_TRY(CheckRefund(StatusOf(t), ActorKind(actor)));
+        PAYOPS_TRY(Transition(env, tx, t, TxnStatus::kRefunded, actor, "refunded",
+                              note.empty() ? std::nullopt : std::optional<std::string>(note), now));
+        return store::UpdateTransaction(tx, t);
+      });
 }
 
 Result<TransactionView> ReturnTransaction(Env& env, const Actor& actor, const std::string& id,
                                           const std::string& r_code) {
   PAYOPS_TRY(RequireRole(actor, {Role::kAdmin, Role::kAgent}));
-  return Mutate(env, actor, id, [&](store::Tx& tx, store::TransactionRecord& t, Instant now) -> Status {
-    PAYOPS_TRY(CheckReturn(StatusOf(t), r_code, ActorKind(actor)));
-    t.return_code = r_code;
-    PAYOPS_TRY(Transition(env, tx, t, TxnStatus::kReturned, actor, r_code,
-                          std::string(NachaReturnCodeDescription(r_code)), now));
-    return store::UpdateTransaction(tx, t);
-  });
+  return Mutate(env, actor, id,
+                [&](store::Tx& tx, store::TransactionRecord& t, Instant now) -> Status {
+                  PAYOPS_TRY(CheckReturn(StatusOf(t), r_code, ActorKind(actor)));
+                  t.return_code = r_code;
+                  PAYOPS_TRY(Transition(env, tx, t, TxnStatus::kReturned, actor, r_code,
+                                        std::string(NachaReturnCodeDescription(r_code)), now));
+                  return store::UpdateTransaction(tx, t);
+                });
 }
 
 Result<TransactionView> ChargebackTransaction(Env& env, const Actor& actor, const std::string& id,
                                               const std::string& reason) {
   PAYOPS_TRY(RequireRole(actor, {Role::kAdmin, Role::kAgent}));
-  return Mutate(env, actor, id, [&](store::Tx& tx, store::TransactionRecord& t, Instant now) -> Status {
-    PAYOPS_TRY(CheckChargeback(StatusOf(t), reason, ActorKind(actor)));
-    t.return_code = "chargeback";
-    PAYOPS_TRY(Transition(env, tx, t, TxnStatus::kReturned, actor, "chargeback",
-                          std::optional<std::string>(reason), now));
-    return store::UpdateTransaction(tx, t);
-  });
+  return Mutate(env, actor, id,
+                [&](store::Tx& tx, store::TransactionRecord& t, Instant now) -> Status {
+                  PAYOPS_TRY(CheckChargeback(StatusOf(t), reason, ActorKind(actor)));
+                  t.return_code = "chargeback";
+                  PAYOPS_TRY(Transition(env, tx, t, TxnStatus::kReturned, actor, "chargeback",
+                                        std::optional<std::string>(reason), now));
+                  return store::UpdateTransaction(tx, t);
+                });
+}
+
+Status MarkProcessed(Env& env, store::Tx& tx, store::TransactionRecord& t, std::string_view reason,
+                     Instant now) {
+  t.processed_at_us = ToMicros(now);
+  PAYOPS_TRY(
+      Transition(env, tx, t, TxnStatus::kProcessed, Actor::System(), reason, std::nullopt, now));
+  return store::UpdateTransaction(tx, t);
+}
+
+Status MarkReturned(Env& env, store::Tx& tx, store::TransactionRecord& t, const std::string& r_code,
+                    const std::string& note, Instant now) {
+  PAYOPS_TRY(CheckReturn(StatusOf(t), r_code, TxnActor::kSystem));
+  t.return_code = r_code;
+  PAYOPS_TRY(Transition(env, tx, t, TxnStatus::kReturned, Actor::System(), r_code, note, now));
+  return store::UpdateTransaction(tx, t);
 }
 
 Status OnKycVerified(Env& env, store::Tx& tx, const std::string& user_id) {
@@ -447,14 +475,14 @@ Status OnUserSuspended(Env& env, store::Tx& tx, const std::string& user_id) {
   Instant now = env.clock.Now();
   Actor system = Actor::System();
   for (auto& t : open) {
-    Status allowed = CheckCancel(CancelRequest{StatusOf(t), t.created_at, now,
-                                               BatchClosed(env, t, now), CancelReason::kUserSuspended,
-                                               TxnActor::kSystem});
+    Status allowed =
+        CheckCancel(CancelRequest{StatusOf(t), t.created_at, now, BatchClosed(env, t, now),
+                                  CancelReason::kUserSuspended, TxnActor::kSystem});
     if (!allowed.ok()) continue;  // already in a closed batch: it goes on
     t.cancel_reason = "USER_SUSPENDED";
     t.hold_reason.reset();
-    PAYOPS_TRY(Transition(env, tx, t, TxnStatus::kCanceled, system, "USER_SUSPENDED",
-                          std::nullopt, now));
+    PAYOPS_TRY(
+        Transition(env, tx, t, TxnStatus::kCanceled, system, "USER_SUSPENDED", std::nullopt, now));
     PAYOPS_TRY(store::UpdateTransaction(tx, t));
   }
   return Status::Ok();

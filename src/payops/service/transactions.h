@@ -61,4 +61,12 @@ Status OnUserSuspended(Env& env, store::Tx& tx, const std::string& user_id);
 // balance check.
 Status OnBankVerified(Env& env, store::Tx& tx, const std::string& bank_account_id);
 
+// Batch processing, inside the caller's transaction, as the system:
+// PENDING → PROCESSED (settled ACH batch, debit-card end of day).
+Status MarkProcessed(Env& env, store::Tx& tx, store::TransactionRecord& t, std::string_view reason,
+                     Instant now);
+// PROCESSED → RETURNED with an R-code from an imported returns file.
+Status MarkReturned(Env& env, store::Tx& tx, store::TransactionRecord& t, const std::string& r_code,
+                    const std::string& note, Instant now);
+
 }  // namespace payops::service

@@ -188,6 +188,24 @@ CREATE TABLE transaction_history (
 CREATE INDEX transaction_history_txn ON transaction_history(transaction_id, at, id)
 )SQL",
      "", ""},
+    {3, "ach_batches",
+     R"SQL(
+CREATE TABLE ach_batches (
+  id TEXT PRIMARY KEY,
+  batch_date TEXT NOT NULL UNIQUE,
+  status TEXT NOT NULL,
+  cutoff_at BIGINT NOT NULL,
+  settles_at BIGINT NOT NULL,
+  closed_at BIGINT NOT NULL,
+  settled_at BIGINT,
+  entry_count BIGINT NOT NULL,
+  total_debit BIGINT NOT NULL
+);
+ALTER TABLE transactions ADD COLUMN trace_number TEXT;
+CREATE UNIQUE INDEX transactions_trace ON transactions(trace_number);
+CREATE INDEX transactions_batch ON transactions(batch_date, funding_type, status)
+)SQL",
+     "", ""},
 };
 
 std::vector<std::string> Split(const char* sql) {

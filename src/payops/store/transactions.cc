@@ -9,7 +9,7 @@ constexpr const char* kColumns =
     "id, org_id, user_id, recipient_id, funding_type, funding_id, amount, currency, "
     "payout_currency, corridor, fee, ip_address, ip_country, device_id, status, hold_reason, "
     "cancel_reason, resume_from, risk_score, risk_band, risk_reasons, batch_date, "
-    "settlement_date, return_code, pending_at, processed_at, created_at, updated_at";
+    "settlement_date, return_code, pending_at, processed_at, created_at, updated_at, trace_number";
 
 TransactionRecord FromRow(const Row& r) {
   TransactionRecord t;
@@ -41,6 +41,7 @@ TransactionRecord FromRow(const Row& r) {
   t.processed_at_us = r.OptInt(25);
   t.created_at = FromMicros(r.Int(26));
   t.updated_at = FromMicros(r.Int(27));
+  t.trace_number = r.OptText(28);
   return t;
 }
 
@@ -58,7 +59,7 @@ Result<std::vector<TransactionRecord>> Many(Tx& tx, const std::string& sql,
 Status InsertTransaction(Tx& tx, const TransactionRecord& t) {
   PAYOPS_TRY(tx.Exec(std::string("INSERT INTO transactions (") + kColumns +
                          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                         "?, ?, ?, ?, ?, ?, ?)",
+                         "?, ?, ?, ?, ?, ?, ?, ?)",
                      {t.id,
                       t.org_id,
                       t.user_id,
@@ -86,7 +87,8 @@ Status InsertTransaction(Tx& tx, const TransactionRecord& t) {
                       Opt(t.pending_at_us),
                       Opt(t.processed_at_us),
                       ToMicros(t.created_at),
-                      ToMicros(t.updated_at)}));
+                      ToMicros(t.updated_at),
+                      Opt(t.trace_number)}));
   return Status::Ok();
 }
 
@@ -200,11 +202,17 @@ Result<std::vector<TransactionRecord>> OpenTransactionsOfUser(Tx& tx, const std:
               params);
 }
 
+Result<std::vector<TransactionRecord>> SelectTransactions(Tx& tx, const std::string& where,
+                                                          std::span<const Value> params) {
+  return Many(tx, std::string("SELECT ") + kColumns + " FROM transactions WHERE " + where, params);
+}
+
 Status AppendHistory(Tx& tx, const HistoryEntry& h) {
-  PAYOPS_TRY(tx.Exec("INSERT INTO transaction_history (id, transaction_id, at, from_status, "
-                     "to_status, actor, reason, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     {h.id, h.transaction_id, ToMicros(h.at), Opt(h.from_status), h.to_status,
-                      h.actor, h.reason, Opt(h.note)}));
+  PAYOPS_TRY(
+      tx.Exec("INSERT INTO transaction_history (id, transaction_id, at, from_status, "
+              "to_status, actor, reason, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+              {h.id, h.transaction_id, ToMicros(h.at), Opt(h.from_status), h.to_status, h.actor,
+               h.reason, Opt(h.note)}));
   return Status::Ok();
 }
 

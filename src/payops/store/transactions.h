@@ -34,6 +34,7 @@ struct TransactionRecord {
   std::optional<std::string> return_code;
   std::optional<int64_t> pending_at_us;
   std::optional<int64_t> processed_at_us;
+  std::optional<std::string> trace_number;  // set when its ACH batch closes
   Instant created_at;
   Instant updated_at;
 };
@@ -81,6 +82,11 @@ Result<std::vector<TransactionRecord>> HeldTransactions(Tx& tx, const std::strin
 // The user's transactions in INITIATED, HOLD or PENDING.
 Result<std::vector<TransactionRecord>> OpenTransactionsOfUser(Tx& tx, const std::string& user_id,
                                                               int limit);
+
+// SELECT <all columns> FROM transactions WHERE <where> (with `?` params), for
+// the other repositories that read transactions.
+Result<std::vector<TransactionRecord>> SelectTransactions(Tx& tx, const std::string& where,
+                                                          std::span<const Value> params);
 
 Status AppendHistory(Tx& tx, const HistoryEntry& h);
 Result<std::vector<HistoryEntry>> ListHistory(Tx& tx, const std::string& transaction_id, int limit);

@@ -1,8 +1,8 @@
 // POST/GET /v1/transactions, GET /v1/transactions/{id}, and the actions
 // cancel, release, retry-balance-check, refund, return, chargeback.
+#include "payops/service/transactions.h"
 #include "payops/core/transaction.h"
 #include "payops/http/api.h"
-#include "payops/service/transactions.h"
 
 namespace payops::http {
 namespace {
@@ -26,27 +26,28 @@ json::array RiskReasons(const std::optional<std::string>& text) {
 }
 
 json::object Summary(const store::TransactionRecord& t) {
-  json::object o{{"id", t.id},
-                 {"org_id", t.org_id},
-                 {"user_id", t.user_id},
-                 {"recipient_id", t.recipient_id},
-                 {"funding", json::object{{"type", t.funding_type}, {"id", t.funding_id}}},
-                 {"amount", t.amount},
-                 {"currency", t.currency},
-                 {"fee", t.fee},
-                 {"payout_currency", t.payout_currency},
-                 {"corridor", t.corridor},
-                 {"ip_country", OptJson(t.ip_country)},
-                 {"device_id", t.device_id},
-                 {"status", t.status},
-                 {"cancel_reason", OptJson(t.cancel_reason)},
-                 {"return_code", OptJson(t.return_code)},
-                 {"batch_id", t.batch_date && t.funding_type == "ach"
-                                  ? json::value("ach_" + *t.batch_date)
-                                  : json::value(nullptr)},
-                 {"settlement_date", OptJson(t.settlement_date)},
-                 {"created_at", TimeJson(t.created_at)},
-                 {"updated_at", TimeJson(t.updated_at)}};
+  json::object o{
+      {"id", t.id},
+      {"org_id", t.org_id},
+      {"user_id", t.user_id},
+      {"recipient_id", t.recipient_id},
+      {"funding", json::object{{"type", t.funding_type}, {"id", t.funding_id}}},
+      {"amount", t.amount},
+      {"currency", t.currency},
+      {"fee", t.fee},
+      {"payout_currency", t.payout_currency},
+      {"corridor", t.corridor},
+      {"ip_country", OptJson(t.ip_country)},
+      {"device_id", t.device_id},
+      {"status", t.status},
+      {"cancel_reason", OptJson(t.cancel_reason)},
+      {"return_code", OptJson(t.return_code)},
+      {"batch_id", t.batch_date && t.funding_type == "ach" ? json::value("ach_" + *t.batch_date)
+                                                           : json::value(nullptr)},
+      {"settlement_date", OptJson(t.settlement_date)},
+      {"trace_number", OptJson(t.trace_number)},
+      {"created_at", TimeJson(t.created_at)},
+      {"updated_at", TimeJson(t.updated_at)}};
   json::value hold = nullptr;
   if (t.status == "HOLD" && t.hold_reason) {
     if (auto r = ParseHoldReason(*t.hold_reason)) {
@@ -108,7 +109,8 @@ Result<service::NewTransaction> Parse(const json::object& body) {
 Result<std::string> ActionText(const HttpRequest& req, const char* field, bool required,
                                std::initializer_list<std::string_view> allowed) {
   if (req.body.empty()) {
-    if (required) return Error::Invalid("missing_field", std::string(field) + " is required", field);
+    if (required)
+      return Error::Invalid("missing_field", std::string(field) + " is required", field);
     return std::string();
   }
   PAYOPS_ASSIGN_OR_RETURN(json::object body, ParseObject(req.body));
