@@ -32,7 +32,25 @@ for _ in $(seq 100); do grep -q "listening on" "$work/server.log" && break; slee
 base="http://127.0.0.1:$port"
 sleep 1
 rss_idle_kb=$(awk '/VmRSS/{print $2}' /proc/$server_pid/status)
-org=$(curl -sf -X POST "$base/v1/orgs" -H "Authorization: Bearer $key" -d '{"name":"Bench","domain":"bench.example","sla_plan":"vip","hypercare_plan":"pro","bau_plan":"pro","go_live_date":"2026-01-05","allowed_countries":["US"]}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["id"])')
+org=$(curl -sf -X POST "$base/v1/orgs" -H "Authorization: Bearer $key" -d '{"name":"Bench","domain":"bench.example","sla_plan":"vip","hypercare_plan":"pro","bau_plan":"pro","go_live_date":"2026-01-05","allowed_countries":["US","MX"],"fees":[{"direction":"payin","currency":"USD","corridor":"US-MX","fee":25}]}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["id"])')
+# Transaction fixture: verified tier-3 users, each with a recipient and a funded bank account.
+BENCH_USERS=${BENCH_USERS:-200}
+python3 - "$base" "$key" "$org" "$BENCH_USERS" > "$work/fixture.txt" <<'PY'
+import json, sys, urllib.request
+base, key, org, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+def post(path, body):
+    req = urllib.request.Request(base + path, json.dumps(body).encode(), method="POST",
+        headers={"Authorization": "Bearer " + key, "Content-Type": "application/json"})
+    return json.load(urllib.request.urlopen(req))["id"]
+for i in range(n):
+    u = post("/v1/users", {"org_id": org, "name": "Bench Sender", "email": f"s{i}@bench.example",
+                           "country": "US", "kyc_status": "VERIFIED", "tier": 3})
+    r = post(f"/v1/users/{u}/recipients", {"name": "Bench Recipient", "country": "MX",
+                                           "payout_method": "bank_deposit"})
+    b = post(f"/v1/users/{u}/bank-accounts", {"routing_number": "011000015",
+              "account_number": "123456789", "sandbox_balance": 10**12})
+    print(u, r, b)
+PY
 
 median() { sort -n | awk '{a[NR]=$1} END{ if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
 # wrk_run NAME ARGS... : prints requests/s and the p99 latency of one run.
@@ -40,7 +58,7 @@ wrk_rps() { grep 'Requests/sec' | awk '{print $2}'; }
 wrk_p99() { awk '$1=="99%"{print $2}'; }
 
 declare -A rps p99
-for target in hello healthz users; do
+for target in hello healthz users transactions; do
   : > "$work/$target.rps"; : > "$work/$target.p99"
   for run in $(seq "$RUNS"); do
     case $target in
@@ -48,6 +66,8 @@ for target in hello healthz users; do
       healthz) out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$base/healthz") ;;
       users) out=$(PAYOPS_KEY=$key PAYOPS_ORG=$org PAYOPS_RUN=$run \
                    wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/post_users.lua "$base") ;;
+      transactions) out=$(PAYOPS_KEY=$key PAYOPS_FIXTURE=$work/fixture.txt \
+                   wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/post_transactions.lua "$base") ;;
     esac
     echo "$out" | wrk_rps >> "$work/$target.rps"
     echo "$out" | wrk_p99 >> "$work/$target.p99"
@@ -59,6 +79,7 @@ done
 sleep 2
 rss_after_kb=$(awk '/VmRSS/{print $2}' /proc/$server_pid/status)
 users_stored=$(sqlite3 "$work/bench.db" "SELECT COUNT(*) FROM end_users" 2>/dev/null || echo "?")
+txns_stored=$(sqlite3 "$work/bench.db" "SELECT status, COUNT(*) FROM transactions GROUP BY status" 2>/dev/null | tr '\n' ' ' || echo "?")
 kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=
 
 sqlite_ref=$("$root/build-bench/bench/sqlite_reference" "$work/ref.db")
@@ -95,8 +116,12 @@ measured in the same run. Speed is never asserted in the test suite.
 | \`GET /_bench/hello\` (ceiling) | ${rps[hello]} | ${p99[hello]} | 100 % | — |
 | \`GET /healthz\` | ${rps[healthz]} | ${p99[healthz]} | $(ratio "${rps[healthz]}" "${rps[hello]}") | ≥ 80 % of ceiling |
 | \`POST /v1/users\` (durable, SQLite) | ${rps[users]} | ${p99[users]} | $(ratio "${rps[users]}" "${rps[hello]}") | ≥ 10,000/s |
+| \`POST /v1/transactions\` (full pipeline, ACH, durable, SQLite) | ${rps[transactions]} | ${p99[transactions]} | $(ratio "${rps[transactions]}" "${rps[hello]}") | ≥ 5,000/s |
 
-Users stored after the POST runs: $users_stored.
+Users stored after the POST runs: $users_stored. Transactions stored by status: $txns_stored
+(spread over $BENCH_USERS verified tier-3 senders with funded bank accounts; each
+request runs limits, GeoIP on the Debian database, the risk score and the sandbox
+balance check, and writes the transaction and its history in one commit).
 
 ## Store reference (same run)
 

@@ -206,6 +206,12 @@ CREATE UNIQUE INDEX transactions_trace ON transactions(trace_number);
 CREATE INDEX transactions_batch ON transactions(batch_date, funding_type, status)
 )SQL",
      "", ""},
+    {4, "transaction_lookup_indexes",
+     R"SQL(
+CREATE INDEX transactions_user_recipient ON transactions(user_id, recipient_id);
+CREATE INDEX transactions_user_device ON transactions(user_id, device_id)
+)SQL",
+     "", ""},
 };
 
 std::vector<std::string> Split(const char* sql) {

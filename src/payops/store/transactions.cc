@@ -142,14 +142,12 @@ Result<Page<TransactionRecord>> ListTransactions(Tx& tx, const PageRequest& page
   return out;
 }
 
-Result<std::vector<TransactionRecord>> UserTransactionsSince(Tx& tx, const std::string& user_id,
-                                                             Instant since, int limit) {
-  std::vector<Value> params{user_id, ToMicros(since), int64_t{limit}};
-  return Many(tx,
-              std::string("SELECT ") + kColumns +
-                  " FROM transactions WHERE user_id = ? AND created_at > ? ORDER BY created_at "
-                  "LIMIT ?",
-              params);
+Result<UsageSum> UserUsageSince(Tx& tx, const std::string& user_id, Instant since) {
+  PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM "
+                                                "transactions WHERE user_id = ? AND "
+                                                "created_at > ? AND status <> 'CANCELED'",
+                                                {user_id, ToMicros(since)}));
+  return UsageSum{row->Int(0), row->Int(1)};
 }
 
 Result<bool> UserUsedRecipient(Tx& tx, const std::string& user_id,

@@ -66,9 +66,13 @@ struct TransactionFilter {
 Result<Page<TransactionRecord>> ListTransactions(Tx& tx, const PageRequest& page,
                                                  const TransactionFilter& filter);
 
-// The user's transactions created after `since` (for limits and risk).
-Result<std::vector<TransactionRecord>> UserTransactionsSince(Tx& tx, const std::string& user_id,
-                                                             Instant since, int limit);
+// What a user's transactions created strictly after `since` add up to,
+// CANCELED ones excluded (they use no limit): count and amount.
+struct UsageSum {
+  int64_t count = 0;
+  int64_t amount_minor = 0;
+};
+Result<UsageSum> UserUsageSince(Tx& tx, const std::string& user_id, Instant since);
 // Whether the user already sent to the recipient / used the device / had returns.
 Result<bool> UserUsedRecipient(Tx& tx, const std::string& user_id, const std::string& recipient_id);
 Result<bool> UserUsedDevice(Tx& tx, const std::string& user_id, const std::string& device_id);
