@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -189,36 +190,77 @@ std::string ReturnsFile(const std::vector<std::pair<std::string, std::string>>& 
   return nacha::Write(f).value();
 }
 
-TEST(Ach, ReturnsFileMovesMatchingTransactionsAllOrNothing) {
-  ServerProcess s;
-  std::string key = AdminKey(s);
-  auto post = [&](const std::string& path, const std::string& body) {
-    return Request(s.port(), "POST", path, body, {{"Authorization", "Bearer " + key}});
+// A verified sender with a recipient and a funded checking account, and the
+// body of a 100.00 USD ACH transaction from it.
+struct AchWorld {
+  std::function<HttpResult(const std::string&, const std::string&)> post;
+  std::function<json::value(const std::string&)> get;
+  std::string txn_body;
+};
+
+std::string IdOf(const HttpResult& r) {
+  EXPECT_LT(r.status, 300) << r.body;
+  return std::string(json::parse(r.body).at("id").as_string());
+}
+
+AchWorld MakeAchWorld(int port, const std::string& key) {
+  AchWorld w;
+  w.post = [port, key](const std::string& path, const std::string& body) {
+    return Request(port, "POST", path, body, {{"Authorization", "Bearer " + key}});
   };
-  auto get = [&](const std::string& path) {
-    return json::parse(
-        Request(s.port(), "GET", path, "", {{"Authorization", "Bearer " + key}}).body);
+  w.get = [port, key](const std::string& path) {
+    return json::parse(Request(port, "GET", path, "", {{"Authorization", "Bearer " + key}}).body);
   };
-  auto id = [](const HttpResult& r) {
-    EXPECT_LT(r.status, 300) << r.body;
-    return std::string(json::parse(r.body).at("id").as_string());
-  };
-  std::string org = id(post(
+  std::string org = IdOf(w.post(
       "/v1/orgs",
       R"({"name":"Org","domain":"ret.example","sla_plan":"vip","hypercare_plan":"pro","bau_plan":"pro","go_live_date":"2026-01-01","allowed_countries":["US","MX"],"fees":[{"direction":"payin","currency":"USD","corridor":"US-MX","fee":150}]})"));
-  std::string user = id(post(
+  std::string user = IdOf(w.post(
       "/v1/users",
       R"({"org_id":")" + org +
           R"(","name":"Jose","email":"j@c.example","country":"US","kyc_status":"VERIFIED","tier":3})"));
-  std::string rcp = id(post("/v1/users/" + user + "/recipients",
-                            R"({"name":"Ana","country":"MX","payout_method":"cash_pickup"})"));
-  std::string bank = id(post(
+  std::string rcp = IdOf(w.post("/v1/users/" + user + "/recipients",
+                                R"({"name":"Ana","country":"MX","payout_method":"cash_pickup"})"));
+  std::string bank = IdOf(w.post(
       "/v1/users/" + user + "/bank-accounts",
       R"({"routing_number":"011000015","account_number":"123456789","sandbox_balance":100000000})"));
-  std::string txn_body =
+  w.txn_body =
       R"({"user_id":")" + user + R"(","recipient_id":")" + rcp +
       R"(","funding":{"type":"ach","id":")" + bank +
       R"("},"amount":10000,"currency":"USD","payout_currency":"MXN","corridor":"US-MX","ip_address":"8.8.8.8","device_id":"sandbox-risk-0"})";
+  return w;
+}
+
+TEST(Ach, ConfiguredSecCodeAndOriginatorAppearInTheFile) {
+  char tmpl[] = "/tmp/payops-ppd-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::ofstream(dir + "/ppd.toml") << "[ach]\nsec_code = \"PPD\"\ncompany_name = \"ACME REMIT\"\n";
+  std::ofstream(dir + "/bad.toml") << "[ach]\nsec_code = \"XYZ\"\n";
+  ServerProcess s("", {"--config", dir + "/ppd.toml"});
+  std::string key = AdminKey(s);
+  AchWorld w = MakeAchWorld(s.port(), key);
+  IdOf(w.post("/v1/transactions", w.txn_body));
+  ASSERT_EQ(w.post("/v1/sandbox/clock", R"({"now":"2030-01-07T07:00:00-08:00"})").status, 200);
+  auto file = Request(s.port(), "GET", "/v1/ach/batches/ach_2030-01-07/nacha", "",
+                      {{"Authorization", "Bearer " + key}});
+  ASSERT_EQ(file.status, 200) << file.body;
+  auto parsed = nacha::Parse(file.body);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(parsed->batches.at(0).sec_code, nacha::SecCode::kPpd);
+  EXPECT_EQ(parsed->batches.at(0).company_name, "ACME REMIT");
+  int rc = 0;
+  s.RunCli({"migrate", "--config", dir + "/bad.toml", "--store", s.store_url()}, &rc);
+  EXPECT_EQ(rc, 2);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Ach, ReturnsFileMovesMatchingTransactionsAllOrNothing) {
+  ServerProcess s;
+  std::string key = AdminKey(s);
+  AchWorld w = MakeAchWorld(s.port(), key);
+  auto& post = w.post;
+  auto& get = w.get;
+  auto id = IdOf;
+  const std::string& txn_body = w.txn_body;
   std::string t1 = id(post("/v1/transactions", txn_body));
   ASSERT_EQ(post("/v1/sandbox/clock", R"({"now":"2030-01-07T12:00:00-08:00"})").status, 200);
   std::string t2 = id(post("/v1/transactions", txn_body));  // tomorrow's batch

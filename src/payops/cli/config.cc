@@ -1,8 +1,10 @@
 #include "payops/cli/config.h"
 
 #include <toml++/toml.h>
+
 #include <charconv>
 #include <cstdlib>
+#include "payops/core/nacha.h"
 
 namespace payops::cli {
 namespace {
@@ -81,6 +83,32 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
           cfg.shutdown_grace_s = static_cast<int>(*n);
         else
           return BadConfig("unknown or out-of-range key server." + skey);
+      }
+    } else if (key == "ach" && v.is_table()) {
+      for (auto&& [ak, av] : *v.as_table()) {
+        std::string akey(ak.str());
+        auto text = av.value<std::string>();
+        if (!text) return BadConfig("ach." + akey + " must be a string");
+        if (akey == "odfi_routing")
+          cfg.ach_odfi_routing = *text;
+        else if (akey == "destination_routing")
+          cfg.ach_destination_routing = *text;
+        else if (akey == "company_name")
+          cfg.ach_company_name = *text;
+        else if (akey == "company_id")
+          cfg.ach_company_id = *text;
+        else if (akey == "sec_code")
+          cfg.ach_sec_code = *text;
+        else
+          return BadConfig("unknown key ach." + akey);
+      }
+      if (cfg.ach_sec_code != "WEB" && cfg.ach_sec_code != "PPD" && cfg.ach_sec_code != "CCD") {
+        return BadConfig("ach.sec_code must be WEB, PPD or CCD");
+      }
+      for (const std::string* r : {&cfg.ach_odfi_routing, &cfg.ach_destination_routing}) {
+        if (!nacha::IsValidRoutingNumber(*r)) {
+          return BadConfig("ach routing number " + *r + " fails the ABA check");
+        }
       }
     } else if (key == "store_options" && v.is_table()) {
       for (auto&& [sk, sv] : *v.as_table()) {

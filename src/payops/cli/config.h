@@ -21,12 +21,20 @@ struct Config {
   int worker_threads = 64;
   int store_connections = 4;
   int shutdown_grace_s = 10;
+  // "YYYY-MM-DD": non-business days besides the Federal Reserve's.
   std::vector<std::string> extra_holidays;
-  std::string encryption_key;  // 64 hex chars (libsodium secretbox key) for account numbers
+  // 64 hex digits: the libsodium secretbox key for account numbers.
+  std::string encryption_key;
+  // "" = the Debian GeoIP database; or a path to a .mmdb file.
   std::string geoip;
-  std::string clock_start;  // sandbox: the first reading of a new sandbox clock           // "" =
-                            // the Debian GeoIP database; or a path to a .mmdb file  //
-                            // "YYYY-MM-DD": non-business days besides the Fed's
+  // Sandbox: the first reading of a new sandbox clock (RFC 3339).
+  std::string clock_start;
+  // [ach]: the originator's side of NACHA files.
+  std::string ach_odfi_routing = "011000015";
+  std::string ach_destination_routing = "011000015";
+  std::string ach_company_name = "PAYOPS";
+  std::string ach_company_id = "1234567890";
+  std::string ach_sec_code = "WEB";
 };
 
 // Reads a TOML file over `cfg`. Unknown keys are errors (a typo must not pass

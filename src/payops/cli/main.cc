@@ -155,6 +155,14 @@ Result<adapters::SecretBox> OpenSecrets(const Config& cfg, store::Store& s) {
   return adapters::SecretBox::FromHexKey(*kept);
 }
 
+void ApplyAchSettings(const Config& cfg, service::Env& env) {
+  env.ach.odfi_routing = cfg.ach_odfi_routing;
+  env.ach.destination_routing = cfg.ach_destination_routing;
+  env.ach.company_name = cfg.ach_company_name;
+  env.ach.company_id = cfg.ach_company_id;
+  env.ach.sec_code = cfg.ach_sec_code;
+}
+
 // `payops ach export` and `payops ach import-returns`: the batch file on
 // standard output; the returns report on standard output.
 int Ach(const Config& cfg, const std::string& batch, const std::string& returns_file) {
@@ -162,6 +170,7 @@ int Ach(const Config& cfg, const std::string& batch, const std::string& returns_
   if (!s.ok()) return Fail(s.error());
   RealClock clock;
   service::Env env(**s, clock);
+  ApplyAchSettings(cfg, env);
   auto secrets = OpenSecrets(cfg, **s);
   if (!secrets.ok()) return Fail(secrets.error());
   env.secrets = &*secrets;
@@ -211,6 +220,7 @@ int Serve(const Config& cfg) {
     extra.push_back(*date);
   }
   env.holidays = calendar::HolidayCalendar(std::move(extra));
+  ApplyAchSettings(cfg, env);
   auto geoip = adapters::OpenGeoIp(cfg.geoip);
   if (!geoip.ok()) return Fail(geoip.error());
   env.geoip = geoip->get();

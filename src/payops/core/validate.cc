@@ -65,7 +65,7 @@ bool IsDate(std::string_view s) {
 }
 
 bool IsIpAddress(std::string_view s) {
-  if (s.empty() || s.size() > 45) return false;
+  if (s.empty() || s.size() > 45 || s.find('\0') != std::string_view::npos) return false;
   std::string text(s);
   unsigned char buf[16];
   return inet_pton(AF_INET, text.c_str(), buf) == 1 || inet_pton(AF_INET6, text.c_str(), buf) == 1;

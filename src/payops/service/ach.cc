@@ -148,7 +148,9 @@ Result<std::string> ExportNacha(Env& env, const Actor& actor, const std::string&
     b.service_class = nacha::ServiceClass::kDebitsOnly;
     b.company_name = Ascii(env.ach.company_name, 16);
     b.company_identification = Ascii(env.ach.company_id, 10);
-    b.sec_code = nacha::SecCode::kWeb;
+    b.sec_code = env.ach.sec_code == "PPD"   ? nacha::SecCode::kPpd
+                 : env.ach.sec_code == "CCD" ? nacha::SecCode::kCcd
+                                             : nacha::SecCode::kWeb;
     b.company_entry_description = Ascii(env.ach.entry_description, 10);
     b.effective_entry_date = Yymmdd(batch->batch_date);
     b.odfi_identification = env.ach.odfi_routing.substr(0, 8);

@@ -44,6 +44,7 @@ struct AchSettings {
   std::string company_name = "PAYOPS";
   std::string company_id = "1234567890";
   std::string entry_description = "TRANSFER";
+  std::string sec_code = "WEB";  // WEB: consumer internet-initiated; PPD or CCD where configured
 };
 
 struct Env {

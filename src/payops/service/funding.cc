@@ -14,7 +14,9 @@ namespace {
 constexpr int kMaxPerUser = 100;
 constexpr size_t kMaxTokenBytes = 200;
 
-Status CanWrite(const Actor& actor) { return RequireRole(actor, {Role::kAdmin, Role::kPartner}); }
+Status CanWrite(const Actor& actor) {
+  return RequireRole(actor, {Role::kAdmin, Role::kPartner});
+}
 Status CanRead(const Actor& actor) {
   if (actor.role == Role::kEmi) return Error::Forbidden("EMI users do not read funding sources");
   return Status::Ok();
@@ -47,7 +49,10 @@ Status ValidateBankStatus(const std::string& s) {
 
 }  // namespace
 
-std::string MaskedAccount(const store::BankAccount& a) { return "****" + a.account_last4; }
+std::string MaskedAccount(const store::BankAccount& a) {
+  return "****" + a.account_last4;
+}
+// (The stored last4 comes from the account number, which is 4 to 17 digits.)
 
 Result<store::BankAccount> CreateBankAccount(Env& env, const Actor& actor,
                                              const std::string& user_id, const NewBankAccount& in) {
@@ -103,8 +108,8 @@ Result<store::BankAccount> PatchBankAccount(Env& env, const Actor& actor, const 
   PAYOPS_TRY(env.store.Write([&](store::Tx& tx) -> Status {
     PAYOPS_ASSIGN_OR_RETURN(auto a, store::FindBankAccount(tx, id, actor.tenant()));
     if (!a) return Error::NotFound("bank account");
-    bool now_verified = patch.bank_status && *patch.bank_status == "VERIFIED" &&
-                        a->bank_status != "VERIFIED";
+    bool now_verified =
+        patch.bank_status && *patch.bank_status == "VERIFIED" && a->bank_status != "VERIFIED";
     if (patch.bank_status) a->bank_status = *patch.bank_status;
     if (patch.sandbox_balance) a->sandbox_balance = *patch.sandbox_balance;
     if (patch.set_sandbox_error) a->sandbox_error = patch.sandbox_error;

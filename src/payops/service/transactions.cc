@@ -16,8 +16,8 @@
 namespace payops::service {
 namespace {
 
-constexpr int kMaxHistory = 500;      // history lines shown
-constexpr int kMaxHookBatch = 1000;   // transactions one hook touches at most
+constexpr int kMaxHistory = 500;     // history lines shown
+constexpr int kMaxHookBatch = 1000;  // transactions one hook touches at most
 constexpr size_t kMaxDeviceIdBytes = 200;
 
 TxnActor ActorKind(const Actor& a) {
@@ -80,12 +80,13 @@ Result<RiskInput> RiskInputs(Env& env, store::Tx& tx, const store::TransactionRe
   r.amount_minor = t.amount;
   auto limit = LimitForTier(env.tier_limits, user.tier);
   r.per_transaction_limit_minor = limit.ok() ? limit->per_transaction_minor : 0;
-  // Velocity counts every transaction of the 24 h before this one, canceled or not.
-  PAYOPS_ASSIGN_OR_RETURN(
-      auto recent, tx.QueryOne("SELECT COUNT(*) FROM transactions WHERE user_id = ? AND "
-                               "created_at > ? AND id <> ?",
-                               {user.id, ToMicros(now - std::chrono::hours(24)), t.id}));
-  r.transactions_last_24h = recent->Int(0);
+  // Velocity counts every transaction of the 24 h before this one, canceled or
+  // not (a covering index scan; this transaction itself is taken off).
+  Instant since = now - std::chrono::hours(24);
+  PAYOPS_ASSIGN_OR_RETURN(auto recent, tx.QueryOne("SELECT COUNT(*) FROM transactions WHERE "
+                                                   "user_id = ? AND created_at > ?",
+                                                   {user.id, ToMicros(since)}));
+  r.transactions_last_24h = std::max<int64_t>(0, recent->Int(0) - (t.created_at > since ? 1 : 0));
   r.account_age_days = std::max<int64_t>(
       0, std::chrono::duration_cast<std::chrono::hours>(now - user.created_at).count() / 24);
   PAYOPS_ASSIGN_OR_RETURN(r.earlier_returns, store::UserReturnCount(tx, user.id));

@@ -212,6 +212,11 @@ CREATE INDEX transactions_user_recipient ON transactions(user_id, recipient_id);
 CREATE INDEX transactions_user_device ON transactions(user_id, device_id)
 )SQL",
      "", ""},
+    {5, "transaction_usage_index",
+     R"SQL(
+CREATE INDEX transactions_user_usage ON transactions(user_id, created_at, status, amount)
+)SQL",
+     "", ""},
 };
 
 std::vector<std::string> Split(const char* sql) {

@@ -79,6 +79,8 @@ struct StoreOptions {
   int max_write_queue = 8192;    // queued write jobs before Write() answers kUnavailable
   int max_retries = 5;           // PostgreSQL serialization-failure retries
   bool synchronous_full = true;  // SQLite: fsync every commit (durable)
+  int writer_cache_kib = 65536;  // SQLite page cache of the write connection (grows on use)
+  int reader_cache_kib = 16384;  // and of each read connection
 };
 
 using TxFn = std::function<Status(Tx&)>;

@@ -34,7 +34,8 @@ class Conn final : public Tx {
     if (db_) sqlite3_close_v2(db_);
   }
 
-  Status Open(const std::string& path, bool uri, const StoreOptions& o) {
+  // `cache_kib`: this connection's page cache (it grows only as pages are used).
+  Status Open(const std::string& path, bool uri, const StoreOptions& o, int cache_kib) {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     if (uri) flags |= SQLITE_OPEN_URI;
     int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
@@ -45,6 +46,8 @@ class Conn final : public Tx {
     if (!uri) PAYOPS_TRY(Plain("PRAGMA journal_mode = WAL"));
     PAYOPS_TRY(
         Plain(o.synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL"));
+    PAYOPS_TRY(Plain(("PRAGMA cache_size = -" + std::to_string(cache_kib)).c_str()));
+    PAYOPS_TRY(Plain("PRAGMA temp_store = MEMORY"));
     return Status::Ok();
   }
 
@@ -178,11 +181,11 @@ class SqliteStore final : public Store {
     }
     if (p.empty()) return Error::Invalid("invalid_store_url", "empty SQLite path", "store");
     writer_conn_ = std::make_unique<Conn>();
-    PAYOPS_TRY(writer_conn_->Open(p, uri, options_));
+    PAYOPS_TRY(writer_conn_->Open(p, uri, options_, options_.writer_cache_kib));
     int readers = std::max(1, options_.read_connections);
     for (int i = 0; i < readers; ++i) {
       auto c = std::make_unique<Conn>();
-      PAYOPS_TRY(c->Open(p, uri, options_));
+      PAYOPS_TRY(c->Open(p, uri, options_, options_.reader_cache_kib));
       idle_readers_.push_back(c.get());
       readers_.push_back(std::move(c));
     }
