@@ -27,6 +27,9 @@ build-test: deps-test
 	cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
 	  -DPAYOPS_SANITIZE=ON -DPAYOPS_TESTS=ON
 	cmake --build build-test -j $(JOBS)
+	@# An independent NACHA parser (npm @ach/ach) that the tests run over our files.
+	test -x build-test/npm/node_modules/.bin/ach || \
+	  npm install --prefix build-test/npm --no-audit --no-fund --silent @ach/ach@1.1.0
 
 test: build-test
 	cd build-test && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

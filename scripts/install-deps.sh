@@ -10,7 +10,7 @@ run_pkgs=(build-essential cmake ninja-build pkg-config ccache ca-certificates tz
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev sqlite3 libpq-dev libhowardhinnant-date-dev libcli11-dev libspdlog-dev libfmt-dev
   libsodium-dev libtomlplusplus-dev libcurl4-openssl-dev libgeoip-dev geoip-database libmaxminddb-dev)
-test_pkgs=(libgtest-dev libgmock-dev postgresql-15 postgresql-client-15 python3 curl)
+test_pkgs=(libgtest-dev libgmock-dev postgresql-15 postgresql-client-15 python3 curl nodejs)
 bench_pkgs=(wrk libbenchmark-dev python3 curl)
 
 pkgs=("${run_pkgs[@]}")
@@ -20,6 +20,12 @@ case "$what" in
   bench) pkgs+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
   *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac
+
+# Debian's nodejs has no npm; images whose nodejs bundles npm must not get Debian's.
+if [ "$what" != run ] && dpkg-query -W -f='${Status}' nodejs 2>/dev/null | grep -q "install ok installed" \
+    && ! command -v npm >/dev/null; then
+  pkgs+=(npm)
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -36,3 +42,6 @@ echo "installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
+if [ "$what" != run ] && ! command -v npm >/dev/null; then
+  apt-get install -y -q --no-install-recommends npm
+fi

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <functional>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "harness.h"
@@ -151,6 +152,8 @@ TEST(Cli, KeyCreatePrintsTheKeyAloneAndBadUsageExitsTwo) {
   EXPECT_EQ(rc, 1);
 }
 
+int Shell(const std::string& cmd);
+
 // A returns file from the RDFI 021000021 returning the given original traces with R-codes.
 std::string ReturnsFile(const std::vector<std::pair<std::string, std::string>>& traces) {
   nacha::File f;
@@ -250,6 +253,56 @@ TEST(Ach, ConfiguredSecCodeAndOriginatorAppearInTheFile) {
   int rc = 0;
   s.RunCli({"migrate", "--config", dir + "/bad.toml", "--store", s.store_url()}, &rc);
   EXPECT_EQ(rc, 2);
+  std::filesystem::remove_all(dir);
+}
+
+// An independent parser (npm @ach/ach, installed by `make test`) reads every
+// field of our export where NACHA puts it.
+TEST(Ach, IndependentParserReadsTheExport) {
+  ASSERT_TRUE(std::ifstream(PAYOPS_ACH_JS).good())
+      << PAYOPS_ACH_JS << " is missing: run `make test` (it installs @ach/ach from npm)";
+  ServerProcess s;
+  std::string key = AdminKey(s);
+  AchWorld w = MakeAchWorld(s.port(), key);
+  std::string t1 = IdOf(w.post("/v1/transactions", w.txn_body));
+  std::string t2 = IdOf(w.post("/v1/transactions", w.txn_body));
+  ASSERT_EQ(w.post("/v1/sandbox/clock", R"({"now":"2030-01-07T07:00:00-08:00"})").status, 200);
+  auto file = Request(s.port(), "GET", "/v1/ach/batches/ach_2030-01-07/nacha", "",
+                      {{"Authorization", "Bearer " + key}});
+  ASSERT_EQ(file.status, 200) << file.body;
+  char tmpl[] = "/tmp/payops-achjs-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::ofstream(dir + "/batch.ach") << file.body;
+  std::string cmd = std::string(PAYOPS_ACH_JS) + " to json < " + dir + "/batch.ach > " + dir +
+                    "/batch.json 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  std::ifstream in(dir + "/batch.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  json::value v = json::parse(text.str());
+  const auto& footer = v.at("file").at("footer");
+  EXPECT_EQ(footer.at("batchCount").to_number<int64_t>(), 1);
+  EXPECT_EQ(footer.at("entryAndAddendaCount").to_number<int64_t>(), 2);
+  EXPECT_EQ(footer.at("totalDebit").to_number<int64_t>(), 2 * 10150);
+  EXPECT_EQ(footer.at("totalCredit").to_number<int64_t>(), 0);
+  EXPECT_EQ(footer.at("entryHash").to_number<int64_t>(), 2 * 1100001);
+  const auto& batch = v.at("batches").at(0);
+  EXPECT_EQ(batch.at("entryClassCode").as_string(), "WEB");
+  EXPECT_EQ(batch.at("serviceClassCode").to_number<int64_t>(), 225);
+  EXPECT_EQ(batch.at("effectiveDate").as_string(), "300107");
+  const auto& entries = batch.at("entries").as_array();
+  ASSERT_EQ(entries.size(), 2u);
+  std::set<std::string> traces;
+  for (const auto& e : entries) {
+    EXPECT_EQ(e.at("transactionCode").as_string(), "27");
+    EXPECT_EQ(e.at("dfiAccount").as_string(), "123456789");
+    EXPECT_EQ(e.at("amount").to_number<int64_t>(), 10150);
+    traces.insert(std::to_string(e.at("traceNumber").to_number<int64_t>()));
+  }
+  for (const std::string& t : {t1, t2}) {
+    std::string trace(w.get("/v1/transactions/" + t).at("trace_number").as_string());
+    EXPECT_TRUE(traces.count(trace.substr(trace.find_first_not_of('0')))) << trace;
+  }
   std::filesystem::remove_all(dir);
 }
 

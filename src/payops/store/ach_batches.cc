@@ -59,15 +59,7 @@ Result<Page<AchBatch>> ListAchBatches(Tx& tx, const PageRequest& page,
   sql += " ORDER BY id LIMIT ?";
   params.emplace_back(int64_t{page.limit + 1});
   PAYOPS_ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, params));
-  Page<AchBatch> out;
-  for (const Row& r : rows) {
-    if (static_cast<int>(out.items.size()) == page.limit) {
-      out.has_more = true;
-      break;
-    }
-    out.items.push_back(FromRow(r));
-  }
-  return out;
+  return ToPage<AchBatch>(rows, page.limit, FromRow);
 }
 
 Result<std::vector<TransactionRecord>> PendingFor(Tx& tx, const std::string& funding_type,

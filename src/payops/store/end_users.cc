@@ -69,15 +69,7 @@ Result<Page<EndUser>> ListEndUsers(Tx& tx, const PageRequest& page, const EndUse
   sql += " ORDER BY id LIMIT ?";
   params.emplace_back(int64_t{page.limit + 1});
   PAYOPS_ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, params));
-  Page<EndUser> out;
-  for (const Row& r : rows) {
-    if (static_cast<int>(out.items.size()) == page.limit) {
-      out.has_more = true;
-      break;
-    }
-    out.items.push_back(FromRow(r));
-  }
-  return out;
+  return ToPage<EndUser>(rows, page.limit, FromRow);
 }
 
 }  // namespace payops::store

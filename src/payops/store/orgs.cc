@@ -92,15 +92,8 @@ Result<Page<Org>> ListOrgs(Tx& tx, const PageRequest& page,
   sql += " ORDER BY id LIMIT ?";
   params.emplace_back(int64_t{page.limit + 1});
   PAYOPS_ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, params));
-  Page<Org> out;
-  for (const Row& r : rows) {
-    if (static_cast<int>(out.items.size()) == page.limit) {
-      out.has_more = true;
-      break;
-    }
-    out.items.push_back(FromRow(r));
-    PAYOPS_TRY(LoadFees(tx, out.items.back()));
-  }
+  Page<Org> out = ToPage<Org>(rows, page.limit, FromRow);
+  for (Org& o : out.items) PAYOPS_TRY(LoadFees(tx, o));
   return out;
 }
 
