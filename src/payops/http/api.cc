@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-#include "payops/store/kv.h"
+#include "payops/service/idempotency.h"
 
 namespace payops::http {
 
@@ -96,38 +96,20 @@ HttpResponse Api::WithIdempotency(HttpRequest& req, const Route& route) {
                        "Idempotency-Key"),
         req.request_id);
   }
-  const std::string scope = req.actor.member_id;
   const std::string hash = service::Sha256Hex(req.method + " " + req.path + "\n" + req.body);
-  auto replay = [&](const store::StoredResponse& stored) {
-    if (stored.request_hash != hash) {
-      return ErrorResponse(Error::Conflict("idempotency_key_reused",
-                                           "this Idempotency-Key was used with another request"),
-                           req.request_id);
-    }
-    HttpResponse r;
-    r.status = stored.status;
-    r.body = stored.body;
-    r.headers.emplace_back("Idempotent-Replayed", "true");
-    return r;
-  };
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    std::optional<store::StoredResponse> prior;
-    HttpResponse fresh;
-    Status s = env_.store.Write([&](store::Tx& tx) -> Status {
-      PAYOPS_ASSIGN_OR_RETURN(prior, store::FindIdempotentResponse(tx, scope, req.idempotency_key));
-      if (prior) return Status::Ok();
-      fresh = route.handler(req);
-      if (fresh.status >= 500) return Status::Ok();
-      return store::InsertIdempotentResponse(tx, scope, req.idempotency_key,
-                                             store::StoredResponse{hash, fresh.status, fresh.body},
-                                             env_.clock.Now());
-    });
-    if (s.ok()) return prior ? replay(*prior) : fresh;
-    if (s.error().code != "duplicate") return ErrorResponse(s.error(), req.request_id);
-    // Another server stored the key first: answer with its response.
-  }
-  return ErrorResponse(Error::Conflict("idempotency_key_in_use", "retry the request"),
-                       req.request_id);
+  HttpResponse fresh;
+  auto answer = service::RunIdempotent(
+      env_, req.actor.member_id, req.idempotency_key, hash, [&]() -> service::StoredAnswer {
+        fresh = route.handler(req);
+        return service::StoredAnswer{fresh.status, fresh.body, false};
+      });
+  if (!answer.ok()) return ErrorResponse(answer.error(), req.request_id);
+  if (!answer->replayed) return fresh;
+  HttpResponse r;
+  r.status = answer->status;
+  r.body = std::move(answer->body);
+  r.headers.emplace_back("Idempotent-Replayed", "true");
+  return r;
 }
 
 }  // namespace payops::http

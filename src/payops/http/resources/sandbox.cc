@@ -1,6 +1,6 @@
 // GET/POST /v1/sandbox/clock: admin only, and 404 outside sandbox mode.
 #include "payops/http/api.h"
-#include "payops/store/kv.h"
+#include "payops/service/idempotency.h"
 
 namespace payops::http {
 namespace {
@@ -46,9 +46,7 @@ void RegisterSandbox(Api& api) {
     }
     auto runs = api.runner().RunDue(*target, &clock);
     // Persist the clock reached, even after a failed job, so a restart resumes it.
-    Status saved = api.env().store.Write([&](store::Tx& tx) {
-      return store::PutSetting(tx, "sandbox_clock_us", std::to_string(ToMicros(clock.Now())));
-    });
+    Status saved = service::SaveSandboxClock(api.env(), clock.Now());
     if (!runs.ok()) return ErrorResponse(runs.error(), req.request_id);
     if (!saved.ok()) return ErrorResponse(saved.error(), req.request_id);
     return ClockJson(clock.Now(), *runs);

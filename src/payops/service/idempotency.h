@@ -1,0 +1,30 @@
+// Idempotency-Key: a retried request with the same key and body gets the first
+// answer again; the answer is stored in the same transaction as the request's
+// own changes, so concurrent retries cannot both apply.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "payops/service/env.h"
+
+namespace payops::service {
+
+struct StoredAnswer {
+  int status = 0;
+  std::string body;
+  bool replayed = false;  // true: an earlier request's answer
+};
+
+// Runs `produce` (which may write through env.store, joining this transaction)
+// unless `key` was seen in `scope`: then answers the stored response, or
+// kConflict "idempotency_key_reused" when the stored request hash differs.
+// Answers with status ≥ 500 are not stored (a retry runs again).
+Result<StoredAnswer> RunIdempotent(Env& env, const std::string& scope, const std::string& key,
+                                   const std::string& request_hash,
+                                   const std::function<StoredAnswer()>& produce);
+
+// Keeps the sandbox clock's reading so that a restarted server resumes it.
+Status SaveSandboxClock(Env& env, Instant now);
+
+}  // namespace payops::service
