@@ -306,6 +306,40 @@ TEST(Ach, IndependentParserReadsTheExport) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(Transactions, RiskActionAndTierLimitsComeFromTheConfiguration) {
+  char tmpl[] = "/tmp/payops-risk-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::ofstream(dir + "/rules.toml")
+      << "[risk]\nhigh_action = \"cancel\"\nhigh_from = 60\n"
+      << "[limits.tier3]\nper_transaction = 15000\ndaily = 15000\nrolling_30_days = 30000\n";
+  std::ofstream(dir + "/bad.toml") << "[risk]\nmoderate_from = 80\nhigh_from = 60\n";
+  ServerProcess s("", {"--config", dir + "/rules.toml"});
+  std::string key = AdminKey(s);
+  AchWorld w = MakeAchWorld(s.port(), key);  // a tier-3 sender, 100.00 per transaction
+  auto body = [&](const std::string& device) {
+    std::string b = w.txn_body;
+    b.replace(b.find("sandbox-risk-0"), 14, device);
+    return b;
+  };
+  // Score 60 is high with high_from = 60, and high_action = cancel cancels it.
+  auto high = w.post("/v1/transactions", body("sandbox-risk-60"));
+  ASSERT_EQ(high.status, 201) << high.body;
+  json::value v = json::parse(high.body);
+  EXPECT_EQ(v.at("status").as_string(), "CANCELED");
+  EXPECT_EQ(v.at("cancel_reason").as_string(), "RISK_HIGH");
+  EXPECT_EQ(v.at("risk").at("band").as_string(), "high");
+  // The configured daily limit of tier 3 (150.00): the first 100.00 passes, the second not.
+  EXPECT_EQ(w.post("/v1/transactions", body("sandbox-risk-0")).status, 201);
+  auto over = w.post("/v1/transactions", body("sandbox-risk-0"));
+  EXPECT_EQ(over.status, 422) << over.body;
+  EXPECT_NE(over.body.find("limit_exceeded"), std::string::npos);
+  EXPECT_NE(over.body.find("50.00 USD"), std::string::npos) << over.body;  // what remains
+  int rc = 0;
+  s.RunCli({"migrate", "--config", dir + "/bad.toml", "--store", s.store_url()}, &rc);
+  EXPECT_EQ(rc, 2);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Ach, ReturnsFileMovesMatchingTransactionsAllOrNothing) {
   ServerProcess s;
   std::string key = AdminKey(s);

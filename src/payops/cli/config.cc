@@ -32,6 +32,79 @@ Result<bool> ParseBool(std::string_view s, std::string_view what) {
                         std::string(what));
 }
 
+Status LoadRisk(const toml::table& t, Config& cfg) {
+  struct Field {
+    const char* name;
+    int64_t RiskConfig::*member;
+  };
+  static constexpr Field kFields[] = {
+      {"amount_high_ratio_bp", &RiskConfig::amount_high_ratio_bp},
+      {"amount_high_points", &RiskConfig::amount_high_points},
+      {"amount_mid_ratio_bp", &RiskConfig::amount_mid_ratio_bp},
+      {"amount_mid_points", &RiskConfig::amount_mid_points},
+      {"velocity_free_count", &RiskConfig::velocity_free_count},
+      {"velocity_points_each", &RiskConfig::velocity_points_each},
+      {"velocity_max_points", &RiskConfig::velocity_max_points},
+      {"new_recipient_points", &RiskConfig::new_recipient_points},
+      {"new_device_points", &RiskConfig::new_device_points},
+      {"young_account_days", &RiskConfig::young_account_days},
+      {"young_account_points", &RiskConfig::young_account_points},
+      {"earlier_return_points_each", &RiskConfig::earlier_return_points_each},
+      {"earlier_returns_max_points", &RiskConfig::earlier_returns_max_points},
+      {"moderate_from", &RiskConfig::moderate_from},
+      {"high_from", &RiskConfig::high_from},
+  };
+  for (auto&& [k, v] : t) {
+    std::string key(k.str());
+    if (key == "high_action") {
+      auto a = v.value<std::string>();
+      if (a == "hold") {
+        cfg.high_risk_action = HighRiskAction::kHold;
+      } else if (a == "cancel") {
+        cfg.high_risk_action = HighRiskAction::kCancel;
+      } else {
+        return BadConfig("risk.high_action must be \"hold\" or \"cancel\"");
+      }
+      continue;
+    }
+    const Field* f = nullptr;
+    for (const Field& candidate : kFields) {
+      if (key == candidate.name) f = &candidate;
+    }
+    auto n = v.value<int64_t>();
+    if (f == nullptr || !n) return BadConfig("unknown or non-integer key risk." + key);
+    cfg.risk.*(f->member) = *n;
+  }
+  Status valid = ValidateRiskConfig(cfg.risk);
+  if (!valid.ok()) return BadConfig("risk: " + valid.error().message);
+  return Status::Ok();
+}
+
+Status LoadLimits(const toml::table& t, Config& cfg) {
+  for (auto&& [k, v] : t) {
+    std::string key(k.str());
+    int tier = key == "tier1" ? 1 : key == "tier2" ? 2 : key == "tier3" ? 3 : 0;
+    if (tier == 0 || !v.is_table()) return BadConfig("limits has tier1, tier2 and tier3 tables");
+    TierLimit& limit = cfg.tier_limits.by_tier[static_cast<size_t>(tier - 1)];
+    for (auto&& [lk, lv] : *v.as_table()) {
+      std::string lkey(lk.str());
+      auto n = lv.value<int64_t>();
+      if (!n) return BadConfig("limits." + key + "." + lkey + " must be an integer");
+      if (lkey == "per_transaction")
+        limit.per_transaction_minor = *n;
+      else if (lkey == "daily")
+        limit.daily_minor = *n;
+      else if (lkey == "rolling_30_days")
+        limit.rolling_30_days_minor = *n;
+      else
+        return BadConfig("unknown key limits." + key + "." + lkey);
+    }
+  }
+  Status valid = ValidateTierLimits(cfg.tier_limits);
+  if (!valid.ok()) return BadConfig("limits: " + valid.error().message);
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status LoadConfigFile(const std::string& path, Config& cfg) {
@@ -110,6 +183,10 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
           return BadConfig("ach routing number " + *r + " fails the ABA check");
         }
       }
+    } else if (key == "risk" && v.is_table()) {
+      PAYOPS_TRY(LoadRisk(*v.as_table(), cfg));
+    } else if (key == "limits" && v.is_table()) {
+      PAYOPS_TRY(LoadLimits(*v.as_table(), cfg));
     } else if (key == "store_options" && v.is_table()) {
       for (auto&& [sk, sv] : *v.as_table()) {
         auto n = sv.value<int64_t>();

@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "payops/core/pipeline.h"
 #include "payops/core/result.h"
+#include "payops/core/risk.h"
 
 namespace payops::cli {
 
@@ -35,6 +37,11 @@ struct Config {
   std::string ach_company_name = "PAYOPS";
   std::string ach_company_id = "1234567890";
   std::string ach_sec_code = "WEB";
+  // [risk]: weights, band thresholds and high_action = "hold" | "cancel".
+  RiskConfig risk;
+  HighRiskAction high_risk_action = HighRiskAction::kHold;
+  // [limits.tier1] … [limits.tier3]: per_transaction, daily, rolling_30_days (USD minor units).
+  TierLimits tier_limits;
 };
 
 // Reads a TOML file over `cfg`. Unknown keys are errors (a typo must not pass

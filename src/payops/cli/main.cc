@@ -221,6 +221,9 @@ int Serve(const Config& cfg) {
   }
   env.holidays = calendar::HolidayCalendar(std::move(extra));
   ApplyAchSettings(cfg, env);
+  env.risk = cfg.risk;
+  env.high_risk_action = cfg.high_risk_action;
+  env.tier_limits = cfg.tier_limits;
   auto geoip = adapters::OpenGeoIp(cfg.geoip);
   if (!geoip.ok()) return Fail(geoip.error());
   env.geoip = geoip->get();
