@@ -470,6 +470,23 @@ TEST(Postgres, ServerRunsOnPostgres) {
     ids.insert(std::string(json::parse(r.body).at("id").as_string()));
   }
   EXPECT_EQ(ids.size(), 1u);
+  // The transaction pipeline, batches and NACHA export on PostgreSQL too.
+  AchWorld w = MakeAchWorld(s.port(), key);
+  auto t = w.post("/v1/transactions", w.txn_body);
+  ASSERT_EQ(t.status, 201) << t.body;
+  EXPECT_EQ(json::parse(t.body).at("status").as_string(), "PENDING");
+  std::string risky = w.txn_body;
+  risky.replace(risky.find("sandbox-risk-0"), 14, "sandbox-risk-50");
+  auto held = w.post("/v1/transactions", risky);
+  ASSERT_EQ(held.status, 201) << held.body;
+  EXPECT_EQ(json::parse(held.body).at("hold").at("reason").as_string(), "RISK_MODERATE");
+  ASSERT_EQ(w.post("/v1/sandbox/clock", R"({"now":"2030-01-07T12:00:00-08:00"})").status, 200);
+  std::string id(json::parse(t.body).at("id").as_string());
+  EXPECT_EQ(w.get("/v1/transactions/" + id).at("status").as_string(), "PROCESSED");
+  auto file = Request(s.port(), "GET", "/v1/ach/batches/ach_2030-01-07/nacha", "",
+                      {{"Authorization", "Bearer " + key}});
+  ASSERT_EQ(file.status, 200) << file.body;
+  EXPECT_TRUE(nacha::Parse(file.body).ok());
 }
 
 }  // namespace
