@@ -77,28 +77,35 @@ TEST(Api, KeepAliveServesSeveralRequestsOnOneConnection) {
   EXPECT_NE(r.body.find("HTTP/1.1 200 OK"), std::string::npos) << r.body;
 }
 
+// Sends `n` concurrent POST /v1/users with one Idempotency-Key; returns the ids answered.
+std::set<std::string> ConcurrentRetriesIds(int port, const std::string& key,
+                                           const std::string& body, const std::string& idem,
+                                           int n) {
+  std::vector<std::thread> threads;
+  std::vector<HttpResult> results(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    threads.emplace_back([&, i] {
+      results[static_cast<size_t>(i)] =
+          Request(port, "POST", "/v1/users", body,
+                  {{"Authorization", "Bearer " + key}, {"Idempotency-Key", idem}});
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<std::string> ids;
+  for (const auto& r : results) {
+    EXPECT_EQ(r.status, 201) << r.body;
+    if (r.status == 201) ids.insert(std::string(json::parse(r.body).at("id").as_string()));
+  }
+  return ids;
+}
+
 TEST(Api, ConcurrentRetriesWithOneIdempotencyKeyCreateOneUser) {
   ServerProcess s;
   std::string key = AdminKey(s);
   std::string org = CreateOrg(s.port(), key, "idem.example");
   std::string body =
       R"({"org_id":")" + org + R"(","name":"Ana","email":"ana@customers.example","country":"US"})";
-  constexpr int kThreads = 16;
-  std::vector<std::thread> threads;
-  std::vector<HttpResult> results(kThreads);
-  for (int i = 0; i < kThreads; ++i) {
-    threads.emplace_back([&, i] {
-      results[i] = Request(s.port(), "POST", "/v1/users", body,
-                           {{"Authorization", "Bearer " + key}, {"Idempotency-Key", "same"}});
-    });
-  }
-  for (auto& t : threads) t.join();
-  std::set<std::string> ids;
-  for (const auto& r : results) {
-    ASSERT_EQ(r.status, 201) << r.body;
-    ids.insert(std::string(json::parse(r.body).at("id").as_string()));
-  }
-  EXPECT_EQ(ids.size(), 1u);
+  EXPECT_EQ(ConcurrentRetriesIds(s.port(), key, body, "same", 16).size(), 1u);
   auto list = Request(s.port(), "GET", "/v1/users", "", {{"Authorization", "Bearer " + key}});
   EXPECT_EQ(json::parse(list.body).at("data").as_array().size(), 1u);
 }
@@ -455,21 +462,7 @@ TEST(Postgres, ServerRunsOnPostgres) {
   EXPECT_EQ(dup.status, 409) << dup.body;
   std::string body =
       R"({"org_id":")" + org + R"(","name":"Ana","email":"ana@customers.example","country":"US"})";
-  std::vector<std::thread> threads;
-  std::vector<HttpResult> results(8);
-  for (int i = 0; i < 8; ++i) {
-    threads.emplace_back([&, i] {
-      results[i] = Request(s.port(), "POST", "/v1/users", body,
-                           {{"Authorization", "Bearer " + key}, {"Idempotency-Key", "pg-same"}});
-    });
-  }
-  for (auto& t : threads) t.join();
-  std::set<std::string> ids;
-  for (const auto& r : results) {
-    ASSERT_EQ(r.status, 201) << r.body;
-    ids.insert(std::string(json::parse(r.body).at("id").as_string()));
-  }
-  EXPECT_EQ(ids.size(), 1u);
+  EXPECT_EQ(ConcurrentRetriesIds(s.port(), key, body, "pg-same", 8).size(), 1u);
   // The transaction pipeline, batches and NACHA export on PostgreSQL too.
   AchWorld w = MakeAchWorld(s.port(), key);
   auto t = w.post("/v1/transactions", w.txn_body);
