@@ -20,7 +20,7 @@ build: deps
 
 demo: build
 	./build/payops migrate --store $(STORE)
-	./build/payops demo --store $(STORE)
+	PAYOPS_LISTEN=$(LISTEN) ./build/payops demo --store $(STORE)
 	exec ./build/payops serve --store $(STORE) --listen $(LISTEN) --sandbox
 
 build-test: deps-test
