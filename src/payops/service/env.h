@@ -68,6 +68,11 @@ struct Env {
       : store(s), clock(c), ids(c), sandbox(sandbox_mode) {}
 };
 
+// OK when the store answers (for /readyz).
+inline Status StoreReady(Env& env) {
+  return env.store.Ping();
+}
+
 // kForbidden unless the actor has one of the roles.
 Status RequireRole(const Actor& actor, std::initializer_list<Role> roles);
 

@@ -16,7 +16,7 @@ void RegisterHealth(Api& api) {
   api.router().Add(
       "GET", "/readyz",
       [&api](HttpRequest& req) {
-        Status s = api.env().store.Ping();
+        Status s = service::StoreReady(api.env());
         if (!s.ok()) {
           return ErrorResponse(Error::Unavailable("store unreachable: " + s.error().message),
                                req.request_id);
