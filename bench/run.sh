@@ -32,7 +32,7 @@ for _ in $(seq 100); do grep -q "listening on" "$work/server.log" && break; slee
 base="http://127.0.0.1:$port"
 sleep 1
 rss_idle_kb=$(awk '/VmRSS/{print $2}' /proc/$server_pid/status)
-org=$(curl -sf -X POST "$base/v1/orgs" -H "Authorization: Bearer $key" -d '{"name":"Bench","domain":"bench.example","sla_plan":"vip","hypercare_plan":"pro","bau_plan":"pro","go_live_date":"2026-01-05","allowed_countries":["US","MX"],"fees":[{"direction":"payin","currency":"USD","corridor":"US-MX","fee":25}]}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["id"])')
+org=$(curl -sf -X POST "$base/v1/orgs" -H "Authorization: Bearer $key" -d '{"name":"Bench","domain":"bench.example","sla_plan":"vip","hypercare_plan":"pro","bau_plan":"pro","go_live_date":"2026-01-05","allowed_countries":["US","MX"],"fees":[{"direction":"payin","currency":"USD","corridor":"US-MX","fee":25},{"direction":"payout","currency":"USD","corridor":"US-MX","fee":10}]}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["id"])')
 # Transaction fixture: verified tier-3 users, each with a recipient and a funded bank account.
 BENCH_USERS=${BENCH_USERS:-1000}
 python3 - "$base" "$key" "$org" "$BENCH_USERS" > "$work/fixture.txt" <<'PY'

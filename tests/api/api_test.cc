@@ -223,7 +223,7 @@ AchWorld MakeAchWorld(int port, const std::string& key) {
   };
   std::string org = IdOf(w.post(
       "/v1/orgs",
-      R"({"name":"Org","domain":"ret.example","sla_plan":"vip","hypercare_plan":"pro","bau_plan":"pro","go_live_date":"2026-01-01","allowed_countries":["US","MX"],"fees":[{"direction":"payin","currency":"USD","corridor":"US-MX","fee":150}]})"));
+      R"({"name":"Org","domain":"ret.example","sla_plan":"vip","hypercare_plan":"pro","bau_plan":"pro","go_live_date":"2026-01-01","allowed_countries":["US","MX"],"fees":[{"direction":"payin","currency":"USD","corridor":"US-MX","fee":150},{"direction":"payout","currency":"USD","corridor":"US-MX","fee":100}]})"));
   std::string user = IdOf(w.post(
       "/v1/users",
       R"({"org_id":")" + org +

@@ -213,7 +213,7 @@ class World {
             R"(","sla_plan":"essentials","hypercare_plan":"standard",)"
             R"("bau_plan":"standard","go_live_date":"2026-01-05",)"
             R"("allowed_countries":["US","MX"],)"
-            R"("fees":[{"direction":"payin","currency":"USD","corridor":"US-MX","fee":150}]})",
+            R"("fees":[{"direction":"payin","currency":"USD","corridor":"US-MX","fee":150},{"direction":"payout","currency":"USD","corridor":"US-MX","fee":100}]})",
         {{"Authorization", "Bearer " + keys_["admin"]}});
     if (r.status != 201) throw std::runtime_error("create org failed: " + r.body);
     return std::string(json::parse(r.body).at("id").as_string());

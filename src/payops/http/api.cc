@@ -20,6 +20,7 @@ Api::Api(service::Env& env, jobs::JobRunner& runner, ManualClock* manual_clock, 
   RegisterFunding(*this);
   RegisterTransactions(*this);
   RegisterAch(*this);
+  RegisterLedger(*this);
   metrics_ = std::make_unique<Metrics>(router_.routes().size());
 }
 

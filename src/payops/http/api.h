@@ -62,6 +62,7 @@ void RegisterCalendar(Api& api);
 void RegisterFunding(Api& api);
 void RegisterTransactions(Api& api);
 void RegisterAch(Api& api);
+void RegisterLedger(Api& api);
 
 // Turns a Result into a response: the value through `to_json` with `status`,
 // or the error shape.

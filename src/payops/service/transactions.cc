@@ -10,6 +10,7 @@
 #include "payops/core/org.h"
 #include "payops/core/transaction.h"
 #include "payops/core/validate.h"
+#include "payops/service/ledger.h"
 #include "payops/store/end_users.h"
 #include "payops/store/orgs.h"
 
@@ -254,6 +255,8 @@ Result<TransactionView> CreateTransaction(Env& env, const Actor& actor, const Ne
     PAYOPS_ASSIGN_OR_RETURN(auto org, store::FindOrg(tx, user->org_id));
     PAYOPS_ASSIGN_OR_RETURN(int64_t fee,
                             FindFee(org->fees, FeeDirection::kPayin, in.currency, in.corridor));
+    // The payout fee too, so that processing can always post to the ledger.
+    PAYOPS_TRY(FindFee(org->fees, FeeDirection::kPayout, in.currency, in.corridor));
     // Limits over the user's earlier transactions (sums in the store, no cap).
     PAYOPS_ASSIGN_OR_RETURN(auto day, store::UserUsageSince(tx, user->id, now - kDailyLimitWindow));
     PAYOPS_ASSIGN_OR_RETURN(auto month,
@@ -414,6 +417,7 @@ Result<TransactionView> RefundTransaction(Env& env, const Actor& actor, const st
         PAYOPS_TRY(CheckRefund(StatusOf(t), ActorKind(actor)));
         PAYOPS_TRY(Transition(env, tx, t, TxnStatus::kRefunded, actor, "refunded",
                               note.empty() ? std::nullopt : std::optional<std::string>(note), now));
+        PAYOPS_TRY(PostReversal(env, tx, t, PostingKind::kRefund));
         return store::UpdateTransaction(tx, t);
       });
 }
@@ -427,6 +431,7 @@ Result<TransactionView> ReturnTransaction(Env& env, const Actor& actor, const st
                   t.return_code = r_code;
                   PAYOPS_TRY(Transition(env, tx, t, TxnStatus::kReturned, actor, r_code,
                                         std::string(NachaReturnCodeDescription(r_code)), now));
+                  PAYOPS_TRY(PostReversal(env, tx, t, PostingKind::kReturn));
                   return store::UpdateTransaction(tx, t);
                 });
 }
@@ -440,6 +445,7 @@ Result<TransactionView> ChargebackTransaction(Env& env, const Actor& actor, cons
                   t.return_code = "chargeback";
                   PAYOPS_TRY(Transition(env, tx, t, TxnStatus::kReturned, actor, "chargeback",
                                         std::optional<std::string>(reason), now));
+                  PAYOPS_TRY(PostReversal(env, tx, t, PostingKind::kReturn));
                   return store::UpdateTransaction(tx, t);
                 });
 }
@@ -449,6 +455,7 @@ Status MarkProcessed(Env& env, store::Tx& tx, store::TransactionRecord& t, std::
   t.processed_at_us = ToMicros(now);
   PAYOPS_TRY(
       Transition(env, tx, t, TxnStatus::kProcessed, Actor::System(), reason, std::nullopt, now));
+  PAYOPS_TRY(PostProcessed(env, tx, t));
   return store::UpdateTransaction(tx, t);
 }
 
@@ -457,6 +464,7 @@ Status MarkReturned(Env& env, store::Tx& tx, store::TransactionRecord& t, const 
   PAYOPS_TRY(CheckReturn(StatusOf(t), r_code, TxnActor::kSystem));
   t.return_code = r_code;
   PAYOPS_TRY(Transition(env, tx, t, TxnStatus::kReturned, Actor::System(), r_code, note, now));
+  PAYOPS_TRY(PostReversal(env, tx, t, PostingKind::kReturn));
   return store::UpdateTransaction(tx, t);
 }
 

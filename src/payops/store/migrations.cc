@@ -217,6 +217,24 @@ CREATE INDEX transactions_user_device ON transactions(user_id, device_id)
 CREATE INDEX transactions_user_usage ON transactions(user_id, created_at, status, amount)
 )SQL",
      "", ""},
+    {6, "ledger",
+     R"SQL(
+CREATE TABLE ledger_entries (
+  id TEXT PRIMARY KEY,
+  posting_id TEXT NOT NULL,
+  posting_kind TEXT NOT NULL,
+  reference TEXT NOT NULL,
+  org_id TEXT NOT NULL REFERENCES orgs(id),
+  account_id TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  amount BIGINT NOT NULL,
+  at BIGINT NOT NULL
+);
+CREATE INDEX ledger_entries_account ON ledger_entries(account_id, posting_kind, id);
+CREATE INDEX ledger_entries_org ON ledger_entries(org_id, account_id);
+CREATE INDEX ledger_entries_reference ON ledger_entries(reference, posting_kind)
+)SQL",
+     "", ""},
 };
 
 std::vector<std::string> Split(const char* sql) {
