@@ -21,6 +21,7 @@ Api::Api(service::Env& env, jobs::JobRunner& runner, ManualClock* manual_clock, 
   RegisterTransactions(*this);
   RegisterAch(*this);
   RegisterLedger(*this);
+  RegisterTierUpgrades(*this);
   metrics_ = std::make_unique<Metrics>(router_.routes().size());
 }
 

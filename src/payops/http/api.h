@@ -63,6 +63,7 @@ void RegisterFunding(Api& api);
 void RegisterTransactions(Api& api);
 void RegisterAch(Api& api);
 void RegisterLedger(Api& api);
+void RegisterTierUpgrades(Api& api);
 
 // Turns a Result into a response: the value through `to_json` with `status`,
 // or the error shape.

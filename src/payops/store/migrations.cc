@@ -235,6 +235,34 @@ CREATE INDEX ledger_entries_org ON ledger_entries(org_id, account_id);
 CREATE INDEX ledger_entries_reference ON ledger_entries(reference, posting_kind)
 )SQL",
      "", ""},
+    {7, "tier_upgrades",
+     R"SQL(
+CREATE TABLE tier_upgrades (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES orgs(id),
+  user_id TEXT NOT NULL REFERENCES end_users(id),
+  from_tier BIGINT NOT NULL,
+  target_tier BIGINT NOT NULL,
+  status TEXT NOT NULL,
+  reason TEXT,
+  decided_by TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX tier_upgrades_user ON tier_upgrades(user_id, status);
+CREATE TABLE tier_upgrade_documents (
+  id TEXT PRIMARY KEY,
+  upgrade_id TEXT NOT NULL REFERENCES tier_upgrades(id),
+  name TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  size_bytes BIGINT NOT NULL,
+  sha256 TEXT NOT NULL,
+  content_base64 TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX tier_upgrade_documents_upgrade ON tier_upgrade_documents(upgrade_id)
+)SQL",
+     "", ""},
 };
 
 std::vector<std::string> Split(const char* sql) {
