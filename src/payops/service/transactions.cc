@@ -95,13 +95,13 @@ Result<RiskInput> RiskInputs(Env& env, store::Tx& tx, const store::TransactionRe
   return r;
 }
 
-// Runs the checks from `start` and applies the outcome: status, reasons, risk,
-// bank status, expected settlement. `first_run` computes new-recipient/device
-// before this transaction was stored.
-Status RunChecks(Env& env, store::Tx& tx, store::TransactionRecord& t, const Actor& actor,
-                 PipelineStep start, bool skip_balance_check, bool new_recipient, bool new_device,
-                 const std::optional<std::string>& note, Instant now) {
-  PAYOPS_ASSIGN_OR_RETURN(Context c, LoadContext(tx, t));
+// Runs the checks from `start` on the transaction's user, org and bank account
+// `c`, and applies the outcome: status, reasons, risk, bank status, expected
+// settlement. `new_recipient` / `new_device` are known only at creation.
+Status RunChecksWith(Env& env, store::Tx& tx, store::TransactionRecord& t, Context c,
+                     const Actor& actor, PipelineStep start, bool skip_balance_check,
+                     bool new_recipient, bool new_device, const std::optional<std::string>& note,
+                     Instant now) {
   PAYOPS_ASSIGN_OR_RETURN(RiskInput risk, RiskInputs(env, tx, t, c.user, now));
   risk.new_recipient = new_recipient;
   risk.new_device = new_device;
@@ -158,6 +158,15 @@ Status RunChecks(Env& env, store::Tx& tx, store::TransactionRecord& t, const Act
   }
   PAYOPS_TRY(Transition(env, tx, t, out.status, actor, reason, note, now));
   return store::UpdateTransaction(tx, t);
+}
+
+// RunChecksWith after loading the transaction's user, org and bank account.
+Status RunChecks(Env& env, store::Tx& tx, store::TransactionRecord& t, const Actor& actor,
+                 PipelineStep start, bool skip_balance_check, bool new_recipient, bool new_device,
+                 const std::optional<std::string>& note, Instant now) {
+  PAYOPS_ASSIGN_OR_RETURN(Context c, LoadContext(tx, t));
+  return RunChecksWith(env, tx, t, std::move(c), actor, start, skip_balance_check, new_recipient,
+                       new_device, note, now);
 }
 
 Result<TransactionView> View(store::Tx& tx, store::TransactionRecord t) {
@@ -234,8 +243,9 @@ Result<TransactionView> CreateTransaction(Env& env, const Actor& actor, const Ne
     if (!recipient || recipient->user_id != user->id) {
       return Error{ErrorKind::kNotFound, "not_found", "recipient not found", "recipient_id"};
     }
+    std::optional<store::BankAccount> bank;
     if (in.funding_type == "ach") {
-      PAYOPS_ASSIGN_OR_RETURN(auto bank, store::FindBankAccount(tx, in.funding_id, user->org_id));
+      PAYOPS_ASSIGN_OR_RETURN(bank, store::FindBankAccount(tx, in.funding_id, user->org_id));
       if (!bank || bank->user_id != user->id) {
         return Error{ErrorKind::kNotFound, "not_found", "bank account not found", "funding.id"};
       }
@@ -290,8 +300,10 @@ Result<TransactionView> CreateTransaction(Env& env, const Actor& actor, const Ne
     PAYOPS_TRY(store::AppendHistory(
         tx, store::HistoryEntry{env.ids.New("th"), t.id, now, std::nullopt, "INITIATED",
                                 actor.member_id, "initiated", std::nullopt}));
-    PAYOPS_TRY(RunChecks(env, tx, t, Actor::System(), PipelineStep::kGeoip, false, !used_recipient,
-                         !used_device, std::nullopt, now));
+    // The user, org and account loaded above serve the checks too.
+    PAYOPS_TRY(RunChecksWith(env, tx, t, Context{*user, *org, bank}, Actor::System(),
+                             PipelineStep::kGeoip, false, !used_recipient, !used_device,
+                             std::nullopt, now));
     PAYOPS_ASSIGN_OR_RETURN(view, View(tx, std::move(t)));
     return Status::Ok();
   }));
