@@ -267,10 +267,14 @@ TEST(TicketPriority, TriageIsForStaff) {
 
 TEST(TicketActor, KindOfActor) {
   EXPECT_EQ(DeskActorKind(Actor::System()), ActorKind::kSystem);
-  EXPECT_EQ(DeskActorKind(Actor{"m1", Role::kPartner, "org1", "p"}), ActorKind::kCustomer);
-  EXPECT_EQ(DeskActorKind(Actor{"m2", Role::kAgent, std::nullopt, "a"}), ActorKind::kAgent);
-  EXPECT_EQ(DeskActorKind(Actor{"m3", Role::kEmi, std::nullopt, "e"}), ActorKind::kAgent);
-  EXPECT_EQ(DeskActorKind(Actor{"m4", Role::kOpsManager, std::nullopt, "o"}), ActorKind::kAgent);
+  EXPECT_EQ(DeskActorKind(Actor{"m1", Role::kPartner, "org1", "p", "", false}),
+            ActorKind::kCustomer);
+  EXPECT_EQ(DeskActorKind(Actor{"m2", Role::kAgent, std::nullopt, "a", "", false}),
+            ActorKind::kAgent);
+  EXPECT_EQ(DeskActorKind(Actor{"m3", Role::kEmi, std::nullopt, "e", "", false}),
+            ActorKind::kAgent);
+  EXPECT_EQ(DeskActorKind(Actor{"m4", Role::kOpsManager, std::nullopt, "o", "", false}),
+            ActorKind::kAgent);
 }
 
 // ---------------------------------------------------------------------------

@@ -80,6 +80,15 @@ TEST(Pagination, LimitsAndCursorsRoundTrip) {
   EXPECT_EQ(p->after_id, "usr_01abc");
   req.query = {{"cursor", "!!!"}};
   EXPECT_EQ(ParsePage(req).error().code, "invalid_cursor");
+  // Every length round-trips (base64 without padding).
+  std::string id = "tkt_";
+  for (int n = 0; n < 40; ++n) {
+    id.push_back(static_cast<char>('a' + n % 26));
+    req.query = {{"cursor", EncodeCursor(id)}};
+    auto round = ParsePage(req);
+    ASSERT_TRUE(round.ok()) << id;
+    EXPECT_EQ(round->after_id, id);
+  }
 }
 
 TEST(ErrorShape, StatusAndBody) {

@@ -28,7 +28,7 @@ TEST_P(ServicesTest, KeysAreStoredHashedAndAuthenticate) {
   auto org = service::CreateOrg(env, Actor::System(), NewOrg("acme.example"));
   ASSERT_TRUE(org.ok());
   auto key = service::CreateApiKey(env, Actor::System(),
-                                   {Role::kPartner, org->id, "Pat", "Pat@Acme.example"});
+                                   {Role::kPartner, org->id, "Pat", "Pat@Acme.example", false});
   ASSERT_TRUE(key.ok()) << key.error().message;
   // The plain key is nowhere in the store.
   int64_t plain = -1;
@@ -58,8 +58,8 @@ TEST_P(ServicesTest, PartnerIsConfinedToItsOrg) {
   auto a = service::CreateOrg(env, Actor::System(), NewOrg("a.example"));
   auto b = service::CreateOrg(env, Actor::System(), NewOrg("b.example"));
   ASSERT_TRUE(a.ok() && b.ok());
-  Actor pa{"m1", Role::kPartner, a->id, "A"};
-  Actor pb{"m2", Role::kPartner, b->id, "B"};
+  Actor pa{"m1", Role::kPartner, a->id, "A", "", false};
+  Actor pb{"m2", Role::kPartner, b->id, "B", "", false};
   EndUser u;
   u.name = "Ana";
   u.email = "ana@c.example";

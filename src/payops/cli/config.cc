@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdlib>
 #include "payops/core/nacha.h"
+#include "payops/core/validate.h"
 
 namespace payops::cli {
 namespace {
@@ -156,6 +157,18 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
           cfg.shutdown_grace_s = static_cast<int>(*n);
         else
           return BadConfig("unknown or out-of-range key server." + skey);
+      }
+    } else if (key == "desk" && v.is_table()) {
+      for (auto&& [dk, dv] : *v.as_table()) {
+        std::string dkey(dk.str());
+        auto text = dv.value<std::string>();
+        if (!text) return BadConfig("desk." + dkey + " must be a string");
+        if (dkey == "public_url")
+          cfg.public_url = *text;
+        else if (dkey == "operations_email" && IsEmail(*text))
+          cfg.operations_email = *text;
+        else
+          return BadConfig("unknown or invalid key desk." + dkey);
       }
     } else if (key == "ach" && v.is_table()) {
       for (auto&& [ak, av] : *v.as_table()) {

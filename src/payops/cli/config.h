@@ -31,6 +31,10 @@ struct Config {
   std::string geoip;
   // Sandbox: the first reading of a new sandbox clock (RFC 3339).
   std::string clock_start;
+  // [desk]: public_url (links in emails; default http://<listen>) and
+  // operations_email (requester of the tickets payops opens itself).
+  std::string public_url;
+  std::string operations_email;
   // [ach]: the originator's side of NACHA files.
   std::string ach_odfi_routing = "011000015";
   std::string ach_destination_routing = "011000015";

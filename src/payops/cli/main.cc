@@ -13,6 +13,7 @@
 #include "payops/adapters/secret_box.h"
 #include "payops/cli/config.h"
 #include "payops/http/server.h"
+#include "payops/jobs/desk_jobs.h"
 #include "payops/jobs/job_runner.h"
 #include "payops/jobs/settlement_jobs.h"
 #include "payops/service/ach.h"
@@ -110,7 +111,8 @@ int KeyCreate(const Config& cfg, const std::string& role, const std::optional<st
   if (!s.ok()) return Fail(s.error());
   RealClock clock;
   service::Env env(**s, clock);
-  auto key = service::CreateApiKey(env, Actor::System(), service::NewApiKey{*r, org, name, email});
+  auto key =
+      service::CreateApiKey(env, Actor::System(), service::NewApiKey{*r, org, name, email, false});
   if (!key.ok()) return Fail(key.error());
   std::cout << key->key << "\n";
   return 0;
@@ -224,6 +226,14 @@ int Serve(const Config& cfg) {
   env.risk = cfg.risk;
   env.high_risk_action = cfg.high_risk_action;
   env.tier_limits = cfg.tier_limits;
+  // The SLA's working hours follow the same business calendar.
+  calendar::WorkingSchedule hours;
+  hours.holidays = env.holidays;
+  auto sla_rules = desk::SlaRules::Create(desk::DefaultSlaTable(), hours);
+  if (!sla_rules.ok()) return Fail(sla_rules.error());
+  env.sla_rules = &*sla_rules;
+  env.desk.base_url = cfg.public_url.empty() ? "http://" + cfg.listen : cfg.public_url;
+  if (!cfg.operations_email.empty()) env.desk.operations_email = cfg.operations_email;
   auto geoip = adapters::OpenGeoIp(cfg.geoip);
   if (!geoip.ok()) return Fail(geoip.error());
   env.geoip = geoip->get();
@@ -237,6 +247,9 @@ int Serve(const Config& cfg) {
   runner.Register(jobs::MakeAchCutoffJob(env.holidays));
   runner.Register(jobs::MakeAchSettlementJob(env.holidays));
   runner.Register(jobs::MakeDebitCardEndOfDayJob(env.holidays));
+  runner.Register(jobs::MakePendingEscalationJob());
+  runner.Register(jobs::MakeTicketAutoCloseJob());
+  runner.Register(jobs::MakeSlaSweepJob());
   http::Api api(env, runner, manual.get(),
                 http::ApiOptions{cfg.sandbox, cfg.bench_hello, cfg.access_log});
   http::ServerOptions so;

@@ -10,6 +10,7 @@
 #include "payops/jobs/job_runner.h"
 #include "payops/service/api_keys.h"
 #include "payops/service/env.h"
+#include "payops/store/transactions.h"
 
 namespace payops::http {
 
@@ -64,6 +65,10 @@ void RegisterTransactions(Api& api);
 void RegisterAch(Api& api);
 void RegisterLedger(Api& api);
 void RegisterTierUpgrades(Api& api);
+void RegisterTickets(Api& api);
+
+// A transaction as GET /v1/transactions lists it (hold, risk, batch, dates).
+json::object TransactionSummaryJson(const store::TransactionRecord& t);
 
 // Turns a Result into a response: the value through `to_json` with `status`,
 // or the error shape.

@@ -23,6 +23,9 @@ Result<CreatedApiKey> CreateApiKey(Env& env, const Actor& actor, const NewApiKey
   if (in.role != Role::kPartner && in.org_id) {
     return Error::Invalid("invalid_value", "only partner keys belong to an org", "org_id");
   }
+  if (in.org_admin && in.role != Role::kPartner) {
+    return Error::Invalid("invalid_value", "only a partner administers an org", "org_admin");
+  }
   CreatedApiKey out;
   out.key = "po_" + RandomToken(20);
   out.id = env.ids.New("key");
@@ -34,9 +37,11 @@ Result<CreatedApiKey> CreateApiKey(Env& env, const Actor& actor, const NewApiKey
     }
     PAYOPS_ASSIGN_OR_RETURN(auto member, store::FindMemberByEmail(tx, in.role, in.org_id, email));
     if (!member) {
-      member =
-          store::Member{env.ids.New("mem"), in.role, in.org_id, in.name, email, env.clock.Now()};
+      member = store::Member{env.ids.New("mem"), in.role,     in.org_id, in.name, email,
+                             env.clock.Now(),    in.org_admin};
       PAYOPS_TRY(store::InsertMember(tx, *member));
+    } else if (in.org_admin && !member->org_admin) {
+      PAYOPS_TRY(store::SetOrgAdmin(tx, member->id, true));
     }
     out.member_id = member->id;
     return store::InsertApiKey(
@@ -65,7 +70,8 @@ Result<Actor> Authenticator::Authenticate(std::string_view key) {
   if (!member) {
     return Error{ErrorKind::kUnauthenticated, "unauthenticated", "unknown or revoked API key", {}};
   }
-  Actor actor{member->id, member->role, member->org_id, member->name};
+  Actor actor{member->id,   member->role,  member->org_id,
+              member->name, member->email, member->org_admin};
   std::lock_guard lock(mu_);
   if (cache_.size() >= max_entries_) cache_.clear();
   cache_[hash] = Entry{actor, now + ttl_};

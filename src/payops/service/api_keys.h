@@ -15,6 +15,7 @@ struct NewApiKey {
   std::optional<std::string> org_id;  // required for partners, refused for others but emi
   std::string name;
   std::string email;
+  bool org_admin = false;  // partners only: sees every ticket of its org
 };
 
 struct CreatedApiKey {

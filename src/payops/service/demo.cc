@@ -1,8 +1,12 @@
 #include "payops/service/demo.h"
 
 #include "payops/service/api_keys.h"
+
+#include <map>
+
 #include "payops/service/end_users.h"
 #include "payops/service/orgs.h"
+#include "payops/service/tickets.h"
 #include "payops/store/kv.h"
 
 namespace payops::service {
@@ -65,11 +69,39 @@ Result<DemoResult> SeedDemo(Env& env) {
       {Role::kEmi, "Eli EMI", "staff@emi.example", false},
       {Role::kPartner, "Pat Partner", "pat@acme.example", true},
   };
+  std::map<Role, std::string> member_of;
   for (const Who& w : people) {
-    NewApiKey in{w.role, w.in_org ? org_id : std::nullopt, w.name, w.email};
+    NewApiKey in{w.role, w.in_org ? org_id : std::nullopt, w.name, w.email,
+                 w.role == Role::kPartner};
     PAYOPS_ASSIGN_OR_RETURN(CreatedApiKey k, CreateApiKey(env, system, in));
     out.keys.push_back(DemoKey{std::string(RoleName(w.role)), w.name, k.key});
+    member_of[w.role] = k.member_id;
   }
+  if (!out.created) return out;
+  // The desk: queue teams and a few tickets to triage.
+  PAYOPS_TRY(PutQueueMember(env, system, "delivery", member_of[Role::kAgent], true));
+  PAYOPS_TRY(PutQueueMember(env, system, "customer_service", member_of[Role::kAgent], true));
+  PAYOPS_TRY(PutQueueMember(env, system, "emi", member_of[Role::kEmi], true));
+  Actor partner{
+      member_of[Role::kPartner], Role::kPartner, org_id, "Pat Partner", "pat@acme.example", true};
+  NewTicketInput a;
+  a.requester_name = "Pat Partner";
+  a.requester_email = "pat@acme.example";
+  a.cc = {"ops@acme.example"};
+  a.category = "server_error";
+  a.subject = "POST /v1/transactions answered 503 twice this morning";
+  a.description = "Two calls failed around 09:10; request ids attached in the thread.";
+  a.request_id = "req-demo-503";
+  a.channel = "portal";
+  PAYOPS_TRY(CreateTicket(env, partner, a));
+  NewTicketInput b;
+  b.requester_name = "Pat Partner";
+  b.requester_email = "pat@acme.example";
+  b.category = "closed_account";
+  b.subject = "Recipient bank reports the account as closed";
+  b.description = "A payout to a recipient came back: the bank says the account is closed.";
+  b.channel = "portal";
+  PAYOPS_TRY(CreateTicket(env, partner, b));
   return out;
 }
 

@@ -1,5 +1,7 @@
 #include "payops/service/env.h"
 
+#include <cassert>
+
 #include <sodium.h>
 
 #include <chrono>
@@ -28,6 +30,16 @@ std::string IdSource::New(std::string_view prefix) {
   last_ms_ = ms;
   last_random_ = random;
   return MakeId(prefix, ms, random);
+}
+
+const desk::SlaRules& SlaRulesOf(const Env& env) {
+  if (env.sla_rules) return *env.sla_rules;
+  static const desk::SlaRules kDefault = [] {
+    auto rules = desk::SlaRules::Create(desk::DefaultSlaTable());
+    assert(rules.ok());
+    return std::move(rules.value());
+  }();
+  return kDefault;
 }
 
 Status RequireRole(const Actor& actor, std::initializer_list<Role> roles) {

@@ -10,6 +10,7 @@
 #include "payops/core/pipeline.h"
 #include "payops/core/risk.h"
 #include "payops/core/role.h"
+#include "payops/core/sla.h"
 #include "payops/store/store.h"
 
 namespace payops::adapters {
@@ -47,6 +48,15 @@ struct AchSettings {
   std::string sec_code = "WEB";  // WEB: consumer internet-initiated; PPD or CCD where configured
 };
 
+// The support desk's settings.
+struct DeskSettings {
+  // Where links in emails point (the web page).
+  std::string base_url = "http://127.0.0.1:8080";
+  // The requester of tickets the system opens itself (escalations).
+  std::string operations_name = "payops operations";
+  std::string operations_email = "operations@payops.local";
+};
+
 struct Env {
   store::Store& store;
   const Clock& clock;
@@ -59,6 +69,10 @@ struct Env {
   RiskConfig risk;
   HighRiskAction high_risk_action = HighRiskAction::kHold;
   AchSettings ach;
+  DeskSettings desk;
+  // SLA table and working hours; null: the SPEC's table on the Federal Reserve
+  // calendar (SlaRulesOf).
+  const desk::SlaRules* sla_rules = nullptr;
   // The outside world; null geoip means every country is unknown (GEOIP_FAILED).
   const adapters::GeoIp* geoip = nullptr;
   adapters::BalanceProvider* balance = nullptr;
@@ -72,6 +86,9 @@ struct Env {
 inline Status StoreReady(Env& env) {
   return env.store.Ping();
 }
+
+// env.sla_rules, or the default rules built once per process.
+const desk::SlaRules& SlaRulesOf(const Env& env);
 
 // kForbidden unless the actor has one of the roles.
 Status RequireRole(const Actor& actor, std::initializer_list<Role> roles);

@@ -11,6 +11,7 @@
 #include "payops/core/transaction.h"
 #include "payops/core/validate.h"
 #include "payops/service/ledger.h"
+#include "payops/service/tickets.h"
 #include "payops/store/end_users.h"
 #include "payops/store/orgs.h"
 
@@ -50,9 +51,13 @@ Status Transition(Env& env, store::Tx& tx, store::TransactionRecord& t, TxnStatu
   store::HistoryEntry h{
       env.ids.New("th"), t.id,       now, std::string(t.status), std::string(TxnStatusName(to)),
       actor.member_id,   rec.reason, note};
+  const std::string from = t.status;
   t.status = std::string(TxnStatusName(to));
   t.updated_at = now;
-  return store::AppendHistory(tx, h);
+  PAYOPS_TRY(store::AppendHistory(tx, h));
+  // Tickets can only link to a committed transaction: none while INITIATED.
+  if (from == "INITIATED") return Status::Ok();
+  return NoteTransactionStatusChange(env, tx, t.id, from, t.status, rec.reason, now);
 }
 
 struct Context {

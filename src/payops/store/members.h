@@ -14,6 +14,7 @@ struct Member {
   std::string name;
   std::string email;
   Instant created_at;
+  bool org_admin = false;  // a partner administering its org
 };
 
 struct ApiKeyRecord {
@@ -32,5 +33,23 @@ Result<std::optional<Member>> FindMemberByEmail(Tx& tx, Role role,
 Status InsertApiKey(Tx& tx, const ApiKeyRecord& k);
 // The member owning a live (not revoked) key with this hash.
 Result<std::optional<Member>> FindMemberByKeyHash(Tx& tx, const std::string& key_hash);
+Result<std::optional<Member>> FindMember(Tx& tx, const std::string& id);
+Status SetOrgAdmin(Tx& tx, const std::string& member_id, bool org_admin);
+// Every member with the role, oldest first, at most `limit`.
+Result<std::vector<Member>> MembersWithRole(Tx& tx, Role role, int limit);
+
+// Queue teams: who works a support queue, and its lead.
+struct QueueMember {
+  std::string queue;
+  Member member;
+  bool lead = false;
+};
+// Adds or updates the member's place in the queue's team; a new lead
+// replaces the old one (one lead per queue).
+Status PutQueueMember(Tx& tx, const std::string& queue, const std::string& member_id, bool lead);
+// Removes it; false when it was not there.
+Result<bool> DeleteQueueMember(Tx& tx, const std::string& queue, const std::string& member_id);
+// The team of `queue` (lead first), at most `limit`.
+Result<std::vector<QueueMember>> QueueTeam(Tx& tx, const std::string& queue, int limit);
 
 }  // namespace payops::store

@@ -263,6 +263,149 @@ CREATE TABLE tier_upgrade_documents (
 CREATE INDEX tier_upgrade_documents_upgrade ON tier_upgrade_documents(upgrade_id)
 )SQL",
      "", ""},
+    {8, "support_desk",
+     R"SQL(
+ALTER TABLE members ADD COLUMN org_admin BIGINT NOT NULL DEFAULT 0;
+CREATE TABLE queue_members (
+  queue TEXT NOT NULL,
+  member_id TEXT NOT NULL REFERENCES members(id),
+  lead BIGINT NOT NULL,
+  PRIMARY KEY (queue, member_id)
+);
+CREATE TABLE tickets (
+  id TEXT PRIMARY KEY,
+  number BIGINT NOT NULL UNIQUE,
+  org_id TEXT REFERENCES orgs(id),
+  requester_name TEXT NOT NULL,
+  requester_email TEXT NOT NULL,
+  requester_email_lc TEXT NOT NULL,
+  category TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  description TEXT NOT NULL,
+  priority TEXT NOT NULL,
+  initial_priority TEXT NOT NULL,
+  status TEXT NOT NULL,
+  queue TEXT NOT NULL,
+  assignee_id TEXT REFERENCES members(id),
+  channel TEXT NOT NULL,
+  transaction_id TEXT,
+  request_id TEXT,
+  follow_up_of TEXT,
+  created_by TEXT NOT NULL,
+  sla_plan TEXT NOT NULL,
+  first_agent_reply_at BIGINT,
+  solved_at BIGINT,
+  closed_at BIGINT,
+  fr_state TEXT NOT NULL,
+  fr_due BIGINT NOT NULL,
+  fr_left_us BIGINT NOT NULL,
+  fr_warned BIGINT NOT NULL,
+  res_state TEXT NOT NULL,
+  res_due BIGINT NOT NULL,
+  res_left_us BIGINT NOT NULL,
+  res_warned BIGINT NOT NULL,
+  clock_kind TEXT NOT NULL,
+  sla_due_at BIGINT NOT NULL,
+  sla_next_at BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX tickets_requester ON tickets(requester_email_lc, id);
+CREATE INDEX tickets_org ON tickets(org_id, id);
+CREATE INDEX tickets_queue ON tickets(queue, id);
+CREATE INDEX tickets_assignee ON tickets(assignee_id, id);
+CREATE INDEX tickets_status ON tickets(status, id);
+CREATE INDEX tickets_sla_due ON tickets(sla_due_at, id);
+CREATE INDEX tickets_sla_next ON tickets(sla_next_at);
+CREATE INDEX tickets_solved ON tickets(status, solved_at);
+CREATE INDEX tickets_transaction ON tickets(transaction_id, status);
+CREATE TABLE ticket_ccs (
+  ticket_id TEXT NOT NULL REFERENCES tickets(id),
+  email TEXT NOT NULL,
+  email_lc TEXT NOT NULL,
+  position BIGINT NOT NULL,
+  PRIMARY KEY (ticket_id, email_lc)
+);
+CREATE INDEX ticket_ccs_email ON ticket_ccs(email_lc, ticket_id);
+CREATE TABLE ticket_messages (
+  id TEXT PRIMARY KEY,
+  ticket_id TEXT NOT NULL REFERENCES tickets(id),
+  author_id TEXT NOT NULL,
+  author_name TEXT NOT NULL,
+  author_kind TEXT NOT NULL,
+  body TEXT NOT NULL,
+  internal BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX ticket_messages_ticket ON ticket_messages(ticket_id, id);
+CREATE TABLE ticket_attachments (
+  id TEXT PRIMARY KEY,
+  ticket_id TEXT NOT NULL REFERENCES tickets(id),
+  message_id TEXT,
+  filename TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  size_bytes BIGINT NOT NULL,
+  sha256 TEXT NOT NULL,
+  content_base64 TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX ticket_attachments_ticket ON ticket_attachments(ticket_id, id);
+CREATE TABLE ticket_events (
+  id TEXT PRIMARY KEY,
+  ticket_id TEXT NOT NULL REFERENCES tickets(id),
+  at BIGINT NOT NULL,
+  actor TEXT NOT NULL,
+  field TEXT NOT NULL,
+  from_value TEXT,
+  to_value TEXT,
+  reason TEXT NOT NULL
+);
+CREATE INDEX ticket_events_ticket ON ticket_events(ticket_id, at, id);
+CREATE TABLE outbox (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  event TEXT NOT NULL,
+  to_address TEXT NOT NULL,
+  to_address_lc TEXT NOT NULL,
+  to_member_id TEXT,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  ticket_id TEXT,
+  status TEXT NOT NULL,
+  attempts BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  sent_at BIGINT
+);
+CREATE INDEX outbox_to ON outbox(to_address_lc, id);
+CREATE INDEX outbox_status ON outbox(status, id);
+CREATE TABLE review_requests (
+  id TEXT PRIMARY KEY,
+  transaction_id TEXT NOT NULL REFERENCES transactions(id),
+  org_id TEXT NOT NULL REFERENCES orgs(id),
+  action TEXT NOT NULL,
+  note TEXT NOT NULL,
+  ticket_id TEXT NOT NULL REFERENCES tickets(id),
+  requested_by TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX review_requests_transaction ON review_requests(transaction_id, id);
+CREATE TABLE transaction_escalations (
+  transaction_id TEXT PRIMARY KEY REFERENCES transactions(id),
+  ticket_id TEXT NOT NULL REFERENCES tickets(id),
+  at BIGINT NOT NULL
+);
+CREATE INDEX transactions_status_pending ON transactions(status, pending_at)
+)SQL",
+     R"SQL(
+CREATE TABLE ticket_numbers (
+  name TEXT PRIMARY KEY,
+  value BIGINT NOT NULL
+);
+INSERT INTO ticket_numbers (name, value) VALUES ('ticket', 1000)
+)SQL",
+     R"SQL(
+CREATE SEQUENCE ticket_numbers START WITH 1001
+)SQL"},
 };
 
 std::vector<std::string> Split(const char* sql) {

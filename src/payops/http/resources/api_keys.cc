@@ -9,7 +9,7 @@ void RegisterApiKeys(Api& api) {
     if (!body.ok()) return ErrorResponse(body.error(), req.request_id);
     auto parsed = [&]() -> Result<service::NewApiKey> {
       Fields f(*body);
-      PAYOPS_TRY(f.AllowOnly({"role", "org_id", "name", "email"}));
+      PAYOPS_TRY(f.AllowOnly({"role", "org_id", "name", "email", "org_admin"}));
       service::NewApiKey in;
       PAYOPS_ASSIGN_OR_RETURN(std::string role, f.Str("role", 32));
       auto r = ParseRole(role);
@@ -21,6 +21,8 @@ void RegisterApiKeys(Api& api) {
       PAYOPS_ASSIGN_OR_RETURN(in.org_id, f.OptStr("org_id", 64));
       PAYOPS_ASSIGN_OR_RETURN(in.name, f.Str("name", 200));
       PAYOPS_ASSIGN_OR_RETURN(in.email, f.Str("email", 254));
+      PAYOPS_ASSIGN_OR_RETURN(auto org_admin, f.OptBool("org_admin"));
+      in.org_admin = org_admin.value_or(false);
       return in;
     }();
     if (!parsed.ok()) return ErrorResponse(parsed.error(), req.request_id);
@@ -32,7 +34,8 @@ void RegisterApiKeys(Api& api) {
                                          {"member_id", k.member_id},
                                          {"role", RoleName(in.role)},
                                          {"org_id", OptJson(in.org_id)},
-                                         {"name", in.name}};
+                                         {"name", in.name},
+                                         {"org_admin", in.org_admin}};
                    });
   });
 }

@@ -25,7 +25,9 @@ json::array RiskReasons(const std::optional<std::string>& text) {
   return out;
 }
 
-json::object Summary(const store::TransactionRecord& t) {
+}  // namespace
+
+json::object TransactionSummaryJson(const store::TransactionRecord& t) {
   json::object o{
       {"id", t.id},
       {"org_id", t.org_id},
@@ -68,8 +70,10 @@ json::object Summary(const store::TransactionRecord& t) {
   return o;
 }
 
+namespace {
+
 json::object Full(const service::TransactionView& v) {
-  json::object o = Summary(v.txn);
+  json::object o = TransactionSummaryJson(v.txn);
   json::array history;
   for (const auto& h : v.history) {
     history.emplace_back(json::object{{"at", TimeJson(h.at)},
@@ -159,7 +163,7 @@ void RegisterTransactions(Api& api) {
     auto list = service::ListTransactions(api.env(), req.actor, *page, filter);
     if (!list.ok()) return ErrorResponse(list.error(), req.request_id);
     json::array data;
-    for (const auto& t : list->items) data.emplace_back(Summary(t));
+    for (const auto& t : list->items) data.emplace_back(TransactionSummaryJson(t));
     return JsonResponse(200, ListBody(std::move(data), list->has_more,
                                       list->items.empty() ? "" : list->items.back().id));
   });
