@@ -22,6 +22,7 @@ Api::Api(service::Env& env, jobs::JobRunner& runner, ManualClock* manual_clock, 
   RegisterAch(*this);
   RegisterLedger(*this);
   RegisterTierUpgrades(*this);
+  RegisterKb(*this);
   metrics_ = std::make_unique<Metrics>(router_.routes().size());
 }
 

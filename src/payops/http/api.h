@@ -64,6 +64,7 @@ void RegisterTransactions(Api& api);
 void RegisterAch(Api& api);
 void RegisterLedger(Api& api);
 void RegisterTierUpgrades(Api& api);
+void RegisterKb(Api& api);
 
 // Turns a Result into a response: the value through `to_json` with `status`,
 // or the error shape.
