@@ -50,7 +50,33 @@
         '<form id="advance"><input id="to" placeholder="2026-03-09T07:00:00-08:00" aria-label="new time">' +
         ' <button>Advance</button></form>';
     },
+    kb() {
+      const cats = ['balance', 'transaction', 'billing', 'report', 'server_error', 'other',
+        'missing_transaction', 'pending_transaction', 'rejected_transaction',
+        'refunded_transaction', 'closed_account', 'suspended_account', 'pending_account'];
+      return '<form id="kb-search"><input id="kb-q" placeholder="Search: GEOIP, insufficient funds, settlement…"' +
+        ' aria-label="search terms" maxlength="200"> <select id="kb-cat" aria-label="ticket category">' +
+        '<option value="">any category</option>' +
+        cats.map((c) => '<option>' + esc(c) + '</option>').join('') +
+        '</select> <button>Search</button></form><div id="kb-results"></div>';
+    },
   };
+
+  async function kbSearch() {
+    const q = $('#kb-q').value.trim();
+    const cat = $('#kb-cat').value;
+    if (!q && !cat) return;
+    const params = new URLSearchParams();
+    if (q) params.set('q', q);
+    if (cat) params.set('category', cat);
+    try {
+      const d = await api('GET', '/v1/kb/search?' + params.toString().replace(/\+/g, '%20'));
+      $('#kb-results').innerHTML = d.data.length ? d.data.map((a) =>
+        '<article class="kb"><h3>' + esc(a.title) + '</h3><p>' + esc(a.snippet) + '</p><small>' +
+        esc(a.category || 'no category') + ' · ' + esc(a.slug) + '</small></article>').join('')
+        : '<p>No article matches.</p>';
+    } catch (e) { $('#kb-results').innerHTML = '<span class="error">' + esc(e.message) + '</span>'; }
+  }
 
   async function show(name) {
     document.querySelectorAll('#tabs button').forEach((b) =>
@@ -58,6 +84,11 @@
     try {
       $('#view').innerHTML = await views[name]();
       $('#status').textContent = '';
+      const kb = $('#kb-search');
+      if (kb) {
+        kb.addEventListener('submit', (ev) => { ev.preventDefault(); kbSearch(); });
+        $('#kb-cat').addEventListener('change', kbSearch);
+      }
       const adv = $('#advance');
       if (adv) {
         adv.addEventListener('submit', async (ev) => {

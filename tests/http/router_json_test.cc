@@ -80,14 +80,12 @@ TEST(Pagination, LimitsAndCursorsRoundTrip) {
   EXPECT_EQ(p->after_id, "usr_01abc");
   req.query = {{"cursor", "!!!"}};
   EXPECT_EQ(ParsePage(req).error().code, "invalid_cursor");
-  // Every length round-trips (base64 without padding).
-  std::string id = "tkt_";
-  for (int n = 0; n < 40; ++n) {
-    id.push_back(static_cast<char>('a' + n % 26));
+  // Ids of every length round-trip, those whose base64 form is padded too.
+  for (std::string id = "k"; id.size() <= 30; id += 'b') {
     req.query = {{"cursor", EncodeCursor(id)}};
-    auto round = ParsePage(req);
-    ASSERT_TRUE(round.ok()) << id;
-    EXPECT_EQ(round->after_id, id);
+    p = ParsePage(req);
+    ASSERT_TRUE(p.ok()) << id;
+    EXPECT_EQ(p->after_id, id);
   }
 }
 

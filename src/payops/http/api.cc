@@ -23,6 +23,7 @@ Api::Api(service::Env& env, jobs::JobRunner& runner, ManualClock* manual_clock, 
   RegisterLedger(*this);
   RegisterTierUpgrades(*this);
   RegisterTickets(*this);
+  RegisterKb(*this);
   metrics_ = std::make_unique<Metrics>(router_.routes().size());
 }
 

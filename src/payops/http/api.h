@@ -65,6 +65,7 @@ void RegisterTransactions(Api& api);
 void RegisterAch(Api& api);
 void RegisterLedger(Api& api);
 void RegisterTierUpgrades(Api& api);
+void RegisterKb(Api& api);
 void RegisterTickets(Api& api);
 
 // A transaction as GET /v1/transactions lists it (hold, risk, batch, dates).

@@ -205,12 +205,12 @@ std::optional<std::string> DecodeCursor(std::string s) {
     else if (!std::isalnum(static_cast<unsigned char>(c)))
       return std::nullopt;
   }
-  // Unpadded: every character must be consumed (padding stops the decoder).
+  // The decoder stops at the padding: every character before it must be read.
   const size_t unpadded = s.size();
   while (s.size() % 4) s.push_back('=');
   std::string out(b64::decoded_size(s.size()), '\0');
   auto [written, read] = b64::decode(out.data(), s.data(), s.size());
-  if (read < unpadded) return std::nullopt;
+  if (read != unpadded) return std::nullopt;
   out.resize(written);
   for (char c : out) {
     bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_';

@@ -13,10 +13,218 @@ namespace {
 struct Migration {
   int version;
   const char* name;
-  const char* sql;           // statements separated by ";\n"
+  // Statements are separated by ";\n" (a semicolon ending a line). A trigger
+  // body keeps the semicolons of its inner statements off the ends of lines.
+  const char* sql;
   const char* sqlite_extra;  // backend-specific, may be empty
   const char* postgres_extra;
 };
+
+// The knowledge base of the support desk (migration 9). Articles carry an
+// optional ticket category so that the portal can suggest them while a ticket
+// is filled in. Full-text search: on SQLite an FTS5 table with external content
+// kept in sync by triggers (ranked with bm25; the rowid of kb_articles is its
+// key, so a VACUUM of the database must be followed by the 'rebuild' command
+// of kb_articles_fts); on PostgreSQL a generated tsvector column with a GIN
+// index (ranked with ts_rank). Title terms weigh most, then tags, then body.
+//
+// The seed rows are the first-level solutions of every hold reason and of the
+// cancel reasons a partner meets, and the frequently asked questions of the
+// desk, at least one for each ticket category. Seed text never holds a
+// question mark (the PostgreSQL backend rewrites `?` to a placeholder) nor a
+// semicolon at the end of a line (the statement separator).
+constexpr const char* kKnowledgeBaseSql = R"SQL(
+CREATE TABLE kb_articles (
+  id TEXT PRIMARY KEY,
+  slug TEXT NOT NULL UNIQUE,
+  title TEXT NOT NULL,
+  body TEXT NOT NULL,
+  category TEXT,
+  tags TEXT NOT NULL,
+  published BIGINT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX kb_articles_category ON kb_articles(category, updated_at);
+INSERT INTO kb_articles (id, slug, title, body, category, tags, published, created_by, created_at, updated_at) VALUES
+('kb_00000000000000000001', 'hold-kyc-not-verified',
+ 'Transaction on hold: KYC not verified (KYC_NOT_VERIFIED)',
+ 'The user''s KYC status is not VERIFIED. A user may initiate a transaction whatever their KYC status (unless suspended), but transactions are not processed until the user''s KYC is verified. Complete the user''s KYC verification. The transaction is released automatically, and the remaining checks run, when the KYC status becomes VERIFIED; it cannot be released by hand. Cancel it if the KYC will not be verified.
+
+What the partner does: check the KYC status in the user profile (GET /v1/users/{id}) and ask the user for the identity documents still missing. Once the status is VERIFIED the transaction continues by itself: there is nothing to release and no ticket to open. If the user will not complete the verification, cancel the transaction.
+
+What the end user does: complete the identity verification with the documents asked for. If the verification has been pending for more than one week, open a pending_account ticket to the EMI.',
+ 'pending_account', 'hold,KYC_NOT_VERIFIED,kyc,verification,identity,documents', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000002', 'hold-geoip-failed',
+ 'Transaction on hold: GeoIP check failed (GEOIP_FAILED)',
+ 'GeoIP check failed: the client IP address is in a country outside the org''s allowed countries, is not in the user''s own country, or could not be located. The partner checks with the user (travel, VPN, a shared device) and sends a review request; an agent then releases the transaction (the risk score and the balance check run; the balance check may be skipped with a note) or cancels it.
+
+What the partner does: ask the user whether they are travelling, connected through a VPN or a proxy, or using someone else''s device. If the answer is satisfactory, send a review request (POST /v1/transactions/{id}/review-requests) with action release and a note saying what the user confirmed; otherwise send action cancel. When the user has moved for good, update their country; when your org serves a new country, ask platform support to add it to the allowed countries.
+
+What the end user does: turn off the VPN or proxy and make transactions from their own device in their own country.',
+ 'transaction', 'hold,GEOIP_FAILED,geoip,ip address,country,vpn,proxy,travel,location', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000003', 'hold-risk-moderate',
+ 'Transaction on hold: moderate risk score (RISK_MODERATE)',
+ 'The transaction was assigned a moderate risk score (by default 7 to under 70) and is put on hold. The partner reviews the transaction and requests the platform to either process or cancel it; an agent carries out the request (a release does not score it again).
+
+What the partner does: open the transaction (GET /v1/transactions/{id}) and read its risk reasons: every point of the score is attributed to a named reason (amount against the tier limit, velocity in the last 24 hours, a new recipient, a new device, account age, earlier returns). Confirm with the user that they made the transaction and know the recipient, then send a review request with action release or cancel and a note of what you checked.',
+ 'transaction', 'hold,RISK_MODERATE,risk,risk score,review,fraud', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000004', 'hold-risk-high',
+ 'Transaction on hold: high risk score (RISK_HIGH)',
+ 'The transaction was assigned a high risk score (by default 70 or more): it is held for enhanced review. The partner reviews the transaction more diligently and requests the platform to either process or cancel it; an agent carries out the request (a release does not score it again).
+
+What the partner does: read the risk reasons of the transaction, check the identity of the user and their relationship with the recipient, and look at their earlier transactions and returns. Send a review request with action release only when you are satisfied, with a note of what you checked; when in doubt send action cancel: a fraudulent transaction comes back later as a return or a chargeback.',
+ 'transaction', 'hold,RISK_HIGH,risk,risk score,enhanced review,fraud', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000005', 'hold-bank-login-required',
+ 'Transaction on hold: bank login required (BANK_LOGIN_REQUIRED)',
+ 'Error in the balance enquiry: the login details of this bank item have changed (credentials, MFA, or a required user action). The user may have changed their bank login details. The partner asks the user to log in and update their bank details. When the bank status moves from LOGIN_REQUIRED to VERIFIED the transaction is released automatically and the balance check runs again. If the user stays stuck in LOGIN_REQUIRED, an agent may, after talking to the partner, release it skipping the balance check (with a note).
+
+What the end user does: log in to the bank connection again in your app, enter the new credentials and complete the MFA step. The bank status shown in the user profile then returns to VERIFIED and the transaction continues by itself.
+
+What the partner does: if the user stays in LOGIN_REQUIRED after several attempts, open a transaction ticket with the transaction id to agree on a release that skips the balance check, accepting that the transaction may come back as a return for insufficient funds.',
+ 'transaction', 'hold,BANK_LOGIN_REQUIRED,ITEM_LOGIN_REQUIRED,LOGIN_REQUIRED,bank login,credentials,mfa', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000006', 'hold-institution-not-responding',
+ 'Transaction on hold: the bank is not responding (INSTITUTION_NOT_RESPONDING)',
+ 'Error in the balance enquiry: this institution is not currently responding to this request (a process error at the user''s bank). An agent retries the balance check once the error is resolved. If it is not fixed within a short time, the platform and the partner agree either to release skipping the balance check (the partner must confirm: the transaction may be returned for insufficient funds) or to cancel.
+
+What the partner does: nothing at first, these errors are usually short and platform support retries the check. If it lasts, platform support contacts you: confirm in writing whether to release without the balance check or to cancel. The end user may link another bank account for new transactions.',
+ 'transaction', 'hold,INSTITUTION_NOT_RESPONDING,bank,outage,balance check,not responding', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000007', 'hold-bank-account-locked',
+ 'Transaction on hold: bank account locked (BANK_ACCOUNT_LOCKED)',
+ 'Error in the balance enquiry: ITEM_LOCKED. The financial institution indicated that the user''s account is locked. The partner asks the user to work with their institution to unlock the account. Once the user confirms the account is active, an agent releases the transaction (the balance check runs again).
+
+What the end user does: contact their bank directly to unlock the account; the platform cannot unlock it.
+
+What the partner does: when the user confirms that the account is active again, send a review request with action release and a note saying so. If the account stays locked, cancel the transaction and ask the user to link another bank account.',
+ 'transaction', 'hold,BANK_ACCOUNT_LOCKED,ITEM_LOCKED,locked,bank account', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000008', 'hold-bank-setup-required',
+ 'Transaction on hold: bank setup required (BANK_SETUP_REQUIRED)',
+ 'Error in the balance enquiry: user setup required. The user''s bank account setup is not complete: the user must log in to the financial institution and take some action (e.g. agree to updated terms and conditions, change their password) before the account can be accessed. The partner asks the user to complete the setup at their bank. Once the user confirms the setup is complete, an agent releases the transaction (the balance check runs again).
+
+What the end user does: log in to the bank''s own website or app and complete what it asks for.
+
+What the partner does: when the user confirms, send a review request with action release and a note saying so.',
+ 'transaction', 'hold,BANK_SETUP_REQUIRED,USER_SETUP_REQUIRED,bank setup,terms and conditions,password', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000009', 'canceled-insufficient-funds',
+ 'Transaction canceled: insufficient funds (INSUFFICIENT_FUNDS)',
+ 'The balance check found less than the amount plus fees in the user''s bank account. The transaction is canceled with reason INSUFFICIENT_FUNDS and cannot be resumed. The balance check runs on ACH transactions of KYC-verified users: it shows that the funds are there when the transaction is checked, it does not hold them.
+
+What to do: ask the user to make sure the account covers the amount plus the fee, then create a new transaction. A transaction that passed the check can still be returned later with code R01 (insufficient funds) when the money leaves the account before settlement: see the article on returned transactions.',
+ 'transaction', 'canceled,INSUFFICIENT_FUNDS,insufficient funds,balance check,nsf', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000010', 'canceled-bank-credentials-invalid',
+ 'Transaction canceled: bank credentials invalid (BANK_CREDENTIALS_INVALID)',
+ 'The financial institution indicated that the credentials, the MFA response or the MFA send method were invalid; the user must add another bank to create a transaction. The transaction is canceled with reason BANK_CREDENTIALS_INVALID and the bank account status becomes INVALID.
+
+What to do: the user links another bank account, or links the bank again with valid credentials, and creates a new transaction. A canceled transaction cannot be released.',
+ 'transaction', 'canceled,BANK_CREDENTIALS_INVALID,invalid credentials,mfa,bank', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000011', 'user-suspended',
+ 'Suspended user: transactions canceled (USER_SUSPENDED)',
+ 'The user was suspended: their transactions not yet in a closed batch are canceled. A suspended account is a block on the account: the user cannot initiate transactions or tier upgrades. Transactions already in a closed ACH batch still settle; ask platform support for a refund when one must not.
+
+What to do: if the block is unexpected or should be lifted, open a suspended_account ticket to the EMI with the user id, the date of the suspension and what you know of its reason.',
+ 'suspended_account', 'suspended,USER_SUSPENDED,block,blocked account,emi', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000012', 'ach-settlement-times',
+ 'When will my ACH transfer settle',
+ 'ACH transfers go out in one batch per business day. The cutoff is 07:00 Pacific time (America/Los_Angeles): a transaction that becomes PENDING before the cutoff of a business day goes into that day''s batch; after the cutoff, or on a Saturday, a Sunday or a Federal Reserve holiday, it goes into the batch of the next business day. The batch closes at the cutoff and settles by 12:00 Pacific time the same day: its transactions become PROCESSED with that settlement date.
+
+Examples: pending on Monday at 06:30 Pacific, settled on Monday; pending on Monday at 07:30, settled on Tuesday; pending on Friday after the cutoff, on Saturday or on Sunday, settled on Monday (on Tuesday when that Monday is a holiday). A holiday that falls on a Sunday is observed the Monday after.
+
+Debit card transactions are processed at the end of the business day (17:00 Pacific time) on which they became PENDING. Every transaction shows its settlement_date, and GET /v1/calendar/settlement gives the expected batch and settlement dates for a creation time.',
+ 'pending_transaction', 'ach,settlement,cutoff,batch,business day,holiday,weekend,timeline,debit card', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000013', 'escalate-pending-transaction',
+ 'My transaction is still pending: when to escalate',
+ 'A PENDING transaction has passed every check and waits for its ACH batch, or for the end of the business day for a debit card. First look at its settlement_date: a transaction that became pending after the cutoff, or on a weekend or a holiday, settles on the next business day.
+
+Escalate to the EMI once the transaction has been pending 24 hours: open a pending_transaction ticket with the transaction id. Before that the portal asks you to wait and shows the expected settlement date. A transaction left PENDING for more than 24 hours opens the EMI escalation by itself, so you may find a ticket already open.',
+ 'pending_transaction', 'pending,escalation,24 hours,emi,PENDING,delay', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000014', 'escalate-pending-account',
+ 'My account is still pending: when to escalate',
+ 'An account may stay pending while the EMI completes its checks. Escalate to the EMI once the account has been pending one week (168 hours): open a pending_account ticket with the user or account id and the documents already provided. Before that the portal asks you to wait.
+
+For a user whose KYC is not verified yet see the article on KYC_NOT_VERIFIED holds: their transactions wait until the verification is done.',
+ 'pending_account', 'pending account,escalation,one week,emi,onboarding,activation', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000015', 'missing-transaction-proof-of-claim',
+ 'A transaction is missing: what to attach (proof of claim)',
+ 'Report a payment that was expected but cannot be found as a missing_transaction ticket to the EMI. A proof of claim is required: attach at least one document, such as the bank statement showing the debit, the payment receipt or a screenshot of the confirmation, showing the date, the amount and the reference. The ticket is refused without an attachment. Accepted files: PDF, PNG, JPEG, GIF, plain text and CSV, at most 10 files of 10 MiB each and 25 MiB in all.
+
+Also give the transaction id, the trace number when the transaction has one, the amount and currency, the date and the recipient.',
+ 'missing_transaction', 'missing,proof of claim,attachment,emi,receipt,statement', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000016', 'rejected-transaction',
+ 'Rejected transaction: canceled by the ODFI or the RDFI',
+ 'A rejected transaction was canceled by the originating bank (ODFI) or by the receiving bank (RDFI). Look at the history of the transaction (GET /v1/transactions/{id}): every change carries its time, actor and reason. When the rejection is not explained there, open a rejected_transaction ticket to the EMI with the transaction id. The user may create a new transaction once the problem with the bank account is solved; a canceled transaction is never resumed.',
+ 'rejected_transaction', 'rejected,odfi,rdfi,bank,ach,canceled', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000017', 'returned-transaction',
+ 'Returned or refunded transaction: return codes (R01 insufficient funds, R02, R03)',
+ 'A PROCESSED ACH transaction can be returned by the receiving bank (RDFI) with a NACHA return code, and a card transaction by a chargeback; both end in status RETURNED with the code or the reason in the history. Common codes: R01 insufficient funds, R02 account closed, R03 no account or unable to locate account, R04 invalid account number structure, R10 customer advises not authorized. A refund (status REFUNDED) is made by platform support on a PROCESSED transaction, at your request.
+
+What to do: for R01 ask the user to fund the account before trying again; for R02, R03 and R04 the user must link another bank account; for an unauthorized return or a chargeback contact the user before any new transaction. When the return itself is unclear, open a refunded_transaction ticket to the EMI with the transaction id and the return code.',
+ 'refunded_transaction', 'returned,refunded,refund,return code,R01,R02,R03,chargeback,rdfi,insufficient funds', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000018', 'closed-account',
+ 'Closed account: the account is non-operational',
+ 'A closed account is non-operational: no money can be sent from it or to it. When the bank account of a user has been closed, transactions funded by it are returned (usually with code R02) and the user must link another bank account. When an account held with the EMI has been closed, or you believe it was closed in error, open a closed_account ticket to the EMI with the account or user id, the date you noticed it and any message received.',
+ 'closed_account', 'closed,account closed,non-operational,emi,R02', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000019', 'server-error-request-id',
+ 'A 5xx server error: send the request id',
+ 'Every answer of the API carries an X-Request-Id header, and every error body holds the same request_id. A 5xx answer is a fault on our side: open a server_error ticket with the request id, the time (with its time zone), the method and the path, and the body you sent without secrets (never send an API key or a full account number).
+
+A 503 answer means that the server is busy or its store unavailable: retry with a growing delay, sending the same Idempotency-Key again on a POST so that it can never be applied twice. When more than one user cannot work, say so in the ticket: it is then urgent.',
+ 'server_error', '5xx,500,502,503,server error,request id,X-Request-Id,outage,idempotency', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000020', 'balance-mismatch',
+ 'The account balance does not match the records',
+ 'Account balances are derived from the ledger: every payin, payout, fee, refund and return is a posting. To reconcile, list the payins of the account (GET /v1/accounts/{id}/payins) and the payouts (GET /v1/payouts) of the period. ACH transactions count once they are PROCESSED, and returns and refunds reverse earlier postings.
+
+When a difference remains, open a balance ticket with the account id, the period, the balance you expected and the one shown, and the transactions you compared.',
+ 'balance', 'balance,ledger,accounts,payins,payouts,reconciliation', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000021', 'billing-support-plans',
+ 'Billing: support plans and their charges',
+ 'Hypercare, after go-live: Standard free (2 weeks), Plus 1,000.00 (2 weeks), Pro 2,500.00 (4 weeks). Business as usual afterwards: Standard free, Plus 1,000.00 per month, Pro 2,500.00 per month. The plan charges appear on the monthly statement of the org beside the transaction fees (count times fee per direction, currency and corridor).
+
+To challenge the volume or the amount invoiced, open a billing ticket with the month, the statement line and the figures you expected. Billing tickets are low priority by default.',
+ 'billing', 'billing,invoice,hypercare,support plan,bau,charges,statement,fees', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000022', 'monthly-report',
+ 'The monthly transaction report, and building your own',
+ 'At the start of each month every org receives the statement of the month before, by email and in the console: per direction (payin or payout), currency and corridor, the count, the volume, the fee per transaction and the fee total (count times fee), then the support-plan charges and the totals. GET /v1/reports/monthly with org_id and month returns it, as CSV with Accept: text/csv.
+
+To build your own report, list payins and payouts and multiply the number of transactions by the fee: use the fee of each currency and corridor. When volumes or amounts disagree with your records, open a report ticket with the month, the direction, the currency and corridor, and both figures.',
+ 'report', 'report,monthly,statement,csv,volume,fees,corridor', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000023', 'priorities-and-sla',
+ 'How ticket priorities and SLA response times work',
+ 'Priorities: urgent (an outage, or more than one user cannot work or log in), high (one user, limited impact), medium (no user blocked: reports, website changes, data issues; every ticket from email starts here), low (requests for information, billing, documentation). The category suggests a priority and triage may change it. An email with [High] or [Urgent] in its subject, or the header Importance: high, is taken as high.
+
+First response targets (urgent, high, medium, low): Essentials 60 min, 4 h, 1 day, 2 days; Reserve 30 min, 2 h, 4 h, 1 day; VIP 15 min, 1 h, 2 h, 4 h. Resolution targets: Essentials 8 h, 2 days, 2 days, 5 days; Reserve 4 h, 1 day, 2 days, 3 days; VIP 2 h, 8 h, 1 day, 2 days. Urgent tickets, and high tickets on VIP, run around the clock; the others count working hours, 08:00 to 17:00 New York time, Monday to Friday, less holidays (a working day is 9 hours). The resolution clock pauses while a ticket waits on you.',
+ 'other', 'priority,sla,urgent,high,medium,low,first response,resolution,working hours', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000024', 'reach-your-emi',
+ 'How to reach your EMI',
+ 'Technical matters (balance, transaction, billing, report, server errors, other questions) go to platform support. Payment matters go to your EMI, the electronic money institution that holds the funds: missing, pending, rejected and refunded transactions, and closed, suspended and pending accounts. A ticket in one of those seven categories lands in the EMI queue, and the portal shows the name, the contact and the escalation procedure of your EMI, recorded on your org, beside them.
+
+When no EMI is recorded for your org, or you do not know which process to follow, open an other ticket to platform support and we tell you.',
+ 'other', 'emi,escalation,contact,escalation procedure,payments', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000025', 'cancel-or-refund-a-transaction',
+ 'How to cancel a transaction, or have it refunded',
+ 'A partner cancels an INITIATED transaction at any time, and a PENDING one within 30 minutes of its creation while its ACH batch is still open (POST /v1/transactions/{id}/cancel). A held transaction is canceled through a review request with action cancel, which an agent carries out. After the 30 minutes, once the batch has closed, or once the transaction is PROCESSED, it cannot be canceled any more: ask platform support for a refund.',
+ 'transaction', 'cancel,refund,30 minutes,cancel window,batch,review request', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000026', 'tier-upgrade',
+ 'Raising the transaction limits of a user (tier upgrade)',
+ 'Transaction limits depend on the tier of the user. To raise them, open a tier upgrade for the user (POST /v1/users/{id}/tier-upgrades with the target tier), attach the documents the tier needs (PDF, PNG or JPEG, at most 10 documents of 700 KiB each) and submit it. Platform support reviews the documents and approves (the tier changes at once, recorded in the history of the user) or rejects with a reason. One request per user can be in progress at a time, and a suspended user cannot upgrade.',
+ 'other', 'tier,limits,upgrade,documents,kyc', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000027', 'test-transactions',
+ 'Best practice: test transactions with a new EMI',
+ 'Always make test transactions when you integrate a new EMI. Payins: check that you have the right sending instructions, send a test deposit and confirm its receipt by listing the payins of the account. Payouts: create a payout (POST /v1/payouts) and confirm its receipt in the beneficiary account.
+
+In sandbox mode the clock can be moved (POST /v1/sandbox/clock) to watch cutoffs and settlements happen, and a transaction whose device_id is sandbox-risk-N gets the risk score N.',
+ 'other', 'testing,sandbox,payins,payouts,integration,best practice', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000028', 'portal-see-your-tickets',
+ 'Seeing your tickets in the customer portal',
+ 'Sign up in the portal with your full name and your company email: its domain must be the one of your org, and the address is verified by an emailed link. You then see the requests you raised, the requests you are copied on, and open and recently closed requests with their conversation and status. A ticket is visible to you exactly when its requester or one of its CCs is your verified email, so raise tickets with the address you signed up with. Administrators of an org see every ticket of their org.',
+ 'other', 'portal,tickets,sign up,email,cc,login', 1, 'system', 1767225600000000, 1767225600000000),
+('kb_00000000000000000029', 'raise-a-ticket',
+ 'How to raise a ticket, and what to include',
+ 'Open a ticket in the portal, by email or through the API (POST /v1/tickets). Give as much detail as you can: the transaction id, the request id of an error, times with their time zone, what you expected and what happened. You receive an acknowledgement with the ticket number at once, and every public reply by email. Reply to a solved ticket to reopen it; a solved ticket closes by itself after 7 days, and a reply to a closed ticket opens a linked follow-up.
+
+For 2 weeks after go-live (4 weeks on Hypercare Pro) technical tickets go to the delivery team that helped you integrate, afterwards to the customer service team. Support hours are 08:00 to 17:00 New York time, Monday to Friday.',
+ 'other', 'ticket,support,hypercare,delivery team,customer service,acknowledgement', 1, 'system', 1767225600000000, 1767225600000000)
+)SQL";
 
 constexpr Migration kMigrations[] = {
     {1, "foundation",
@@ -406,7 +614,32 @@ INSERT INTO ticket_numbers (name, value) VALUES ('ticket', 1000)
      R"SQL(
 CREATE SEQUENCE ticket_numbers START WITH 1001
 )SQL"},
+    {9, "knowledge_base", kKnowledgeBaseSql,
+     R"SQL(
+CREATE VIRTUAL TABLE kb_articles_fts USING fts5(title, body, tags, content='kb_articles', tokenize='porter unicode61 remove_diacritics 2');
+CREATE TRIGGER kb_articles_fts_insert AFTER INSERT ON kb_articles BEGIN
+  INSERT INTO kb_articles_fts (rowid, title, body, tags) VALUES (new.rowid, new.title, new.body, new.tags); END;
+CREATE TRIGGER kb_articles_fts_delete AFTER DELETE ON kb_articles BEGIN
+  INSERT INTO kb_articles_fts (kb_articles_fts, rowid, title, body, tags) VALUES ('delete', old.rowid, old.title, old.body, old.tags); END;
+CREATE TRIGGER kb_articles_fts_update AFTER UPDATE ON kb_articles BEGIN
+  INSERT INTO kb_articles_fts (kb_articles_fts, rowid, title, body, tags) VALUES ('delete', old.rowid, old.title, old.body, old.tags); INSERT INTO kb_articles_fts (rowid, title, body, tags) VALUES (new.rowid, new.title, new.body, new.tags); END;
+INSERT INTO kb_articles_fts (kb_articles_fts) VALUES ('rebuild')
+)SQL",
+     R"SQL(
+ALTER TABLE kb_articles ADD COLUMN search tsvector GENERATED ALWAYS AS (setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', tags), 'B') || setweight(to_tsvector('english', body), 'C')) STORED;
+CREATE INDEX kb_articles_search ON kb_articles USING GIN (search)
+)SQL"},
 };
+
+// Migrate() applies them in array order: a lower version listed after a
+// higher one would be a merge mistake.
+constexpr bool VersionsIncrease() {
+  for (size_t i = 1; i < std::size(kMigrations); ++i) {
+    if (kMigrations[i].version <= kMigrations[i - 1].version) return false;
+  }
+  return true;
+}
+static_assert(VersionsIncrease(), "kMigrations must be in increasing version order");
 
 std::vector<std::string> Split(const char* sql) {
   std::vector<std::string> out;
