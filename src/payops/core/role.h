@@ -22,7 +22,7 @@ struct Actor {
   Role role = Role::kAdmin;
   std::optional<std::string> org_id;  // set for partners
   std::string name;
-  std::string email;       // the member's verified address (keys are issued by admins)
+  std::string email{};     // the member's verified address (keys are issued by admins)
   bool org_admin = false;  // a partner who administers its org (sees all its tickets)
 
   static Actor System() { return Actor{"system", Role::kAdmin, std::nullopt, "system", "", false}; }
