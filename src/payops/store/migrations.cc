@@ -263,6 +263,23 @@ CREATE TABLE tier_upgrade_documents (
 CREATE INDEX tier_upgrade_documents_upgrade ON tier_upgrade_documents(upgrade_id)
 )SQL",
      "", ""},
+    // Initiation writes every index of transactions once per request: the risk
+    // score's count of returns becomes a seek over the few returned rows; the
+    // (user_id, created_at) index goes, transactions_user_usage starts with the
+    // same columns; trace numbers and batch dates, NULL until a batch, are
+    // indexed only once set (every query on them is an equality).
+    {8, "transaction_write_indexes",
+     R"SQL(
+CREATE INDEX transactions_user_returned ON transactions(user_id, status) WHERE status = 'RETURNED';
+DROP INDEX transactions_user;
+DROP INDEX transactions_trace;
+CREATE UNIQUE INDEX transactions_trace ON transactions(trace_number)
+  WHERE trace_number IS NOT NULL;
+DROP INDEX transactions_batch;
+CREATE INDEX transactions_batch ON transactions(batch_date, funding_type, status)
+  WHERE batch_date IS NOT NULL
+)SQL",
+     "", ""},
 };
 
 std::vector<std::string> Split(const char* sql) {
