@@ -333,6 +333,11 @@ class SqliteStore final : public Store {
 }  // namespace
 
 Result<std::unique_ptr<Store>> OpenSqlite(std::string_view path, const StoreOptions& options) {
+  // Memory statistics (unused here) put a process-wide mutex in every SQLite
+  // allocation, which the writer and the readers then contend on. Must come
+  // before SQLite initializes; later it is refused (SQLITE_MISUSE) and ignored.
+  static const int kNoMemStatus = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)kNoMemStatus;
   auto store = std::make_unique<SqliteStore>("sqlite://" + std::string(path), options);
   PAYOPS_TRY(store->Init(path));
   return std::unique_ptr<Store>(std::move(store));
