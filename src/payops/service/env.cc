@@ -10,6 +10,31 @@
 
 namespace payops::service {
 
+std::shared_ptr<const Org> OrgCache::Find(const std::string& id) {
+  Instant now = clock_.Now();
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return nullptr;
+  if (it->second.expires <= now) {
+    entries_.erase(it);
+    return nullptr;
+  }
+  return it->second.org;
+}
+
+void OrgCache::Put(std::shared_ptr<const Org> org) {
+  Instant expires = clock_.Now() + kTtl;
+  std::lock_guard lock(mu_);
+  if (entries_.size() >= max_entries_) entries_.clear();
+  std::string id = org->id;
+  entries_[std::move(id)] = Entry{std::move(org), expires};
+}
+
+void OrgCache::Invalidate(const std::string& id) {
+  std::lock_guard lock(mu_);
+  entries_.erase(id);
+}
+
 std::string IdSource::New(std::string_view prefix) {
   constexpr uint64_t kRandomMask = (uint64_t{1} << 50) - 1;
   uint64_t random = 0;

@@ -1,12 +1,15 @@
 // What every application service needs: the store, the clock, fresh ids.
 #pragma once
 
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "payops/core/calendar.h"
 #include "payops/core/clock.h"
+#include "payops/core/org.h"
 #include "payops/core/pipeline.h"
 #include "payops/core/risk.h"
 #include "payops/core/role.h"
@@ -36,6 +39,33 @@ class IdSource {
   uint64_t last_random_ = 0;
 };
 
+// Orgs with their fee schedules by id, for the per-request paths (transaction
+// initiation). An org and its fees are written once, at creation, and never
+// updated; should that change, the writer calls Invalidate, and entries expire
+// after kTtl anyway so that a change made by another server is seen within it.
+// Fill it only from committed reads (a read snapshot), never from inside a
+// write that may roll back. Bounded: past max_entries it starts over.
+class OrgCache {
+ public:
+  static constexpr Micros kTtl = std::chrono::seconds(60);
+  explicit OrgCache(const Clock& clock, size_t max_entries = 4096)
+      : clock_(clock), max_entries_(max_entries) {}
+  // The cached org, or null when absent or expired.
+  std::shared_ptr<const Org> Find(const std::string& id);
+  void Put(std::shared_ptr<const Org> org);
+  void Invalidate(const std::string& id);
+
+ private:
+  struct Entry {
+    std::shared_ptr<const Org> org;
+    Instant expires;
+  };
+  const Clock& clock_;
+  const size_t max_entries_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Entry> entries_;
+};
+
 // The originator's side of NACHA files (settings).
 struct AchSettings {
   std::string odfi_routing = "011000015";         // our bank (ODFI), 9 digits
@@ -61,6 +91,7 @@ struct Env {
   store::Store& store;
   const Clock& clock;
   IdSource ids;
+  OrgCache orgs;
   bool sandbox = false;
   // Business days: Federal Reserve holidays plus the configured extra ones.
   calendar::HolidayCalendar holidays;
@@ -79,7 +110,7 @@ struct Env {
   const adapters::SecretBox* secrets = nullptr;
 
   Env(store::Store& s, const Clock& c, bool sandbox_mode = false)
-      : store(s), clock(c), ids(c), sandbox(sandbox_mode) {}
+      : store(s), clock(c), ids(c), orgs(c), sandbox(sandbox_mode) {}
 };
 
 // OK when the store answers (for /readyz).

@@ -1,6 +1,7 @@
 #include "payops/service/transactions.h"
 
 #include <cassert>
+#include <memory>
 
 #include "payops/adapters/balance_provider.h"
 #include "payops/adapters/geoip.h"
@@ -42,27 +43,42 @@ std::string RiskText(const RiskAssessment& r) {
   return out;
 }
 
-// Appends a status change to the history after checking it against the table.
-Status Transition(Env& env, store::Tx& tx, store::TransactionRecord& t, TxnStatus to,
-                  const Actor& actor, std::string_view reason,
-                  const std::optional<std::string>& note, Instant now) {
+// Checks a status change against the table, applies it to `t` (in memory) and
+// returns its history line, to be appended in the same commit.
+Result<store::HistoryEntry> MakeTransition(Env& env, store::TransactionRecord& t, TxnStatus to,
+                                           const Actor& actor, std::string_view reason,
+                                           const std::optional<std::string>& note, Instant now) {
   PAYOPS_ASSIGN_OR_RETURN(auto rec,
                           RecordTxnTransition(StatusOf(t), to, ActorKind(actor), reason, now));
   store::HistoryEntry h{
       env.ids.New("th"), t.id,       now, std::string(t.status), std::string(TxnStatusName(to)),
       actor.member_id,   rec.reason, note};
-  const std::string from = t.status;
   t.status = std::string(TxnStatusName(to));
   t.updated_at = now;
+  return h;
+}
+
+// Appends a status change of a stored transaction to its history; its open
+// tickets get an internal note in the same commit.
+Status AppendChange(Env& env, store::Tx& tx, const store::HistoryEntry& h, Instant now) {
   PAYOPS_TRY(store::AppendHistory(tx, h));
   // Tickets can only link to a committed transaction: none while INITIATED.
+  const std::string from = h.from_status.value_or("");
   if (from == "INITIATED") return Status::Ok();
-  return NoteTransactionStatusChange(env, tx, t.id, from, t.status, rec.reason, now);
+  return NoteTransactionStatusChange(env, tx, h.transaction_id, from, h.to_status, h.reason, now);
+}
+
+// Appends a status change to the history after checking it against the table.
+Status Transition(Env& env, store::Tx& tx, store::TransactionRecord& t, TxnStatus to,
+                  const Actor& actor, std::string_view reason,
+                  const std::optional<std::string>& note, Instant now) {
+  PAYOPS_ASSIGN_OR_RETURN(auto h, MakeTransition(env, t, to, actor, reason, note, now));
+  return AppendChange(env, tx, h, now);
 }
 
 struct Context {
   EndUser user;
-  Org org;
+  std::shared_ptr<const Org> org;
   std::optional<store::BankAccount> bank;
 };
 
@@ -72,7 +88,7 @@ Result<Context> LoadContext(store::Tx& tx, const store::TransactionRecord& t) {
   PAYOPS_ASSIGN_OR_RETURN(auto org, store::FindOrg(tx, t.org_id));
   if (!user || !org) return Error::Internal("transaction " + t.id + " lost its user or org");
   c.user = std::move(*user);
-  c.org = std::move(*org);
+  c.org = std::make_shared<const Org>(std::move(*org));
   if (t.funding_type == "ach") {
     PAYOPS_ASSIGN_OR_RETURN(c.bank, store::FindBankAccount(tx, t.funding_id, std::nullopt));
     if (!c.bank) return Error::Internal("transaction " + t.id + " lost its bank account");
@@ -80,12 +96,23 @@ Result<Context> LoadContext(store::Tx& tx, const store::TransactionRecord& t) {
   return c;
 }
 
-Result<RiskInput> RiskInputs(Env& env, store::Tx& tx, const store::TransactionRecord& t,
-                             const EndUser& user, Instant now) {
+// The facts of the risk score that need no query.
+RiskInput RiskBase(const Env& env, const store::TransactionRecord& t, const EndUser& user,
+                   Instant now) {
   RiskInput r;
   r.amount_minor = t.amount;
   auto limit = LimitForTier(env.tier_limits, user.tier);
   r.per_transaction_limit_minor = limit.ok() ? limit->per_transaction_minor : 0;
+  r.account_age_days = std::max<int64_t>(
+      0, std::chrono::duration_cast<std::chrono::hours>(now - user.created_at).count() / 24);
+  r.device_id = t.device_id;
+  return r;
+}
+
+// The risk facts of a stored transaction, for a re-run of its checks.
+Result<RiskInput> RiskInputs(Env& env, store::Tx& tx, const store::TransactionRecord& t,
+                             const EndUser& user, Instant now) {
+  RiskInput r = RiskBase(env, t, user, now);
   // Velocity counts every transaction of the 24 h before this one, canceled or
   // not (a covering index scan; this transaction itself is taken off).
   Instant since = now - std::chrono::hours(24);
@@ -93,27 +120,23 @@ Result<RiskInput> RiskInputs(Env& env, store::Tx& tx, const store::TransactionRe
                                                    "user_id = ? AND created_at > ?",
                                                    {user.id, ToMicros(since)}));
   r.transactions_last_24h = std::max<int64_t>(0, recent->Int(0) - (t.created_at > since ? 1 : 0));
-  r.account_age_days = std::max<int64_t>(
-      0, std::chrono::duration_cast<std::chrono::hours>(now - user.created_at).count() / 24);
   PAYOPS_ASSIGN_OR_RETURN(r.earlier_returns, store::UserReturnCount(tx, user.id));
-  r.device_id = t.device_id;
   return r;
 }
 
 // Runs the checks from `start` on the transaction's user, org and bank account
-// `c`, and applies the outcome: status, reasons, risk, bank status, expected
-// settlement. `new_recipient` / `new_device` are known only at creation.
-Status RunChecksWith(Env& env, store::Tx& tx, store::TransactionRecord& t, Context c,
-                     const Actor& actor, PipelineStep start, bool skip_balance_check,
-                     bool new_recipient, bool new_device, const std::optional<std::string>& note,
-                     Instant now) {
-  PAYOPS_ASSIGN_OR_RETURN(RiskInput risk, RiskInputs(env, tx, t, c.user, now));
-  risk.new_recipient = new_recipient;
-  risk.new_device = new_device;
+// `c` with the risk facts `risk`, and applies the outcome to `t` in memory:
+// status, reasons, risk, expected settlement. Writes only the bank account when
+// the balance check changed its status. Returns the history line of the
+// change, for the caller to store with `t`.
+Result<store::HistoryEntry> DecideChecks(Env& env, store::Tx& tx, store::TransactionRecord& t,
+                                         Context c, const RiskInput& risk, const Actor& actor,
+                                         PipelineStep start, bool skip_balance_check,
+                                         const std::optional<std::string>& note, Instant now) {
   PipelineInput in;
   in.kyc_status = c.user.kyc_status;
   in.user_country = c.user.country;
-  in.allowed_countries = c.org.allowed_countries;
+  in.allowed_countries = c.org->allowed_countries;
   std::string ip_country = t.ip_country.value_or("");
   in.ip_country = ip_country;
   in.funding = t.funding_type == "ach" ? FundingType::kAch : FundingType::kDebitCard;
@@ -161,17 +184,19 @@ Status RunChecksWith(Env& env, store::Tx& tx, store::TransactionRecord& t, Conte
       t.settlement_date = calendar::FormatDate(s.processing_date);
     }
   }
-  PAYOPS_TRY(Transition(env, tx, t, out.status, actor, reason, note, now));
-  return store::UpdateTransaction(tx, t);
+  return MakeTransition(env, t, out.status, actor, reason, note, now);
 }
 
-// RunChecksWith after loading the transaction's user, org and bank account.
+// Re-runs the checks of a stored transaction from `start` and stores the outcome.
 Status RunChecks(Env& env, store::Tx& tx, store::TransactionRecord& t, const Actor& actor,
-                 PipelineStep start, bool skip_balance_check, bool new_recipient, bool new_device,
+                 PipelineStep start, bool skip_balance_check,
                  const std::optional<std::string>& note, Instant now) {
   PAYOPS_ASSIGN_OR_RETURN(Context c, LoadContext(tx, t));
-  return RunChecksWith(env, tx, t, std::move(c), actor, start, skip_balance_check, new_recipient,
-                       new_device, note, now);
+  PAYOPS_ASSIGN_OR_RETURN(RiskInput risk, RiskInputs(env, tx, t, c.user, now));
+  PAYOPS_ASSIGN_OR_RETURN(auto h, DecideChecks(env, tx, t, std::move(c), risk, actor, start,
+                                               skip_balance_check, note, now));
+  PAYOPS_TRY(AppendChange(env, tx, h, now));
+  return store::UpdateTransaction(tx, t);
 }
 
 Result<TransactionView> View(store::Tx& tx, store::TransactionRecord t) {
@@ -225,6 +250,140 @@ Status ValidateNew(const NewTransaction& in) {
   return Status::Ok();
 }
 
+// The org with its fee schedule, from the cache or the store (and then cached:
+// called only in a read snapshot of committed data).
+Result<std::shared_ptr<const Org>> CachedOrg(Env& env, store::Tx& tx, const std::string& id) {
+  if (auto cached = env.orgs.Find(id)) return cached;
+  PAYOPS_ASSIGN_OR_RETURN(auto org, store::FindOrg(tx, id));
+  if (!org) return Error::Internal("org " + id + " not found");
+  auto shared = std::make_shared<const Org>(std::move(*org));
+  env.orgs.Put(shared);
+  return shared;
+}
+
+// What initiation reads before its write, in a snapshot: the parties (404s and
+// the corridor), the org's fees, and the risk facts that can only turn from
+// "new" to "seen" (an older snapshot errs towards more risk points). What must
+// be current (the user's state, the limits, velocity, returns, the bank
+// account) is read again in the write.
+struct Initiation {
+  std::string org_id;
+  std::string recipient_id;
+  std::shared_ptr<const Org> org;
+  int64_t fee = 0;
+  bool used_recipient = false;
+  bool used_device = false;
+};
+
+Result<Initiation> ReadInitiation(Env& env, store::Tx& tx, const Actor& actor,
+                                  const NewTransaction& in) {
+  PAYOPS_ASSIGN_OR_RETURN(auto user, store::FindEndUser(tx, in.user_id, actor.tenant()));
+  if (!user) return Error{ErrorKind::kNotFound, "not_found", "user not found", "user_id"};
+  PAYOPS_ASSIGN_OR_RETURN(auto recipient, store::FindRecipient(tx, in.recipient_id, user->org_id));
+  if (!recipient || recipient->user_id != user->id) {
+    return Error{ErrorKind::kNotFound, "not_found", "recipient not found", "recipient_id"};
+  }
+  if (in.funding_type == "ach") {
+    PAYOPS_ASSIGN_OR_RETURN(auto bank, store::FindBankAccount(tx, in.funding_id, user->org_id));
+    if (!bank || bank->user_id != user->id) {
+      return Error{ErrorKind::kNotFound, "not_found", "bank account not found", "funding.id"};
+    }
+  } else {
+    PAYOPS_ASSIGN_OR_RETURN(auto card, store::FindCard(tx, in.funding_id, user->org_id));
+    if (!card || card->user_id != user->id) {
+      return Error{ErrorKind::kNotFound, "not_found", "card not found", "funding.id"};
+    }
+  }
+  std::string expected_corridor = user->country + "-" + recipient->country;
+  if (in.corridor != expected_corridor) {
+    return Error::Invalid(
+        "corridor_mismatch",
+        "corridor must be " + expected_corridor + " (the user's country, then the recipient's)",
+        "corridor");
+  }
+  Initiation out;
+  PAYOPS_ASSIGN_OR_RETURN(out.org, CachedOrg(env, tx, user->org_id));
+  PAYOPS_ASSIGN_OR_RETURN(out.fee,
+                          FindFee(out.org->fees, FeeDirection::kPayin, in.currency, in.corridor));
+  // The payout fee too, so that processing can always post to the ledger.
+  PAYOPS_TRY(FindFee(out.org->fees, FeeDirection::kPayout, in.currency, in.corridor));
+  PAYOPS_ASSIGN_OR_RETURN(out.used_recipient,
+                          store::UserUsedRecipient(tx, user->id, recipient->id));
+  PAYOPS_ASSIGN_OR_RETURN(out.used_device, store::UserUsedDevice(tx, user->id, in.device_id));
+  out.org_id = user->org_id;
+  out.recipient_id = recipient->id;
+  return out;
+}
+
+// Initiation's write: limits on current usage, the pipeline in memory, then the
+// transaction stored once in its final state with its two history lines.
+Result<TransactionView> WriteInitiation(Env& env, store::Tx& tx, const Actor& actor,
+                                        const NewTransaction& in, const Initiation& pre,
+                                        const std::optional<std::string>& ip_country) {
+  static_assert(kRolling30DaysLimitWindow >= kDailyLimitWindow);
+  Instant now = env.clock.Now();
+  // The user again (a primary-key read): suspension, KYC and tier must be current.
+  PAYOPS_ASSIGN_OR_RETURN(auto user, store::FindEndUser(tx, in.user_id, actor.tenant()));
+  if (!user) return Error{ErrorKind::kNotFound, "not_found", "user not found", "user_id"};
+  // Limits over the user's earlier transactions, inside the write so that
+  // concurrent initiations cannot exceed them together.
+  PAYOPS_ASSIGN_OR_RETURN(auto recent,
+                          store::UserRecentActivity(tx, user->id, now - kDailyLimitWindow,
+                                                    now - kRolling30DaysLimitWindow));
+  LimitUsage used{recent.usage_since_day_minor, recent.usage_since_month_minor};
+  PAYOPS_TRY(
+      CheckInitiation(InitiationRequest{user->kyc_status, user->tier, in.amount, in.currency, used},
+                      env.tier_limits));
+  // The bank account again: the balance check reads it and may change its status.
+  std::optional<store::BankAccount> bank;
+  if (in.funding_type == "ach") {
+    PAYOPS_ASSIGN_OR_RETURN(bank, store::FindBankAccount(tx, in.funding_id, pre.org_id));
+    if (!bank || bank->user_id != user->id) {
+      return Error{ErrorKind::kNotFound, "not_found", "bank account not found", "funding.id"};
+    }
+  }
+
+  store::TransactionRecord t;
+  t.id = env.ids.New("txn");
+  t.org_id = pre.org_id;
+  t.user_id = user->id;
+  t.recipient_id = pre.recipient_id;
+  t.funding_type = in.funding_type;
+  t.funding_id = in.funding_id;
+  t.amount = in.amount;
+  t.currency = in.currency;
+  t.payout_currency = in.payout_currency;
+  t.corridor = in.corridor;
+  t.fee = pre.fee;
+  t.ip_address = in.ip_address;
+  t.ip_country = ip_country;
+  t.device_id = in.device_id;
+  t.status = "INITIATED";
+  t.created_at = t.updated_at = now;
+  store::HistoryEntry initiated{env.ids.New("th"), t.id,        now,
+                                std::nullopt,      "INITIATED", actor.member_id,
+                                "initiated",       std::nullopt};
+
+  RiskInput risk = RiskBase(env, t, *user, now);
+  risk.transactions_last_24h = recent.count_since_day;
+  PAYOPS_ASSIGN_OR_RETURN(risk.earlier_returns, store::UserReturnCount(tx, user->id));
+  risk.new_recipient = !pre.used_recipient;
+  risk.new_device = !pre.used_device;
+  PAYOPS_ASSIGN_OR_RETURN(
+      auto decided,
+      DecideChecks(env, tx, t, Context{std::move(*user), pre.org, std::move(bank)}, risk,
+                   Actor::System(), PipelineStep::kGeoip, false, std::nullopt, now));
+  PAYOPS_TRY(store::InsertTransaction(tx, t));
+  PAYOPS_TRY(store::AppendHistory(tx, initiated));
+  PAYOPS_TRY(store::AppendHistory(tx, decided));
+  // The history as ListHistory would answer it: (at, id) order, ids increasing.
+  TransactionView view;
+  view.history.push_back(std::move(initiated));
+  view.history.push_back(std::move(decided));
+  view.txn = std::move(t);
+  return view;
+}
+
 }  // namespace
 
 Result<TransactionView> CreateTransaction(Env& env, const Actor& actor, const NewTransaction& in) {
@@ -238,78 +397,16 @@ Result<TransactionView> CreateTransaction(Env& env, const Actor& actor, const Ne
   if (env.geoip) {
     PAYOPS_ASSIGN_OR_RETURN(ip_country, env.geoip->CountryOf(in.ip_address));
   }
+  // The lookups run on a read connection, concurrently; the single writer then
+  // does only what must see the latest commit.
+  std::optional<Initiation> pre;
+  PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
+    PAYOPS_ASSIGN_OR_RETURN(pre, ReadInitiation(env, tx, actor, in));
+    return Status::Ok();
+  }));
   std::optional<TransactionView> view;
   PAYOPS_TRY(env.store.Write([&](store::Tx& tx) -> Status {
-    Instant now = env.clock.Now();
-    PAYOPS_ASSIGN_OR_RETURN(auto user, store::FindEndUser(tx, in.user_id, actor.tenant()));
-    if (!user) return Error{ErrorKind::kNotFound, "not_found", "user not found", "user_id"};
-    PAYOPS_ASSIGN_OR_RETURN(auto recipient,
-                            store::FindRecipient(tx, in.recipient_id, user->org_id));
-    if (!recipient || recipient->user_id != user->id) {
-      return Error{ErrorKind::kNotFound, "not_found", "recipient not found", "recipient_id"};
-    }
-    std::optional<store::BankAccount> bank;
-    if (in.funding_type == "ach") {
-      PAYOPS_ASSIGN_OR_RETURN(bank, store::FindBankAccount(tx, in.funding_id, user->org_id));
-      if (!bank || bank->user_id != user->id) {
-        return Error{ErrorKind::kNotFound, "not_found", "bank account not found", "funding.id"};
-      }
-    } else {
-      PAYOPS_ASSIGN_OR_RETURN(auto card, store::FindCard(tx, in.funding_id, user->org_id));
-      if (!card || card->user_id != user->id) {
-        return Error{ErrorKind::kNotFound, "not_found", "card not found", "funding.id"};
-      }
-    }
-    std::string expected_corridor = user->country + "-" + recipient->country;
-    if (in.corridor != expected_corridor) {
-      return Error::Invalid(
-          "corridor_mismatch",
-          "corridor must be " + expected_corridor + " (the user's country, then the recipient's)",
-          "corridor");
-    }
-    PAYOPS_ASSIGN_OR_RETURN(auto org, store::FindOrg(tx, user->org_id));
-    PAYOPS_ASSIGN_OR_RETURN(int64_t fee,
-                            FindFee(org->fees, FeeDirection::kPayin, in.currency, in.corridor));
-    // The payout fee too, so that processing can always post to the ledger.
-    PAYOPS_TRY(FindFee(org->fees, FeeDirection::kPayout, in.currency, in.corridor));
-    // Limits over the user's earlier transactions (sums in the store, no cap).
-    PAYOPS_ASSIGN_OR_RETURN(auto day, store::UserUsageSince(tx, user->id, now - kDailyLimitWindow));
-    PAYOPS_ASSIGN_OR_RETURN(auto month,
-                            store::UserUsageSince(tx, user->id, now - kRolling30DaysLimitWindow));
-    LimitUsage used{day.amount_minor, month.amount_minor};
-    PAYOPS_TRY(CheckInitiation(
-        InitiationRequest{user->kyc_status, user->tier, in.amount, in.currency, used},
-        env.tier_limits));
-    PAYOPS_ASSIGN_OR_RETURN(bool used_recipient,
-                            store::UserUsedRecipient(tx, user->id, recipient->id));
-    PAYOPS_ASSIGN_OR_RETURN(bool used_device, store::UserUsedDevice(tx, user->id, in.device_id));
-
-    store::TransactionRecord t;
-    t.id = env.ids.New("txn");
-    t.org_id = user->org_id;
-    t.user_id = user->id;
-    t.recipient_id = recipient->id;
-    t.funding_type = in.funding_type;
-    t.funding_id = in.funding_id;
-    t.amount = in.amount;
-    t.currency = in.currency;
-    t.payout_currency = in.payout_currency;
-    t.corridor = in.corridor;
-    t.fee = fee;
-    t.ip_address = in.ip_address;
-    t.ip_country = ip_country;
-    t.device_id = in.device_id;
-    t.status = "INITIATED";
-    t.created_at = t.updated_at = now;
-    PAYOPS_TRY(store::InsertTransaction(tx, t));
-    PAYOPS_TRY(store::AppendHistory(
-        tx, store::HistoryEntry{env.ids.New("th"), t.id, now, std::nullopt, "INITIATED",
-                                actor.member_id, "initiated", std::nullopt}));
-    // The user, org and account loaded above serve the checks too.
-    PAYOPS_TRY(RunChecksWith(env, tx, t, Context{*user, *org, bank}, Actor::System(),
-                             PipelineStep::kGeoip, false, !used_recipient, !used_device,
-                             std::nullopt, now));
-    PAYOPS_ASSIGN_OR_RETURN(view, View(tx, std::move(t)));
+    PAYOPS_ASSIGN_OR_RETURN(view, WriteInitiation(env, tx, actor, in, *pre, ip_country));
     return Status::Ok();
   }));
   return std::move(*view);
@@ -385,7 +482,7 @@ Result<TransactionView> Release(Env& env, const Actor& actor, const std::string&
             ParsePipelineStep(t.resume_from.value_or("geoip")).value_or(PipelineStep::kGeoip);
         PAYOPS_ASSIGN_OR_RETURN(ResumePlan plan,
                                 PlanRelease(hold, path, ActorKind(actor), note, resume));
-        return RunChecks(env, tx, t, actor, plan.start, plan.skip_balance_check, false, false,
+        return RunChecks(env, tx, t, actor, plan.start, plan.skip_balance_check,
                          std::optional<std::string>(note), now);
       });
 }
@@ -402,8 +499,8 @@ Status AutoRelease(Env& env, store::Tx& tx, const std::string& column, const std
         ParsePipelineStep(t.resume_from.value_or("geoip")).value_or(PipelineStep::kGeoip);
     PAYOPS_ASSIGN_OR_RETURN(ResumePlan plan,
                             PlanRelease(reason, path, TxnActor::kSystem, "", resume));
-    PAYOPS_TRY(RunChecks(env, tx, t, Actor::System(), plan.start, plan.skip_balance_check, false,
-                         false, std::string(ReleasePathName(path)), now));
+    PAYOPS_TRY(RunChecks(env, tx, t, Actor::System(), plan.start, plan.skip_balance_check,
+                         std::string(ReleasePathName(path)), now));
   }
   return Status::Ok();
 }

@@ -629,6 +629,23 @@ INSERT INTO kb_articles_fts (kb_articles_fts) VALUES ('rebuild')
 ALTER TABLE kb_articles ADD COLUMN search tsvector GENERATED ALWAYS AS (setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', tags), 'B') || setweight(to_tsvector('english', body), 'C')) STORED;
 CREATE INDEX kb_articles_search ON kb_articles USING GIN (search)
 )SQL"},
+    // Initiation writes every index of transactions once per request: the risk
+    // score's count of returns becomes a seek over the few returned rows; the
+    // (user_id, created_at) index goes, transactions_user_usage starts with the
+    // same columns; trace numbers and batch dates, NULL until a batch, are
+    // indexed only once set (every query on them is an equality).
+    {10, "transaction_write_indexes",
+     R"SQL(
+CREATE INDEX transactions_user_returned ON transactions(user_id, status) WHERE status = 'RETURNED';
+DROP INDEX transactions_user;
+DROP INDEX transactions_trace;
+CREATE UNIQUE INDEX transactions_trace ON transactions(trace_number)
+  WHERE trace_number IS NOT NULL;
+DROP INDEX transactions_batch;
+CREATE INDEX transactions_batch ON transactions(batch_date, funding_type, status)
+  WHERE batch_date IS NOT NULL
+)SQL",
+     "", ""},
 };
 
 // Migrate() applies them in array order: a lower version listed after a

@@ -150,6 +150,21 @@ Result<UsageSum> UserUsageSince(Tx& tx, const std::string& user_id, Instant sinc
   return UsageSum{row->Int(0), row->Int(1)};
 }
 
+Result<RecentActivity> UserRecentActivity(Tx& tx, const std::string& user_id, Instant day_since,
+                                          Instant month_since) {
+  assert(month_since <= day_since);
+  int64_t day_us = ToMicros(day_since);
+  PAYOPS_ASSIGN_OR_RETURN(
+      auto row,
+      tx.QueryOne("SELECT COALESCE(SUM(CASE WHEN created_at > ? THEN 1 ELSE 0 END), 0), "
+                  "COALESCE(SUM(CASE WHEN created_at > ? AND status <> 'CANCELED' THEN amount "
+                  "ELSE 0 END), 0), "
+                  "COALESCE(SUM(CASE WHEN status <> 'CANCELED' THEN amount ELSE 0 END), 0) "
+                  "FROM transactions WHERE user_id = ? AND created_at > ?",
+                  {day_us, day_us, user_id, ToMicros(month_since)}));
+  return RecentActivity{row->Int(0), row->Int(1), row->Int(2)};
+}
+
 Result<bool> UserUsedRecipient(Tx& tx, const std::string& user_id,
                                const std::string& recipient_id) {
   PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT 1 FROM transactions WHERE user_id = ? AND "

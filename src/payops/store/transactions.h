@@ -73,6 +73,18 @@ struct UsageSum {
   int64_t amount_minor = 0;
 };
 Result<UsageSum> UserUsageSince(Tx& tx, const std::string& user_id, Instant since);
+// The user's transactions of the last 24 h and 30 days in one scan of the
+// covering index: how many were created after `day_since` (every status: the
+// risk score's velocity), and the amounts that count toward limits (CANCELED
+// excluded) after `day_since` and after `month_since`. Requires
+// month_since <= day_since.
+struct RecentActivity {
+  int64_t count_since_day = 0;
+  int64_t usage_since_day_minor = 0;
+  int64_t usage_since_month_minor = 0;
+};
+Result<RecentActivity> UserRecentActivity(Tx& tx, const std::string& user_id, Instant day_since,
+                                          Instant month_since);
 // Whether the user already sent to the recipient / used the device / had returns.
 Result<bool> UserUsedRecipient(Tx& tx, const std::string& user_id, const std::string& recipient_id);
 Result<bool> UserUsedDevice(Tx& tx, const std::string& user_id, const std::string& device_id);

@@ -63,6 +63,14 @@ class Conn final : public Tx {
     return Status::Ok();
   }
 
+  // A statement without parameters through the statement cache (the
+  // transaction control of every job: parsed once per connection).
+  Status Control(std::string_view sql) {
+    auto r = Exec(sql, std::span<const Value>());
+    if (!r.ok()) return Status(r.take_error());
+    return Status::Ok();
+  }
+
   Result<Rows> Query(std::string_view sql, std::span<const Value> params) override {
     PAYOPS_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql, params));
     Rows rows;
@@ -116,22 +124,23 @@ class Conn final : public Tx {
  private:
   static constexpr size_t kMaxCachedStatements = 512;
 
+  // The cached statement of `sql` (looked up without copying the text), with
+  // `params` bound. Text is bound without a copy: Query and Exec step and reset
+  // the statement before `params` go out of scope, and every use rebinds all.
   Result<sqlite3_stmt*> Prepare(std::string_view sql, std::span<const Value> params) {
-    std::string key(sql);
     sqlite3_stmt* stmt = nullptr;
-    auto it = stmts_.find(key);
+    auto it = stmts_.find(sql);
     if (it != stmts_.end()) {
       stmt = it->second;
     } else {
-      int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
+      int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                                   SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
-      if (rc != SQLITE_OK) return SqliteError(db_, rc, "prepare " + key);
+      if (rc != SQLITE_OK) return SqliteError(db_, rc, "prepare " + std::string(sql));
       if (stmts_.size() < kMaxCachedStatements)
-        stmts_.emplace(std::move(key), stmt);
+        stmts_.emplace(std::string(sql), stmt);
       else
         transient_.reset(stmt);
     }
-    sqlite3_clear_bindings(stmt);
     if (static_cast<int>(params.size()) != sqlite3_bind_parameter_count(stmt)) {
       return Error::Internal("parameter count mismatch for: " + std::string(sql));
     }
@@ -141,7 +150,7 @@ class Conn final : public Tx {
       if (auto* n = std::get_if<int64_t>(&v)) {
         sqlite3_bind_int64(stmt, idx, *n);
       } else if (auto* s = std::get_if<std::string>(&v)) {
-        sqlite3_bind_text(stmt, idx, s->data(), static_cast<int>(s->size()), SQLITE_TRANSIENT);
+        sqlite3_bind_text(stmt, idx, s->data(), static_cast<int>(s->size()), SQLITE_STATIC);
       } else {
         sqlite3_bind_null(stmt, idx);
       }
@@ -153,8 +162,14 @@ class Conn final : public Tx {
     void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
   };
 
+  // Heterogeneous lookup: find() takes the string_view as it comes.
+  struct SqlHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
   sqlite3* db_ = nullptr;
-  std::unordered_map<std::string, sqlite3_stmt*> stmts_;
+  std::unordered_map<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>> stmts_;
   std::unique_ptr<sqlite3_stmt, Finalizer> transient_;
 };
 
@@ -211,11 +226,11 @@ class SqliteStore final : public Store {
   Status Read(const TxFn& fn) override {
     if (auto nested = RunNested(this, fn, /*write=*/false)) return *nested;
     Conn* conn = AcquireReader();
-    Status s = conn->Plain("BEGIN");
+    Status s = conn->Control("BEGIN");
     if (s.ok()) {
       ActiveTxScope scope(this, conn, /*read_only=*/true);
       s = RunGuarded(fn, *conn);
-      (void)conn->Plain("COMMIT");
+      (void)conn->Control("COMMIT");
     }
     ReleaseReader(conn);
     return s;
@@ -274,23 +289,23 @@ class SqliteStore final : public Store {
 
   void RunGroup(const std::vector<Job*>& group, std::vector<Status>& results) {
     Conn& c = *writer_conn_;
-    Status begun = c.Plain("BEGIN IMMEDIATE");
+    Status begun = c.Control("BEGIN IMMEDIATE");
     if (!begun.ok()) {
       results.assign(group.size(), begun);
       return;
     }
     for (Job* job : group) {
-      (void)c.Plain("SAVEPOINT job");
+      (void)c.Control("SAVEPOINT job");
       Status s;
       {
         ActiveTxScope scope(this, &c, /*read_only=*/false);
         s = RunGuarded(*job->fn, c);
       }
-      if (!s.ok()) (void)c.Plain("ROLLBACK TO SAVEPOINT job");
-      (void)c.Plain("RELEASE SAVEPOINT job");
+      if (!s.ok()) (void)c.Control("ROLLBACK TO SAVEPOINT job");
+      (void)c.Control("RELEASE SAVEPOINT job");
       results.push_back(std::move(s));
     }
-    Status committed = c.Plain("COMMIT");
+    Status committed = c.Control("COMMIT");
     if (!committed.ok()) {
       (void)c.Plain("ROLLBACK");
       for (Status& s : results) {
@@ -318,6 +333,11 @@ class SqliteStore final : public Store {
 }  // namespace
 
 Result<std::unique_ptr<Store>> OpenSqlite(std::string_view path, const StoreOptions& options) {
+  // Memory statistics (unused here) put a process-wide mutex in every SQLite
+  // allocation, which the writer and the readers then contend on. Must come
+  // before SQLite initializes; later it is refused (SQLITE_MISUSE) and ignored.
+  static const int kNoMemStatus = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)kNoMemStatus;
   auto store = std::make_unique<SqliteStore>("sqlite://" + std::string(path), options);
   PAYOPS_TRY(store->Init(path));
   return std::unique_ptr<Store>(std::move(store));
