@@ -816,7 +816,7 @@ Result<int> SweepSla(Env& env, Instant at) {
           PAYOPS_TRY(RecordSla(env, tx, t, c, at));
           PAYOPS_TRY(NotifySla(env, tx, t, c));
         }
-        PAYOPS_TRY(store::UpdateTicket(tx, t));
+        PAYOPS_TRY(store::UpdateTicketSla(tx, t));
       }
       return Status::Ok();
     }));

@@ -223,6 +223,20 @@ Status UpdateTicket(Tx& tx, const TicketRecord& t) {
   return Status::Ok();
 }
 
+Status UpdateTicketSla(Tx& tx, const TicketRecord& t) {
+  PAYOPS_ASSIGN_OR_RETURN(
+      int64_t n,
+      tx.Exec(
+          "UPDATE tickets SET fr_state = ?, fr_due = ?, fr_left_us = ?, fr_warned = ?, "
+          "res_state = ?, res_due = ?, res_left_us = ?, res_warned = ?, clock_kind = ?, "
+          "sla_due_at = ?, sla_next_at = ? WHERE id = ?",
+          {t.sla.fr_state, ToMicros(t.sla.fr_due), t.sla.fr_left_us, int64_t{t.sla.fr_warned},
+           t.sla.res_state, ToMicros(t.sla.res_due), t.sla.res_left_us, int64_t{t.sla.res_warned},
+           t.sla.clock_kind, t.sla.sla_due_at_us, Opt(t.sla.sla_next_at_us), t.id}));
+  if (n != 1) return Error::NotFound("ticket");
+  return Status::Ok();
+}
+
 Result<std::optional<TicketRecord>> FindTicket(Tx& tx, const std::string& id,
                                                const TicketViewer& viewer) {
   std::string sql = std::string("SELECT ") + kColumns + " FROM tickets t WHERE t.id = ?";

@@ -101,6 +101,8 @@ Result<int64_t> NextTicketNumber(Tx& tx);
 Status InsertTicket(Tx& tx, const TicketRecord& t);
 // Writes every mutable column (status, priority, assignee, dates, SLA).
 Status UpdateTicket(Tx& tx, const TicketRecord& t);
+// Writes the SLA columns only (the sweep): no other index is touched.
+Status UpdateTicketSla(Tx& tx, const TicketRecord& t);
 
 // Who is looking, for the store's visibility filter (core/ticket.h
 // CanViewTicket is the oracle): staff see every ticket, EMI users the EMI
