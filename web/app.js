@@ -137,19 +137,22 @@
     return m < 0 ? 'overdue ' + text : text;
   }
 
-  // The SLA cell: time left on the running clock, else the clock's state.
+  // The SLA cell: time left on the running clock (first response, else
+  // resolution), how long overdue a breached resolution is, else the clock's
+  // state (met, paused, stopped).
   function slaHtml(sla) {
     if (!sla) return '';
     let out;
     let left = null;
     if (sla.first_response_state === 'running') left = sla.first_response_minutes_left;
-    else if (sla.resolution_state === 'running') left = sla.resolution_minutes_left;
-    if (left !== null && left !== undefined) {
-      out = '<span class="' + (left < 0 ? 'overdue' : '') + '">' + esc(minutesText(left)) +
-        '</span>';
+    else if (sla.resolution_state === 'running' || sla.resolution_state === 'breached') {
+      left = sla.resolution_minutes_left;
+    }
+    if (typeof left === 'number') {
+      out = left < 0 ? '<span class="overdue">' + esc(minutesText(left)) + '</span>'
+        : esc(minutesText(left));
     } else {
-      out = sla.resolution_state === 'breached' ? '' :
-        '<span class="muted">' + esc(sla.resolution_state) + '</span>';
+      out = '<span class="muted">' + esc(sla.resolution_state) + '</span>';
     }
     if (sla.first_response_breached || sla.resolution_breached) {
       out += ' <span class="badge breached">breached</span>';
@@ -354,6 +357,7 @@
     ev.preventDefault();
     const t = desk.ticket;
     const body = $('#t-reply-body').value;
+    $('#t-reply-error').innerHTML = '';
     if (!body.trim()) return;
     try {
       showTicket(await api('POST', '/v1/tickets/' + encodeURIComponent(t.id) + '/messages',
@@ -372,6 +376,7 @@
     if (priority !== t.priority) patch.priority = priority;
     if (status !== t.status) patch.status = status;
     if (assignee !== (t.assignee_id || '')) patch.assignee_id = assignee || null;
+    $('#t-triage-error').innerHTML = '';
     if (!Object.keys(patch).length) {
       $('#t-triage-error').innerHTML = '<span class="muted">Nothing changed.</span>';
       return;
@@ -447,13 +452,14 @@
     if (v('#n-request')) body.request_id = v('#n-request');
     const button = ev.target.querySelector('button');
     button.disabled = true;
+    $('#n-error').innerHTML = '';
     try {
       const files = Array.from($('#n-files').files);
       if (files.length) body.attachments = await Promise.all(files.map(readFile));
       const t = await api('POST', '/v1/tickets', body, { 'Idempotency-Key': idempotencyKey() });
       desk.rows.unshift(t);
-      renderList();
-      showTicket(t);
+      // The answer to the create has no attachments or history: read the ticket back.
+      showTicket(await api('GET', '/v1/tickets/' + encodeURIComponent(t.id)).catch(() => t));
       $('#status').textContent = 'Ticket #' + t.number + ' opened.';
     } catch (e) {
       $('#n-error').innerHTML = errorHtml(e);
