@@ -336,7 +336,8 @@ Result<Opening> Prepare(const NewTicketInput& in) {
 // Opens the ticket inside `tx` as `actor`.
 Result<store::TicketRecord> Open(Env& env, store::Tx& tx, const Actor& actor, Opening o,
                                  std::optional<std::string> org_id, Instant now,
-                                 std::optional<store::TransactionRecord>* linked) {
+                                 std::optional<store::TransactionRecord>* linked,
+                                 const Org* known_org = nullptr) {
   if (o.ticket.transaction_id) {
     PAYOPS_ASSIGN_OR_RETURN(auto txn,
                             store::FindTransaction(tx, *o.ticket.transaction_id, actor.tenant()));
@@ -351,7 +352,9 @@ Result<store::TicketRecord> Open(Env& env, store::Tx& tx, const Actor& actor, Op
     if (linked) *linked = std::move(txn);
   }
   std::optional<Org> org;
-  if (org_id) {
+  if (org_id && known_org && known_org->id == *org_id) {
+    org = *known_org;
+  } else if (org_id) {
     PAYOPS_ASSIGN_OR_RETURN(org, store::FindOrg(tx, *org_id));
     if (!org) return Error{ErrorKind::kNotFound, "not_found", "org not found", "org_id"};
   }
@@ -465,12 +468,27 @@ Result<TicketView> CreateTicket(Env& env, const Actor& actor, const NewTicketInp
     return Error{ErrorKind::kNotFound, "not_found", "org not found", "org_id"};
   }
   PAYOPS_ASSIGN_OR_RETURN(Opening o, Prepare(in));
+  const std::optional<std::string> org_id =
+      actor.role == Role::kPartner ? actor.org_id : in.org_id;
+  // The org (plan, hypercare) from the cache or a committed snapshot, off the writer.
+  std::shared_ptr<const Org> org;
+  if (org_id) {
+    org = env.orgs.Find(*org_id);
+    if (!org) {
+      PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
+        PAYOPS_ASSIGN_OR_RETURN(auto found, store::FindOrg(tx, *org_id));
+        if (found) org = std::make_shared<const Org>(std::move(*found));
+        return Status::Ok();
+      }));
+      if (org) env.orgs.Put(org);
+    }
+  }
   std::optional<TicketView> view;
   PAYOPS_TRY(env.store.Write([&](store::Tx& tx) -> Status {
     Instant now = env.clock.Now();
-    std::optional<std::string> org_id = actor.role == Role::kPartner ? actor.org_id : in.org_id;
     std::optional<store::TransactionRecord> linked;
-    PAYOPS_ASSIGN_OR_RETURN(auto t, Open(env, tx, actor, std::move(o), org_id, now, &linked));
+    PAYOPS_ASSIGN_OR_RETURN(auto t, Open(env, tx, actor, std::move(o), org_id, now, &linked,
+                                         org.get()));
     // The answer is built from what was just written: no reads back.
     TicketView v;
     auto category = desk::ParseCategory(t.category);

@@ -521,12 +521,12 @@ CREATE TABLE tickets (
 CREATE INDEX tickets_requester ON tickets(requester_email_lc, id);
 CREATE INDEX tickets_org ON tickets(org_id, id);
 CREATE INDEX tickets_queue ON tickets(queue, id);
-CREATE INDEX tickets_assignee ON tickets(assignee_id, id);
+CREATE INDEX tickets_assignee ON tickets(assignee_id, id) WHERE assignee_id IS NOT NULL;
 CREATE INDEX tickets_status ON tickets(status, id);
 CREATE INDEX tickets_sla_due ON tickets(sla_due_at, id);
-CREATE INDEX tickets_sla_next ON tickets(sla_next_at);
-CREATE INDEX tickets_solved ON tickets(status, solved_at);
-CREATE INDEX tickets_transaction ON tickets(transaction_id, status);
+CREATE INDEX tickets_sla_next ON tickets(sla_next_at) WHERE sla_next_at IS NOT NULL;
+CREATE INDEX tickets_solved ON tickets(solved_at) WHERE status = 'solved';
+CREATE INDEX tickets_transaction ON tickets(transaction_id, status) WHERE transaction_id IS NOT NULL;
 CREATE TABLE ticket_ccs (
   ticket_id TEXT NOT NULL REFERENCES tickets(id),
   email TEXT NOT NULL,

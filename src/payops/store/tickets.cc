@@ -90,8 +90,8 @@ Result<std::vector<TicketRecord>> Many(Tx& tx, const std::string& sql,
   return out;
 }
 
-const char* kCcMatch =
-    "EXISTS (SELECT 1 FROM ticket_ccs c WHERE c.ticket_id = t.id AND c.email_lc = ?)";
+// Through the (email_lc, ticket_id) index: the CC'd tickets in id order.
+const char* kCcMatch = "t.id IN (SELECT c.ticket_id FROM ticket_ccs c WHERE c.email_lc = ?)";
 
 // The visibility condition of `v` as SQL over alias t, with its parameters.
 void AddVisibility(const TicketViewer& v, std::string& sql, std::vector<Value>& params) {
@@ -276,8 +276,10 @@ Result<Page<TicketRecord>> ListTickets(Tx& tx, const TicketViewer& viewer, const
     sql += "t.id > ?";
     params.emplace_back(page.after_id.value_or(""));
   }
-  AddVisibility(viewer, sql, params);
   const bool staff_like = viewer.role != Role::kPartner;
+  // A partner's own requests and CCs are visible by definition: the visibility
+  // clause would only hide the requester index from the planner.
+  if (staff_like || f.view == TicketListKind::kAll) AddVisibility(viewer, sql, params);
   switch (f.view) {
     case TicketListKind::kMine:
       // Requested by the viewer; for staff and EMI users also assigned to them.
@@ -312,8 +314,8 @@ Result<Page<TicketRecord>> ListTickets(Tx& tx, const TicketViewer& viewer, const
   };
   add(" AND t.queue = ?", f.queue);
   add(" AND t.org_id = ?", f.org_id);
-  add(" AND t.assignee_id = ?", f.assignee_id);
-  add(" AND t.transaction_id = ?", f.transaction_id);
+  add(" AND t.assignee_id IS NOT NULL AND t.assignee_id = ?", f.assignee_id);
+  add(" AND t.transaction_id IS NOT NULL AND t.transaction_id = ?", f.transaction_id);
   sql += f.order == TicketOrder::kSlaDue ? " ORDER BY t.sla_due_at, t.id" : " ORDER BY t.id";
   sql += " LIMIT ?";
   params.emplace_back(int64_t{page.limit + 1});
@@ -426,7 +428,8 @@ Result<std::vector<TicketEvent>> ListTicketEvents(Tx& tx, const std::string& tic
 
 Result<std::vector<TicketRecord>> TicketsWithSlaEventDue(Tx& tx, Instant at, int limit) {
   std::string sql = std::string("SELECT ") + kColumns +
-                    " FROM tickets t WHERE t.sla_next_at <= ? ORDER BY t.sla_next_at LIMIT ?";
+                    " FROM tickets t WHERE t.sla_next_at IS NOT NULL AND t.sla_next_at <= ? ORDER BY "
+                    "t.sla_next_at LIMIT ?";
   std::vector<Value> params{ToMicros(at), int64_t{limit}};
   return Many(tx, sql, params, false);
 }
@@ -442,8 +445,8 @@ Result<std::vector<TicketRecord>> SolvedTicketsBefore(Tx& tx, Instant solved_bef
 Result<std::vector<TicketRecord>> OpenTicketsOfTransaction(Tx& tx, const std::string& txn_id,
                                                            int limit) {
   std::string sql = std::string("SELECT ") + kColumns +
-                    " FROM tickets t WHERE t.transaction_id = ? AND t.status IN ('new', 'open', "
-                    "'pending') ORDER BY t.id LIMIT ?";
+                    " FROM tickets t WHERE t.transaction_id IS NOT NULL AND t.transaction_id = ? AND "
+                    "t.status IN ('new', 'open', 'pending') ORDER BY t.id LIMIT ?";
   std::vector<Value> params{txn_id, int64_t{limit}};
   return Many(tx, sql, params);
 }
