@@ -347,6 +347,33 @@ TEST(Transactions, RiskActionAndTierLimitsComeFromTheConfiguration) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(Tickets, SlaTableComesFromTheConfiguration) {
+  char tmpl[] = "/tmp/payops-sla-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  // VIP medium: 30 real minutes to first response, 3 hours to resolution.
+  std::ofstream(dir + "/sla.toml") << "[sla.vip.medium]\nfirst_response_minutes = 30\n"
+                                   << "resolution_minutes = 180\nclock = \"24x7\"\n";
+  std::ofstream(dir + "/bad.toml") << "[sla.vip.medium]\nfirst_response_minutes = 0\n";
+  ServerProcess s("", {"--config", dir + "/sla.toml"});
+  std::string key = AdminKey(s);
+  std::string org = CreateOrg(s.port(), key, "vip.example");  // sla_plan vip
+  auto r = Request(s.port(), "POST", "/v1/tickets",
+                   R"({"requester":{"name":"V","email":"v@vip.example"},"org_id":")" + org +
+                       R"(","category":"report","subject":"s","description":"d"})",
+                   {{"Authorization", "Bearer " + key}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  json::value v = json::parse(r.body);
+  EXPECT_EQ(v.at("priority").as_string(), "medium");
+  // The sandbox clock starts Monday 2030-01-07 13:00Z.
+  EXPECT_EQ(v.at("sla").at("first_response_due").as_string(), "2030-01-07T13:30:00Z");
+  EXPECT_EQ(v.at("sla").at("resolution_due").as_string(), "2030-01-07T16:00:00Z");
+  EXPECT_EQ(v.at("sla").at("clock").as_string(), "24x7");
+  int rc = 0;
+  s.RunCli({"migrate", "--config", dir + "/bad.toml", "--store", s.store_url()}, &rc);
+  EXPECT_EQ(rc, 2);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Ach, ReturnsFileMovesMatchingTransactionsAllOrNothing) {
   ServerProcess s;
   std::string key = AdminKey(s);

@@ -106,6 +106,49 @@ Status LoadLimits(const toml::table& t, Config& cfg) {
   return Status::Ok();
 }
 
+// [sla.<plan>.<priority>] first_response_minutes, resolution_minutes,
+// clock = "working" | "24x7": replaces that row of the SPEC's table.
+Status LoadSlaTable(const toml::table& t, Config& cfg) {
+  for (auto&& [pk, pv] : t) {
+    std::string plan_name(pk.str());
+    auto plan = desk::ParseSlaPlan(plan_name);
+    if (!plan.ok() || !pv.is_table())
+      return BadConfig("sla has essentials, reserve and vip tables");
+    for (auto&& [rk, rv] : *pv.as_table()) {
+      std::string priority_name(rk.str());
+      auto priority = desk::ParsePriority(priority_name);
+      if (!priority.ok() || !rv.is_table()) {
+        return BadConfig("sla." + plan_name + " has urgent, high, medium and low tables");
+      }
+      desk::SlaTarget& row = cfg.sla_table.at(*plan, *priority);
+      for (auto&& [fk, fv] : *rv.as_table()) {
+        std::string field(fk.str());
+        std::string where = "sla." + plan_name + "." + priority_name + "." + field;
+        if (field == "clock") {
+          auto text = fv.value<std::string>();
+          if (!text || (*text != "working" && *text != "24x7")) {
+            return BadConfig(where + " must be \"working\" or \"24x7\"");
+          }
+          row.clock =
+              *text == "working" ? desk::SlaClockKind::kWorking : desk::SlaClockKind::kAlwaysOn;
+          continue;
+        }
+        auto n = fv.value<int64_t>();
+        if (!n) return BadConfig(where + " must be an integer of minutes");
+        if (field == "first_response_minutes")
+          row.first_response_minutes = *n;
+        else if (field == "resolution_minutes")
+          row.resolution_minutes = *n;
+        else
+          return BadConfig("unknown key " + where);
+      }
+    }
+  }
+  Status valid = desk::ValidateSlaTable(cfg.sla_table);
+  if (!valid.ok()) return BadConfig("sla: " + valid.error().message);
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status LoadConfigFile(const std::string& path, Config& cfg) {
@@ -198,6 +241,8 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
       }
     } else if (key == "risk" && v.is_table()) {
       PAYOPS_TRY(LoadRisk(*v.as_table(), cfg));
+    } else if (key == "sla" && v.is_table()) {
+      PAYOPS_TRY(LoadSlaTable(*v.as_table(), cfg));
     } else if (key == "limits" && v.is_table()) {
       PAYOPS_TRY(LoadLimits(*v.as_table(), cfg));
     } else if (key == "store_options" && v.is_table()) {

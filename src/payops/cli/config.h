@@ -9,6 +9,7 @@
 #include "payops/core/pipeline.h"
 #include "payops/core/result.h"
 #include "payops/core/risk.h"
+#include "payops/core/sla.h"
 
 namespace payops::cli {
 
@@ -46,6 +47,8 @@ struct Config {
   HighRiskAction high_risk_action = HighRiskAction::kHold;
   // [limits.tier1] … [limits.tier3]: per_transaction, daily, rolling_30_days (USD minor units).
   TierLimits tier_limits;
+  // [sla.<plan>.<priority>]: first_response_minutes, resolution_minutes, clock.
+  desk::SlaTable sla_table = desk::DefaultSlaTable();
 };
 
 // Reads a TOML file over `cfg`. Unknown keys are errors (a typo must not pass

@@ -229,7 +229,7 @@ int Serve(const Config& cfg) {
   // The SLA's working hours follow the same business calendar.
   calendar::WorkingSchedule hours;
   hours.holidays = env.holidays;
-  auto sla_rules = desk::SlaRules::Create(desk::DefaultSlaTable(), hours);
+  auto sla_rules = desk::SlaRules::Create(cfg.sla_table, hours);
   if (!sla_rules.ok()) return Fail(sla_rules.error());
   env.sla_rules = &*sla_rules;
   env.desk.base_url = cfg.public_url.empty() ? "http://" + cfg.listen : cfg.public_url;

@@ -112,6 +112,16 @@ void AddVisibility(const TicketViewer& v, std::string& sql, std::vector<Value>& 
   sql += ")";
 }
 
+// The SLA columns, in the order of kSlaColumns.
+constexpr const char* kSlaColumns =
+    "fr_state = ?, fr_due = ?, fr_left_us = ?, fr_warned = ?, res_state = ?, res_due = ?, "
+    "res_left_us = ?, res_warned = ?, clock_kind = ?, sla_due_at = ?, sla_next_at = ?";
+void AppendSla(std::vector<Value>& v, const TicketSla& s) {
+  v.insert(v.end(), {s.fr_state, ToMicros(s.fr_due), s.fr_left_us, int64_t{s.fr_warned},
+                     s.res_state, ToMicros(s.res_due), s.res_left_us, int64_t{s.res_warned},
+                     s.clock_kind, s.sla_due_at_us, Opt(s.sla_next_at_us)});
+}
+
 }  // namespace
 
 TicketViewer ViewerOf(const Actor& actor) {
@@ -138,6 +148,31 @@ Result<int64_t> NextTicketNumber(Tx& tx) {
 }
 
 Status InsertTicket(Tx& tx, const TicketRecord& t) {
+  std::vector<Value> v{t.id,
+                       t.number,
+                       Opt(t.org_id),
+                       t.requester_name,
+                       t.requester_email,
+                       ToLowerAscii(t.requester_email),
+                       t.category,
+                       t.subject,
+                       t.description,
+                       t.priority,
+                       t.initial_priority,
+                       t.status,
+                       t.queue,
+                       Opt(t.assignee_id),
+                       t.channel,
+                       Opt(t.transaction_id),
+                       Opt(t.request_id),
+                       Opt(t.follow_up_of),
+                       t.created_by,
+                       t.sla_plan,
+                       Opt(t.first_agent_reply_at_us),
+                       Opt(t.solved_at_us),
+                       Opt(t.closed_at_us)};
+  AppendSla(v, t.sla);
+  v.insert(v.end(), {ToMicros(t.created_at), ToMicros(t.updated_at)});
   PAYOPS_TRY(tx.Exec(
       "INSERT INTO tickets (id, number, org_id, requester_name, requester_email, "
       "requester_email_lc, category, subject, description, priority, initial_priority, status, "
@@ -146,42 +181,7 @@ Status InsertTicket(Tx& tx, const TicketRecord& t) {
       "fr_warned, res_state, res_due, res_left_us, res_warned, clock_kind, sla_due_at, "
       "sla_next_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
       "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      {t.id,
-       t.number,
-       Opt(t.org_id),
-       t.requester_name,
-       t.requester_email,
-       ToLowerAscii(t.requester_email),
-       t.category,
-       t.subject,
-       t.description,
-       t.priority,
-       t.initial_priority,
-       t.status,
-       t.queue,
-       Opt(t.assignee_id),
-       t.channel,
-       Opt(t.transaction_id),
-       Opt(t.request_id),
-       Opt(t.follow_up_of),
-       t.created_by,
-       t.sla_plan,
-       Opt(t.first_agent_reply_at_us),
-       Opt(t.solved_at_us),
-       Opt(t.closed_at_us),
-       t.sla.fr_state,
-       ToMicros(t.sla.fr_due),
-       t.sla.fr_left_us,
-       int64_t{t.sla.fr_warned},
-       t.sla.res_state,
-       ToMicros(t.sla.res_due),
-       t.sla.res_left_us,
-       int64_t{t.sla.res_warned},
-       t.sla.clock_kind,
-       t.sla.sla_due_at_us,
-       Opt(t.sla.sla_next_at_us),
-       ToMicros(t.created_at),
-       ToMicros(t.updated_at)}));
+      v));
   int64_t position = 0;
   for (const std::string& cc : t.cc) {
     PAYOPS_TRY(
@@ -192,47 +192,31 @@ Status InsertTicket(Tx& tx, const TicketRecord& t) {
 }
 
 Status UpdateTicket(Tx& tx, const TicketRecord& t) {
+  std::vector<Value> v{t.priority,
+                       t.status,
+                       t.queue,
+                       Opt(t.assignee_id),
+                       Opt(t.first_agent_reply_at_us),
+                       Opt(t.solved_at_us),
+                       Opt(t.closed_at_us)};
+  AppendSla(v, t.sla);
+  v.insert(v.end(), {ToMicros(t.updated_at), t.id});
   PAYOPS_ASSIGN_OR_RETURN(
-      int64_t n,
-      tx.Exec("UPDATE tickets SET priority = ?, status = ?, queue = ?, assignee_id = ?, "
-              "first_agent_reply_at = ?, solved_at = ?, closed_at = ?, fr_state = ?, fr_due = ?, "
-              "fr_left_us = ?, fr_warned = ?, res_state = ?, res_due = ?, res_left_us = ?, "
-              "res_warned = ?, clock_kind = ?, sla_due_at = ?, sla_next_at = ?, updated_at = ? "
-              "WHERE id = ?",
-              {t.priority,
-               t.status,
-               t.queue,
-               Opt(t.assignee_id),
-               Opt(t.first_agent_reply_at_us),
-               Opt(t.solved_at_us),
-               Opt(t.closed_at_us),
-               t.sla.fr_state,
-               ToMicros(t.sla.fr_due),
-               t.sla.fr_left_us,
-               int64_t{t.sla.fr_warned},
-               t.sla.res_state,
-               ToMicros(t.sla.res_due),
-               t.sla.res_left_us,
-               int64_t{t.sla.res_warned},
-               t.sla.clock_kind,
-               t.sla.sla_due_at_us,
-               Opt(t.sla.sla_next_at_us),
-               ToMicros(t.updated_at),
-               t.id}));
+      int64_t n, tx.Exec(std::string("UPDATE tickets SET priority = ?, status = ?, queue = ?, "
+                                     "assignee_id = ?, first_agent_reply_at = ?, solved_at = ?, "
+                                     "closed_at = ?, ") +
+                             kSlaColumns + ", updated_at = ? WHERE id = ?",
+                         v));
   if (n != 1) return Error::NotFound("ticket");
   return Status::Ok();
 }
 
 Status UpdateTicketSla(Tx& tx, const TicketRecord& t) {
+  std::vector<Value> v;
+  AppendSla(v, t.sla);
+  v.emplace_back(t.id);
   PAYOPS_ASSIGN_OR_RETURN(
-      int64_t n,
-      tx.Exec(
-          "UPDATE tickets SET fr_state = ?, fr_due = ?, fr_left_us = ?, fr_warned = ?, "
-          "res_state = ?, res_due = ?, res_left_us = ?, res_warned = ?, clock_kind = ?, "
-          "sla_due_at = ?, sla_next_at = ? WHERE id = ?",
-          {t.sla.fr_state, ToMicros(t.sla.fr_due), t.sla.fr_left_us, int64_t{t.sla.fr_warned},
-           t.sla.res_state, ToMicros(t.sla.res_due), t.sla.res_left_us, int64_t{t.sla.res_warned},
-           t.sla.clock_kind, t.sla.sla_due_at_us, Opt(t.sla.sla_next_at_us), t.id}));
+      int64_t n, tx.Exec(std::string("UPDATE tickets SET ") + kSlaColumns + " WHERE id = ?", v));
   if (n != 1) return Error::NotFound("ticket");
   return Status::Ok();
 }
@@ -427,9 +411,10 @@ Result<std::vector<TicketEvent>> ListTicketEvents(Tx& tx, const std::string& tic
 }
 
 Result<std::vector<TicketRecord>> TicketsWithSlaEventDue(Tx& tx, Instant at, int limit) {
-  std::string sql = std::string("SELECT ") + kColumns +
-                    " FROM tickets t WHERE t.sla_next_at IS NOT NULL AND t.sla_next_at <= ? ORDER BY "
-                    "t.sla_next_at LIMIT ?";
+  std::string sql =
+      std::string("SELECT ") + kColumns +
+      " FROM tickets t WHERE t.sla_next_at IS NOT NULL AND t.sla_next_at <= ? ORDER BY "
+      "t.sla_next_at LIMIT ?";
   std::vector<Value> params{ToMicros(at), int64_t{limit}};
   return Many(tx, sql, params, false);
 }
@@ -444,9 +429,10 @@ Result<std::vector<TicketRecord>> SolvedTicketsBefore(Tx& tx, Instant solved_bef
 
 Result<std::vector<TicketRecord>> OpenTicketsOfTransaction(Tx& tx, const std::string& txn_id,
                                                            int limit) {
-  std::string sql = std::string("SELECT ") + kColumns +
-                    " FROM tickets t WHERE t.transaction_id IS NOT NULL AND t.transaction_id = ? AND "
-                    "t.status IN ('new', 'open', 'pending') ORDER BY t.id LIMIT ?";
+  std::string sql =
+      std::string("SELECT ") + kColumns +
+      " FROM tickets t WHERE t.transaction_id IS NOT NULL AND t.transaction_id = ? AND "
+      "t.status IN ('new', 'open', 'pending') ORDER BY t.id LIMIT ?";
   std::vector<Value> params{txn_id, int64_t{limit}};
   return Many(tx, sql, params);
 }
