@@ -321,5 +321,46 @@ TEST_P(TicketsTest, SweepAgreesWithTheCoreSlaEngine) {
   EXPECT_EQ(warnings, warned_clocks);
 }
 
+// A ticket the SLA engine cannot compute is parked with a history line; the
+// sweep goes on with the others (and the jobs after it still run).
+TEST_P(TicketsTest, AnUncomputableTicketDoesNotStopTheSweep) {
+  ManualClock clock(FromMicros(kStartUs));
+  service::Env env(*store_, clock);
+  const Actor admin = Staff(Role::kAdmin, "mem_admin", "admin@payops.test");
+  auto in = Ticket("pat@acme.example", {}, "other", "");
+  in.priority = "urgent";
+  auto bad = service::CreateTicket(env, admin, in);
+  auto good = service::CreateTicket(env, admin, in);
+  ASSERT_TRUE(bad.ok() && good.ok());
+  // Created before the SLA timeline begins (year 2000): out of range.
+  ASSERT_TRUE(store_
+                  ->Write([&](store::Tx& tx) -> Status {
+                    PAYOPS_TRY(
+                        tx.Exec("UPDATE tickets SET created_at = 0, sla_next_at = 1 "
+                                "WHERE id = ?",
+                                {bad->ticket.id}));
+                    return Status::Ok();
+                  })
+                  .ok());
+  Instant at = clock.Now() + std::chrono::hours(2);
+  int swept = -1;
+  ASSERT_TRUE(store_
+                  ->Write([&](store::Tx&) -> Status {
+                    PAYOPS_ASSIGN_OR_RETURN(swept, service::SweepSla(env, at));
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_EQ(swept, 2);
+  clock.Set(at);
+  auto parked = service::GetTicket(env, admin, bad->ticket.id);
+  ASSERT_TRUE(parked.ok());
+  bool noted = false;
+  for (const auto& e : parked->history) noted |= e.to_value == "not_computed";
+  EXPECT_TRUE(noted);
+  auto fine = service::GetTicket(env, admin, good->ticket.id);
+  ASSERT_TRUE(fine.ok());
+  EXPECT_EQ(fine->ticket.sla.fr_state, "breached");  // urgent: 60 minutes, 24x7
+}
+
 }  // namespace
 }  // namespace payops::testing

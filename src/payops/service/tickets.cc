@@ -468,8 +468,7 @@ Result<TicketView> CreateTicket(Env& env, const Actor& actor, const NewTicketInp
     return Error{ErrorKind::kNotFound, "not_found", "org not found", "org_id"};
   }
   PAYOPS_ASSIGN_OR_RETURN(Opening o, Prepare(in));
-  const std::optional<std::string> org_id =
-      actor.role == Role::kPartner ? actor.org_id : in.org_id;
+  const std::optional<std::string> org_id = actor.role == Role::kPartner ? actor.org_id : in.org_id;
   // The org (plan, hypercare) from the cache or a committed snapshot, off the writer.
   std::shared_ptr<const Org> org;
   if (org_id) {
@@ -487,8 +486,8 @@ Result<TicketView> CreateTicket(Env& env, const Actor& actor, const NewTicketInp
   PAYOPS_TRY(env.store.Write([&](store::Tx& tx) -> Status {
     Instant now = env.clock.Now();
     std::optional<store::TransactionRecord> linked;
-    PAYOPS_ASSIGN_OR_RETURN(auto t, Open(env, tx, actor, std::move(o), org_id, now, &linked,
-                                         org.get()));
+    PAYOPS_ASSIGN_OR_RETURN(auto t,
+                            Open(env, tx, actor, std::move(o), org_id, now, &linked, org.get()));
     // The answer is built from what was just written: no reads back.
     TicketView v;
     auto category = desk::ParseCategory(t.category);
@@ -826,7 +825,17 @@ Result<int> SweepSla(Env& env, Instant at) {
       PAYOPS_ASSIGN_OR_RETURN(auto due, store::TicketsWithSlaEventDue(tx, at, kMaxSweepBatch));
       n = static_cast<int>(due.size());
       for (auto& t : due) {
-        PAYOPS_ASSIGN_OR_RETURN(SlaChange c, RefreshSla(env, tx, t, at));
+        auto refreshed = RefreshSla(env, tx, t, at);
+        if (!refreshed.ok()) {
+          // One ticket the engine cannot compute (e.g. outside the timeline)
+          // must not stop the sweep, nor every job after it: park it, say why.
+          t.sla.sla_next_at_us.reset();
+          PAYOPS_TRY(Record(env, tx, t, Actor::System(), "sla", std::nullopt, "not_computed",
+                            refreshed.error().message, at));
+          PAYOPS_TRY(store::UpdateTicketSla(tx, t));
+          continue;
+        }
+        const SlaChange& c = *refreshed;
         // Each due event is strictly after the state it came from: progress.
         assert(!t.sla.sla_next_at_us || *t.sla.sla_next_at_us > ToMicros(at));
         if (c.any()) {
