@@ -409,6 +409,17 @@ Result<store::TicketRecord> Open(Env& env, store::Tx& tx, const Actor& actor, Op
   return t;
 }
 
+// The fields the ticket's category asks for that it lacks.
+std::vector<std::string> Warnings(const store::TicketRecord& t) {
+  std::vector<std::string> out;
+  auto category = desk::ParseCategory(t.category);
+  if (!category.ok()) return out;
+  for (auto f : desk::MissingRecommendedFields(*category, t.request_id.has_value(),
+                                               t.transaction_id.has_value()))
+    out.emplace_back(f);
+  return out;
+}
+
 Result<TicketView> ViewOf(Env& env, store::Tx& tx, const Actor& actor, store::TicketRecord t,
                           Instant now) {
   TicketView v;
@@ -426,12 +437,7 @@ Result<TicketView> ViewOf(Env& env, store::Tx& tx, const Actor& actor, store::Ti
   PAYOPS_ASSIGN_OR_RETURN(desk::SlaInput in, SlaInputOf(tx, t));
   auto s = desk::ComputeSlaState(SlaRulesOf(env), in, now);
   if (s.ok()) StoreSlaState(t.sla, *s);
-  auto category = desk::ParseCategory(t.category);
-  if (category.ok()) {
-    for (auto f : desk::MissingRecommendedFields(*category, t.request_id.has_value(),
-                                                 t.transaction_id.has_value()))
-      v.warnings.emplace_back(f);
-  }
+  v.warnings = Warnings(t);
   v.ticket = std::move(t);
   return v;
 }
@@ -490,12 +496,7 @@ Result<TicketView> CreateTicket(Env& env, const Actor& actor, const NewTicketInp
                             Open(env, tx, actor, std::move(o), org_id, now, &linked, org.get()));
     // The answer is built from what was just written: no reads back.
     TicketView v;
-    auto category = desk::ParseCategory(t.category);
-    if (category.ok()) {
-      for (auto f : desk::MissingRecommendedFields(*category, t.request_id.has_value(),
-                                                   t.transaction_id.has_value()))
-        v.warnings.emplace_back(f);
-    }
+    v.warnings = Warnings(t);
     v.transaction = std::move(linked);
     v.ticket = std::move(t);
     view = std::move(v);
