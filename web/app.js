@@ -111,12 +111,15 @@
   const WARNINGS = {
     request_id: 'please add the request id of the failed call',
     transaction_id: 'please add the id of the transaction concerned',
+    user_id: 'please add the id of the user whose account it is',
   };
   const CATEGORY_HINTS = {
     server_error: 'Add the request id of the failed call (the X-Request-Id of the answer, ' +
       'or request_id in its error): without it the call cannot be traced.',
     missing_transaction: 'A proof of claim is required: attach a bank statement, receipt or ' +
       'screenshot showing the date, the amount and the reference.',
+    pending_account: 'Add the user id: an account can be escalated to the EMI once its ' +
+      'verification has been pending one week.',
   };
   // Types the server accepts for attachments, by file extension.
   const CONTENT_TYPES = { pdf: 'application/pdf', png: 'image/png', jpg: 'image/jpeg',
@@ -256,6 +259,7 @@
         esc(sla.resolution_state) + ')</span>') +
       field('SLA time left', slaHtml(sla) || '—') +
       (t.request_id ? field('Request id', '<code>' + esc(t.request_id) + '</code>') : '') +
+      (t.user_id ? field('User', '<code>' + esc(t.user_id) + '</code>') : '') +
       (t.follow_up_of ? field('Follow-up of', esc(t.follow_up_of)) : '') +
       '</dl>';
     const x = t.transaction;
@@ -400,6 +404,7 @@
       '<label>Description <textarea id="n-description" rows="6" required maxlength="100000"></textarea></label>' +
       '<label>Transaction id <input id="n-txn" placeholder="optional" maxlength="1000"></label>' +
       '<label>Request id <input id="n-request" placeholder="optional" maxlength="1000"></label>' +
+      '<label>User id <input id="n-user" placeholder="optional: the account concerned" maxlength="1000"></label>' +
       '<label>Attachments <input id="n-files" type="file" multiple ' +
       'accept=".pdf,.png,.jpg,.jpeg,.gif,.txt,.csv"></label>' +
       '<div class="row"><button>Open ticket</button> <span id="n-error" role="alert"></span></div>' +
@@ -450,6 +455,7 @@
     if (cc.length) body.cc = cc;
     if (v('#n-txn')) body.transaction_id = v('#n-txn');
     if (v('#n-request')) body.request_id = v('#n-request');
+    if (v('#n-user')) body.user_id = v('#n-user');
     const button = ev.target.querySelector('button');
     button.disabled = true;
     $('#n-error').innerHTML = '';

@@ -1,9 +1,36 @@
 #include "payops/core/clock.h"
 
+#include <date/date.h>
 #include <gtest/gtest.h>
+
+#include <random>
 
 namespace payops {
 namespace {
+
+// The digit-by-digit formatter agrees with the general one on random instants
+// from 1900 to 2200 (before and after the epoch, with and without fractions).
+TEST(Rfc3339, FormatAgreesWithTheCalendarLibrary) {
+  std::mt19937_64 rng(20261201);
+  const int64_t lo = -2'208'988'800LL * 1'000'000;  // 1900-01-01
+  const int64_t hi = 7'258'118'400LL * 1'000'000;   // 2200-01-01
+  std::uniform_int_distribution<int64_t> us(lo, hi);
+  for (int i = 0; i < 20000; ++i) {
+    int64_t v = us(rng);
+    if (i % 3 == 0) v -= v % 1'000'000;  // whole seconds
+    Instant t = FromMicros(v);
+    auto secs = std::chrono::floor<std::chrono::seconds>(t);
+    std::string want = date::format("%Y-%m-%dT%H:%M:%S", secs);
+    int64_t frac = (t - secs).count();
+    if (frac != 0) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, ".%03d", static_cast<int>(frac / 1000));
+      want += buf;
+    }
+    want += 'Z';
+    ASSERT_EQ(FormatRfc3339(t), want) << v;
+  }
+}
 
 TEST(Rfc3339, ParsesOffsetsAndFractions) {
   struct Case {

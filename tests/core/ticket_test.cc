@@ -296,15 +296,28 @@ TEST(TicketCategoryRules, ProofOfClaim) {
 
 TEST(TicketCategoryRules, RecommendedFields) {
   using V = std::vector<std::string_view>;
-  EXPECT_EQ(MissingRecommendedFields(Category::kServerError, false, false), V{"request_id"});
-  EXPECT_EQ(MissingRecommendedFields(Category::kServerError, true, false), V{});
-  EXPECT_EQ(MissingRecommendedFields(Category::kPendingTransaction, false, false),
-            V{"transaction_id"});
-  EXPECT_EQ(MissingRecommendedFields(Category::kRejectedTransaction, false, true), V{});
-  EXPECT_EQ(MissingRecommendedFields(Category::kRefundedTransaction, true, false),
-            V{"transaction_id"});
-  EXPECT_EQ(MissingRecommendedFields(Category::kBalance, false, false), V{});
-  EXPECT_EQ(MissingRecommendedFields(Category::kMissingTransaction, false, false), V{});
+  struct Case {
+    Category category;
+    bool request_id, transaction_id, user_id;
+    V missing;
+  } cases[] = {
+      {Category::kServerError, false, false, false, {"request_id"}},
+      {Category::kServerError, true, false, false, {}},
+      {Category::kPendingTransaction, false, false, false, {"transaction_id"}},
+      {Category::kRejectedTransaction, false, true, false, {}},
+      {Category::kRefundedTransaction, true, false, true, {"transaction_id"}},
+      {Category::kPendingAccount, false, false, false, {"user_id"}},
+      {Category::kPendingAccount, false, true, true, {}},
+      {Category::kSuspendedAccount, false, false, false, {"user_id"}},
+      {Category::kClosedAccount, true, true, false, {"user_id"}},
+      {Category::kBalance, false, false, false, {}},
+      {Category::kMissingTransaction, false, false, false, {}},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(MissingRecommendedFields(c.category, c.request_id, c.transaction_id, c.user_id),
+              c.missing)
+        << CategoryName(c.category);
+  }
 }
 
 TEST(TicketCategoryRules, EscalationThresholds) {

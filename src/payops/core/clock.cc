@@ -75,16 +75,44 @@ std::optional<Instant> ParseRfc3339(std::string_view s) {
 }
 
 std::string FormatRfc3339(Instant t) {
-  auto secs = std::chrono::floor<std::chrono::seconds>(t);
-  int64_t frac_us = (t - secs).count();
-  std::string out = date::format("%Y-%m-%dT%H:%M:%S", secs);
-  if (frac_us != 0) {
-    char buf[8];
-    std::snprintf(buf, sizeof buf, ".%03d", static_cast<int>(frac_us / 1000));
-    out += buf;
+  using namespace std::chrono;
+  const auto day = floor<days>(t);
+  const year_month_day ymd{sys_days(day)};
+  const int y = static_cast<int>(ymd.year());
+  if (y < 0 || y > 9999) {
+    // Outside four digits: the general formatter (rare; never on a live path).
+    auto secs = floor<seconds>(t);
+    return date::format("%Y-%m-%dT%H:%M:%SZ", secs);
   }
-  out += 'Z';
-  return out;
+  // Every response carries several instants: written digit by digit, not
+  // through a stream.
+  const int64_t us_of_day = (t - day).count();
+  const int64_t sec_of_day = us_of_day / 1'000'000;
+  const int frac_ms = static_cast<int>((us_of_day % 1'000'000) / 1000);
+  const bool has_frac = us_of_day % 1'000'000 != 0;
+  char buf[24];
+  auto put = [&buf](size_t at, int v, int width) {
+    for (int i = width - 1; i >= 0; --i, v /= 10) buf[at + i] = static_cast<char>('0' + v % 10);
+  };
+  put(0, y, 4);
+  buf[4] = '-';
+  put(5, static_cast<int>(static_cast<unsigned>(ymd.month())), 2);
+  buf[7] = '-';
+  put(8, static_cast<int>(static_cast<unsigned>(ymd.day())), 2);
+  buf[10] = 'T';
+  put(11, static_cast<int>(sec_of_day / 3600), 2);
+  buf[13] = ':';
+  put(14, static_cast<int>(sec_of_day / 60 % 60), 2);
+  buf[16] = ':';
+  put(17, static_cast<int>(sec_of_day % 60), 2);
+  size_t n = 19;
+  if (has_frac) {
+    buf[19] = '.';
+    put(20, frac_ms, 3);
+    n = 23;
+  }
+  buf[n++] = 'Z';
+  return std::string(buf, n);
 }
 
 }  // namespace payops

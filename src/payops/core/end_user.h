@@ -29,6 +29,9 @@ struct EndUser {
   int64_t tier = 1;
   Instant created_at;
   Instant updated_at;
+  // When kyc_status took its current value (created_at for a user created
+  // with it): how long an account has been pending, for its EMI escalation.
+  Instant kyc_status_since;
 };
 
 // Checks the fields of a new or changed end user; the error names the field.

@@ -335,13 +335,18 @@ Status CheckCategoryRequirements(Category category, size_t attachment_count) {
 }
 
 std::vector<std::string_view> MissingRecommendedFields(Category category, bool has_request_id,
-                                                       bool has_transaction_id) {
+                                                       bool has_transaction_id, bool has_user_id) {
   std::vector<std::string_view> out;
   if (category == Category::kServerError && !has_request_id) out.push_back("request_id");
   if ((category == Category::kPendingTransaction || category == Category::kRejectedTransaction ||
        category == Category::kRefundedTransaction) &&
       !has_transaction_id) {
     out.push_back("transaction_id");
+  }
+  if ((category == Category::kPendingAccount || category == Category::kSuspendedAccount ||
+       category == Category::kClosedAccount) &&
+      !has_user_id) {
+    out.push_back("user_id");
   }
   return out;
 }
@@ -605,6 +610,10 @@ Status ValidateNewTicket(const NewTicket& ticket) {
   if (ticket.transaction_id.has_value() && !IsReference(*ticket.transaction_id)) {
     return Error::Invalid("invalid_value", "transaction_id must be 1 to 128 printable ASCII bytes",
                           "transaction_id");
+  }
+  if (ticket.user_id.has_value() && !IsReference(*ticket.user_id)) {
+    return Error::Invalid("invalid_value", "user_id must be 1 to 128 printable ASCII bytes",
+                          "user_id");
   }
   if (ticket.request_id.has_value() && !IsReference(*ticket.request_id)) {
     return Error::Invalid("invalid_value", "request_id must be 1 to 128 printable ASCII bytes",

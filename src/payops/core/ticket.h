@@ -194,9 +194,11 @@ Status CheckCategoryRequirements(Category category, size_t attachment_count);
 // never refuses the ticket for them:
 // - server_error: "request_id";
 // - pending_transaction, rejected_transaction, refunded_transaction:
-//   "transaction_id".
+//   "transaction_id";
+// - pending_account, suspended_account, closed_account: "user_id" (the end
+//   user whose account it is).
 std::vector<std::string_view> MissingRecommendedFields(Category category, bool has_request_id,
-                                                       bool has_transaction_id);
+                                                       bool has_transaction_id, bool has_user_id);
 
 // How long something must have been pending before the EMI escalation opens.
 inline constexpr std::chrono::hours kPendingTransactionEscalationAfter{24};
@@ -377,6 +379,7 @@ struct NewTicket {
   std::string description;
   std::optional<std::string> transaction_id;
   std::optional<std::string> request_id;
+  std::optional<std::string> user_id;  // the end user of an account category
   std::vector<AttachmentMeta> attachments;
 };
 
@@ -384,7 +387,7 @@ struct NewTicket {
 // requester.email (IsEmail; missing_field when empty), requester.name (≤ 200
 // bytes, no control characters), cc (NormalizeCcList), subject (1..200 bytes,
 // no control characters: it becomes a mail header), description (1..20000
-// bytes), transaction_id and request_id (1..128 printable ASCII bytes when
+// bytes), transaction_id, request_id and user_id (1..128 printable ASCII bytes when
 // present), attachments (ValidateAttachments), then CheckCategoryRequirements.
 Status ValidateNewTicket(const NewTicket& ticket);
 

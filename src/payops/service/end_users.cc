@@ -38,7 +38,7 @@ Result<EndUser> CreateEndUser(Env& env, const Actor& actor, EndUser u) {
   u.email = ToLowerAscii(u.email);
   PAYOPS_TRY(ValidateEndUser(u));
   u.id = env.ids.New("usr");
-  u.created_at = u.updated_at = env.clock.Now();
+  u.created_at = u.updated_at = u.kyc_status_since = env.clock.Now();
   Status s = env.store.Write([&](store::Tx& tx) -> Status {
     PAYOPS_ASSIGN_OR_RETURN(auto org, store::FindOrg(tx, u.org_id));
     if (!org) return Error::NotFound("org");
@@ -94,6 +94,7 @@ Result<EndUser> PatchEndUser(Env& env, const Actor& actor, const std::string& id
       changes.emplace_back("kyc_status", KycStatusName(u.kyc_status),
                            KycStatusName(*patch.kyc_status));
       u.kyc_status = *patch.kyc_status;
+      u.kyc_status_since = now;
     }
     if (patch.tier && *patch.tier != u.tier) {
       changes.emplace_back("tier", std::to_string(u.tier), std::to_string(*patch.tier));
@@ -104,10 +105,10 @@ Result<EndUser> PatchEndUser(Env& env, const Actor& actor, const std::string& id
       u.state = patch.state;
     }
     PAYOPS_TRY(ValidateEndUser(u));
-    bool became_verified = found->kyc_status != KycStatus::kVerified &&
-                           u.kyc_status == KycStatus::kVerified;
-    bool became_suspended = found->kyc_status != KycStatus::kSuspended &&
-                            u.kyc_status == KycStatus::kSuspended;
+    bool became_verified =
+        found->kyc_status != KycStatus::kVerified && u.kyc_status == KycStatus::kVerified;
+    bool became_suspended =
+        found->kyc_status != KycStatus::kSuspended && u.kyc_status == KycStatus::kSuspended;
     if (!changes.empty()) {
       u.updated_at = now;
       PAYOPS_TRY(store::UpdateEndUser(tx, u));

@@ -37,13 +37,19 @@ void OrgCache::Invalidate(const std::string& id) {
 
 std::string IdSource::New(std::string_view prefix) {
   constexpr uint64_t kRandomMask = (uint64_t{1} << 50) - 1;
-  uint64_t random = 0;
-  randombytes_buf(&random, sizeof random);
-  random &= kRandomMask >> 1;  // headroom for increments within one millisecond
   int64_t ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now().time_since_epoch())
           .count();
-  std::lock_guard lock(mu_);
+  uint64_t random = 0;
+  std::unique_lock lock(mu_);
+  if (ms > last_ms_) {
+    // A new millisecond starts from fresh random bits (a system call, made
+    // once per millisecond, not once per id, and outside the lock).
+    lock.unlock();
+    randombytes_buf(&random, sizeof random);
+    random &= kRandomMask >> 1;  // headroom for increments within one millisecond
+    lock.lock();
+  }
   if (ms <= last_ms_) {
     ms = last_ms_;
     random = last_random_ + 1;

@@ -7,6 +7,7 @@
 
 #include "payops/core/transaction.h"
 #include "payops/core/validate.h"
+#include "payops/store/end_users.h"
 #include "payops/store/kv.h"
 #include "payops/store/orgs.h"
 
@@ -327,6 +328,7 @@ Result<Opening> Prepare(const NewTicketInput& in) {
   o.ticket.description = in.description;
   o.ticket.transaction_id = in.transaction_id;
   o.ticket.request_id = in.request_id;
+  o.ticket.user_id = in.user_id;
   PAYOPS_ASSIGN_OR_RETURN(o.attachments, Decode(in.attachments));
   for (const auto& a : o.attachments) o.ticket.attachments.push_back(a.meta);
   PAYOPS_TRY(desk::ValidateNewTicket(o.ticket));
@@ -350,6 +352,17 @@ Result<store::TicketRecord> Open(Env& env, store::Tx& tx, const Actor& actor, Op
           desk::CheckEscalationThreshold(o.ticket.category, FromMicros(*txn->pending_at_us), now));
     }
     if (linked) *linked = std::move(txn);
+  }
+  if (o.ticket.user_id) {
+    PAYOPS_ASSIGN_OR_RETURN(auto user, store::FindEndUser(tx, *o.ticket.user_id, actor.tenant()));
+    if (!user) return Error{ErrorKind::kNotFound, "not_found", "user not found", "user_id"};
+    if (org_id && *org_id != user->org_id) {
+      return Error::Refused("user_not_in_org", "the user belongs to another org", "user_id");
+    }
+    if (!org_id) org_id = user->org_id;
+    if (!o.skip_escalation_gate && user->kyc_status == KycStatus::kPending) {
+      PAYOPS_TRY(desk::CheckEscalationThreshold(o.ticket.category, user->kyc_status_since, now));
+    }
   }
   std::optional<Org> org;
   if (org_id && known_org && known_org->id == *org_id) {
@@ -382,6 +395,7 @@ Result<store::TicketRecord> Open(Env& env, store::Tx& tx, const Actor& actor, Op
   t.channel = std::string(desk::ChannelName(o.ticket.channel));
   t.transaction_id = o.ticket.transaction_id;
   t.request_id = o.ticket.request_id;
+  t.user_id = o.ticket.user_id;
   t.follow_up_of = o.follow_up_of;
   t.created_by = actor.member_id;
   t.sla_plan = org ? org->sla_plan : "essentials";
@@ -415,7 +429,7 @@ std::vector<std::string> Warnings(const store::TicketRecord& t) {
   auto category = desk::ParseCategory(t.category);
   if (!category.ok()) return out;
   for (auto f : desk::MissingRecommendedFields(*category, t.request_id.has_value(),
-                                               t.transaction_id.has_value()))
+                                               t.transaction_id.has_value(), t.user_id.has_value()))
     out.emplace_back(f);
   return out;
 }
@@ -669,6 +683,7 @@ Result<TicketView> AddTicketMessage(Env& env, const Actor& actor, const std::str
       o.ticket.description = in.body;
       o.ticket.transaction_id = t.transaction_id;
       o.ticket.request_id = t.request_id;
+      o.ticket.user_id = t.user_id;
       o.attachments = atts;
       o.follow_up_of = t.id;
       o.skip_escalation_gate = true;

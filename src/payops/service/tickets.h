@@ -37,6 +37,9 @@ struct NewTicketInput {
   std::optional<std::string> priority;
   std::optional<std::string> transaction_id;
   std::optional<std::string> request_id;
+  // The end user an account ticket is about; for pending_account while the
+  // user's KYC is PENDING, the ticket opens one week after it became so.
+  std::optional<std::string> user_id;
   std::optional<std::string> org_id;   // staff only; partners open tickets in their org
   std::optional<std::string> channel;  // portal | api (default api)
   std::vector<AttachmentInput> attachments;

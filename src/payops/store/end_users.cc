@@ -4,7 +4,8 @@ namespace payops::store {
 namespace {
 
 constexpr const char* kColumns =
-    "id, org_id, name, email, country, state, kyc_status, tier, created_at, updated_at";
+    "id, org_id, name, email, country, state, kyc_status, tier, created_at, updated_at, "
+    "kyc_status_since";
 
 EndUser FromRow(const Row& r) {
   EndUser u;
@@ -18,17 +19,18 @@ EndUser FromRow(const Row& r) {
   u.tier = r.Int(7);
   u.created_at = FromMicros(r.Int(8));
   u.updated_at = FromMicros(r.Int(9));
+  u.kyc_status_since = r.IsNull(10) ? u.created_at : FromMicros(r.Int(10));
   return u;
 }
 
 }  // namespace
 
 Status InsertEndUser(Tx& tx, const EndUser& u) {
-  PAYOPS_TRY(tx.Exec(
-      std::string("INSERT INTO end_users (") + kColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      {u.id, u.org_id, u.name, u.email, u.country, Opt(u.state),
-       std::string(KycStatusName(u.kyc_status)), u.tier, ToMicros(u.created_at),
-       ToMicros(u.updated_at)}));
+  PAYOPS_TRY(tx.Exec(std::string("INSERT INTO end_users (") + kColumns +
+                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     {u.id, u.org_id, u.name, u.email, u.country, Opt(u.state),
+                      std::string(KycStatusName(u.kyc_status)), u.tier, ToMicros(u.created_at),
+                      ToMicros(u.updated_at), ToMicros(u.kyc_status_since)}));
   return Status::Ok();
 }
 
@@ -48,9 +50,9 @@ Result<std::optional<EndUser>> FindEndUser(Tx& tx, const std::string& id,
 Status UpdateEndUser(Tx& tx, const EndUser& u) {
   PAYOPS_ASSIGN_OR_RETURN(int64_t n,
                           tx.Exec("UPDATE end_users SET kyc_status = ?, tier = ?, state = ?, "
-                                  "updated_at = ? WHERE id = ?",
+                                  "updated_at = ?, kyc_status_since = ? WHERE id = ?",
                                   {std::string(KycStatusName(u.kyc_status)), u.tier, Opt(u.state),
-                                   ToMicros(u.updated_at), u.id}));
+                                   ToMicros(u.updated_at), ToMicros(u.kyc_status_since), u.id}));
   if (n != 1) return Error::NotFound("user");
   return Status::Ok();
 }

@@ -12,7 +12,7 @@ Status InsertEndUser(Tx& tx, const EndUser& user);
 // Loads a user; `tenant` (a partner's org) hides other orgs' users.
 Result<std::optional<EndUser>> FindEndUser(Tx& tx, const std::string& id,
                                            const std::optional<std::string>& tenant);
-// Writes kyc_status, tier, state and updated_at of an existing user.
+// Writes kyc_status, kyc_status_since, tier, state and updated_at of an existing user.
 Status UpdateEndUser(Tx& tx, const EndUser& user);
 struct EndUserFilter {
   std::optional<std::string> org_id;

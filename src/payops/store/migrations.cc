@@ -646,6 +646,79 @@ CREATE INDEX transactions_batch ON transactions(batch_date, funding_type, status
   WHERE batch_date IS NOT NULL
 )SQL",
      "", ""},
+    // Opening a ticket writes its history, its CCs and its mail: on SQLite those
+    // tables become clustered on their key (WITHOUT ROWID), one b-tree per row
+    // instead of the row plus a key index. The outbox loses its index on the
+    // lower-cased address, a random key rewritten in every commit that served
+    // only the sandbox's `to` filter (which walks the outbox by id instead).
+    {11, "desk_write_path",
+     R"SQL(
+DROP INDEX outbox_to
+)SQL",
+     R"SQL(
+CREATE TABLE ticket_events_by_ticket (
+  id TEXT NOT NULL,
+  ticket_id TEXT NOT NULL REFERENCES tickets(id),
+  at BIGINT NOT NULL,
+  actor TEXT NOT NULL,
+  field TEXT NOT NULL,
+  from_value TEXT,
+  to_value TEXT,
+  reason TEXT NOT NULL,
+  PRIMARY KEY (ticket_id, at, id)
+) WITHOUT ROWID;
+INSERT INTO ticket_events_by_ticket (id, ticket_id, at, actor, field, from_value, to_value, reason)
+  SELECT id, ticket_id, at, actor, field, from_value, to_value, reason FROM ticket_events;
+DROP TABLE ticket_events;
+ALTER TABLE ticket_events_by_ticket RENAME TO ticket_events;
+CREATE TABLE ticket_ccs_clustered (
+  ticket_id TEXT NOT NULL REFERENCES tickets(id),
+  email TEXT NOT NULL,
+  email_lc TEXT NOT NULL,
+  position BIGINT NOT NULL,
+  PRIMARY KEY (ticket_id, email_lc)
+) WITHOUT ROWID;
+INSERT INTO ticket_ccs_clustered (ticket_id, email, email_lc, position)
+  SELECT ticket_id, email, email_lc, position FROM ticket_ccs;
+DROP TABLE ticket_ccs;
+ALTER TABLE ticket_ccs_clustered RENAME TO ticket_ccs;
+CREATE INDEX ticket_ccs_email ON ticket_ccs(email_lc, ticket_id);
+CREATE TABLE outbox_clustered (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  event TEXT NOT NULL,
+  to_address TEXT NOT NULL,
+  to_address_lc TEXT NOT NULL,
+  to_member_id TEXT,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  ticket_id TEXT,
+  status TEXT NOT NULL,
+  attempts BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  sent_at BIGINT
+) WITHOUT ROWID;
+INSERT INTO outbox_clustered SELECT id, kind, event, to_address, to_address_lc, to_member_id,
+  subject, body, ticket_id, status, attempts, created_at, sent_at FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_clustered RENAME TO outbox;
+CREATE INDEX outbox_status ON outbox(status, id)
+)SQL",
+     ""},
+    // Account escalations (SPEC §3.1: an account may be escalated once it has
+    // been pending one week): a ticket names the end user it is about, and an
+    // end user records since when its KYC status holds. Existing users take the
+    // time of their last recorded KYC change, else their creation.
+    {12, "account_escalations",
+     R"SQL(
+ALTER TABLE tickets ADD COLUMN user_id TEXT;
+ALTER TABLE end_users ADD COLUMN kyc_status_since BIGINT;
+UPDATE end_users SET kyc_status_since = COALESCE(
+  (SELECT MAX(a.at) FROM audit_log a WHERE a.entity_type = 'end_user' AND a.entity_id = end_users.id
+     AND a.detail LIKE '%"field":"kyc_status"%'),
+  created_at)
+)SQL",
+     "", ""},
 };
 
 // Migrate() applies them in array order: a lower version listed after a

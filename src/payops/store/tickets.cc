@@ -13,7 +13,7 @@ constexpr const char* kColumns =
     "t.transaction_id, t.request_id, t.follow_up_of, t.created_by, t.sla_plan, "
     "t.first_agent_reply_at, t.solved_at, t.closed_at, t.fr_state, t.fr_due, t.fr_left_us, "
     "t.fr_warned, t.res_state, t.res_due, t.res_left_us, t.res_warned, t.clock_kind, "
-    "t.sla_due_at, t.sla_next_at, t.created_at, t.updated_at";
+    "t.sla_due_at, t.sla_next_at, t.created_at, t.updated_at, t.user_id";
 
 constexpr int kMaxCcRows = 64;  // core allows 50 per ticket
 
@@ -54,6 +54,7 @@ TicketRecord FromRow(const Row& r) {
   t.sla.sla_next_at_us = r.OptInt(32);
   t.created_at = FromMicros(r.Int(33));
   t.updated_at = FromMicros(r.Int(34));
+  t.user_id = r.OptText(35);
   return t;
 }
 
@@ -139,11 +140,12 @@ Result<int64_t> NextTicketNumber(Tx& tx) {
     PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT nextval('ticket_numbers')", {}));
     return row->Int(0);
   }
+  // SQLite has one writer at a time (the store's write thread), so the next
+  // number is the highest stored + 1, read from the end of the unique index on
+  // number: no counter row to rewrite in every commit. Numbers start at 1001,
+  // as the PostgreSQL sequence does.
   PAYOPS_ASSIGN_OR_RETURN(auto row,
-                          tx.QueryOne("UPDATE ticket_numbers SET value = value + 1 WHERE name = "
-                                      "'ticket' RETURNING value",
-                                      {}));
-  if (!row) return Error::Internal("ticket number counter missing");
+                          tx.QueryOne("SELECT COALESCE(MAX(number), 1000) + 1 FROM tickets", {}));
   return row->Int(0);
 }
 
@@ -172,15 +174,15 @@ Status InsertTicket(Tx& tx, const TicketRecord& t) {
                        Opt(t.solved_at_us),
                        Opt(t.closed_at_us)};
   AppendSla(v, t.sla);
-  v.insert(v.end(), {ToMicros(t.created_at), ToMicros(t.updated_at)});
+  v.insert(v.end(), {ToMicros(t.created_at), ToMicros(t.updated_at), Opt(t.user_id)});
   PAYOPS_TRY(tx.Exec(
       "INSERT INTO tickets (id, number, org_id, requester_name, requester_email, "
       "requester_email_lc, category, subject, description, priority, initial_priority, status, "
       "queue, assignee_id, channel, transaction_id, request_id, follow_up_of, created_by, "
       "sla_plan, first_agent_reply_at, solved_at, closed_at, fr_state, fr_due, fr_left_us, "
       "fr_warned, res_state, res_due, res_left_us, res_warned, clock_kind, sla_due_at, "
-      "sla_next_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-      "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "sla_next_at, created_at, updated_at, user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+      "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       v));
   int64_t position = 0;
   for (const std::string& cc : t.cc) {

@@ -48,6 +48,7 @@ struct TicketRecord {
   std::optional<std::string> transaction_id;
   std::optional<std::string> request_id;
   std::optional<std::string> follow_up_of;
+  std::optional<std::string> user_id;  // the end user an account ticket is about
   std::string created_by;
   std::string sla_plan;
   std::optional<int64_t> first_agent_reply_at_us;

@@ -57,6 +57,7 @@ json::object TicketJson(const store::TicketRecord& t) {
       {"channel", t.channel},
       {"transaction_id", OptJson(t.transaction_id)},
       {"request_id", OptJson(t.request_id)},
+      {"user_id", OptJson(t.user_id)},
       {"follow_up_of", OptJson(t.follow_up_of)},
       {"sla_plan", t.sla_plan},
       {"sla", SlaJson(t.sla)},
@@ -132,8 +133,9 @@ Result<std::vector<service::AttachmentInput>> ParseAttachments(const Fields& f) 
 
 Result<service::NewTicketInput> ParseNewTicket(const json::object& body) {
   Fields f(body);
-  PAYOPS_TRY(f.AllowOnly({"requester", "cc", "category", "subject", "description", "priority",
-                          "transaction_id", "request_id", "org_id", "channel", "attachments"}));
+  PAYOPS_TRY(
+      f.AllowOnly({"requester", "cc", "category", "subject", "description", "priority",
+                   "transaction_id", "request_id", "user_id", "org_id", "channel", "attachments"}));
   service::NewTicketInput in;
   PAYOPS_ASSIGN_OR_RETURN(const json::object* requester, f.OptObject("requester"));
   if (!requester) {
@@ -154,6 +156,7 @@ Result<service::NewTicketInput> ParseNewTicket(const json::object& body) {
   PAYOPS_ASSIGN_OR_RETURN(in.description, f.Str("description", 100000));
   PAYOPS_ASSIGN_OR_RETURN(in.priority, f.OptStr("priority", 32));
   PAYOPS_ASSIGN_OR_RETURN(in.transaction_id, f.OptStr("transaction_id", 1000));
+  PAYOPS_ASSIGN_OR_RETURN(in.user_id, f.OptStr("user_id", 1000));
   PAYOPS_ASSIGN_OR_RETURN(in.request_id, f.OptStr("request_id", 1000));
   PAYOPS_ASSIGN_OR_RETURN(in.org_id, f.OptStr("org_id", 64));
   PAYOPS_ASSIGN_OR_RETURN(in.channel, f.OptStr("channel", 32));

@@ -15,6 +15,7 @@ json::object UserJson(const EndUser& u) {
                       {"country", u.country},
                       {"state", OptJson(u.state)},
                       {"kyc_status", KycStatusName(u.kyc_status)},
+                      {"kyc_status_since", TimeJson(u.kyc_status_since)},
                       {"tier", u.tier},
                       {"created_at", TimeJson(u.created_at)},
                       {"updated_at", TimeJson(u.updated_at)}};
