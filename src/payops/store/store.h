@@ -81,6 +81,10 @@ struct StoreOptions {
   bool synchronous_full = true;  // SQLite: fsync every commit (durable)
   int writer_cache_kib = 65536;  // SQLite page cache of the write connection (grows on use)
   int reader_cache_kib = 16384;  // and of each read connection
+  // SQLite: the WAL is copied back into the database once it holds this many
+  // pages (40 MiB at 4 KiB). Larger than SQLite's 1000: a page rewritten by
+  // many commits (the tail of an index) is copied once per checkpoint.
+  int wal_autocheckpoint_pages = 10000;
 };
 
 using TxFn = std::function<Status(Tx&)>;

@@ -49,6 +49,8 @@ class Conn final : public Tx {
         Plain(o.synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL"));
     PAYOPS_TRY(Plain(("PRAGMA cache_size = -" + std::to_string(cache_kib)).c_str()));
     PAYOPS_TRY(Plain("PRAGMA temp_store = MEMORY"));
+    PAYOPS_TRY(Plain(
+        ("PRAGMA wal_autocheckpoint = " + std::to_string(o.wal_autocheckpoint_pages)).c_str()));
     return Status::Ok();
   }
 
