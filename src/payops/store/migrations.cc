@@ -651,6 +651,8 @@ CREATE INDEX transactions_batch ON transactions(batch_date, funding_type, status
     // instead of the row plus a key index. The outbox loses its index on the
     // lower-cased address, a random key rewritten in every commit that served
     // only the sandbox's `to` filter (which walks the outbox by id instead).
+    // Ticket numbers on SQLite come from the unique index on tickets.number
+    // (store/tickets.cc NextTicketNumber): the counter table goes.
     {11, "desk_write_path",
      R"SQL(
 DROP INDEX outbox_to
@@ -702,7 +704,8 @@ INSERT INTO outbox_clustered SELECT id, kind, event, to_address, to_address_lc, 
   subject, body, ticket_id, status, attempts, created_at, sent_at FROM outbox;
 DROP TABLE outbox;
 ALTER TABLE outbox_clustered RENAME TO outbox;
-CREATE INDEX outbox_status ON outbox(status, id)
+CREATE INDEX outbox_status ON outbox(status, id);
+DROP TABLE ticket_numbers
 )SQL",
      ""},
     // Account escalations (SPEC §3.1: an account may be escalated once it has
