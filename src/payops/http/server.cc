@@ -3,6 +3,7 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -153,21 +154,41 @@ class Session : public std::enable_shared_from_this<Session> {
     Write(std::move(res));
   }
 
+  // The response is written as one head and the body, formatted here: the
+  // answers are always HTTP/1.1 with a Content-Length, so a header map per
+  // response (and its allocations) buys nothing.
   void Write(HttpResponse res) {
-    res_ = {};
-    res_.version(11);
-    res_.result(static_cast<unsigned>(res.status));
-    res_.set(bhttp::field::content_type, res.content_type);
-    for (auto& [k, v] : res.headers) res_.set(k, v);
-    res_.keep_alive(keep_alive_ && !srv_.draining);
-    res_.body() = std::move(res.body);
-    res_.prepare_payload();
+    const bool keep = keep_alive_ && !srv_.draining;
+    head_.clear();
+    head_ += "HTTP/1.1 ";
+    head_ += std::to_string(res.status);
+    head_ += ' ';
+    head_ += bhttp::obsolete_reason(static_cast<bhttp::status>(res.status));
+    head_ += "\r\n";
+    AppendHeader("Content-Type", res.content_type);
+    for (auto& [k, v] : res.headers) AppendHeader(k, v);
+    head_ += "Content-Length: ";
+    head_ += std::to_string(res.body.size());
+    head_ += "\r\n";
+    if (!keep) head_ += "Connection: close\r\n";
+    head_ += "\r\n";
+    body_ = std::move(res.body);
+    keep_open_ = keep;
     stream_.expires_after(std::chrono::seconds(srv_.opt.read_timeout_s));
-    bhttp::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, size_t) {
+    std::array<net::const_buffer, 2> bufs{net::buffer(head_), net::buffer(body_)};
+    net::async_write(stream_, bufs, [self = shared_from_this()](beast::error_code ec, size_t) {
       self->srv_.in_flight--;
-      if (ec || !self->res_.keep_alive()) return self->Close();
+      if (ec || !self->keep_open_) return self->Close();
       self->Read();
     });
+  }
+
+  // A header line; a value is never allowed to end the line early.
+  void AppendHeader(std::string_view name, std::string_view value) {
+    head_ += name;
+    head_ += ": ";
+    for (char c : value) head_ += (c == '\r' || c == '\n') ? ' ' : c;
+    head_ += "\r\n";
   }
 
   void Close() {
@@ -180,7 +201,9 @@ class Session : public std::enable_shared_from_this<Session> {
   Server::Impl& srv_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  bhttp::response<bhttp::string_body> res_;
+  std::string head_;  // the response being written: status line and headers
+  std::string body_;
+  bool keep_open_ = true;
   bool keep_alive_ = true;
   bool first_ = true;
 };
