@@ -722,6 +722,56 @@ UPDATE end_users SET kyc_status_since = COALESCE(
   created_at)
 )SQL",
      "", ""},
+    // Usage buckets for the tier limits (per day, per rolling 30 days): per
+    // user and per UTC hour / day of creation, the number of transactions and
+    // the amounts of those not CANCELED, so that a limit check reads a bounded
+    // number of rows however long the user's history is. Filled from the
+    // transactions already stored.
+    {13, "usage_buckets", "",
+     R"SQL(
+CREATE TABLE user_usage_hours (
+  user_id TEXT NOT NULL REFERENCES end_users(id),
+  bucket BIGINT NOT NULL,
+  tx_count BIGINT NOT NULL,
+  amount BIGINT NOT NULL,
+  PRIMARY KEY (user_id, bucket)
+) WITHOUT ROWID;
+CREATE TABLE user_usage_days (
+  user_id TEXT NOT NULL REFERENCES end_users(id),
+  bucket BIGINT NOT NULL,
+  tx_count BIGINT NOT NULL,
+  amount BIGINT NOT NULL,
+  PRIMARY KEY (user_id, bucket)
+) WITHOUT ROWID;
+INSERT INTO user_usage_hours SELECT user_id, created_at / 3600000000, COUNT(*),
+  SUM(CASE WHEN status <> 'CANCELED' THEN amount ELSE 0 END) FROM transactions
+  GROUP BY user_id, created_at / 3600000000;
+INSERT INTO user_usage_days SELECT user_id, created_at / 86400000000, COUNT(*),
+  SUM(CASE WHEN status <> 'CANCELED' THEN amount ELSE 0 END) FROM transactions
+  GROUP BY user_id, created_at / 86400000000
+)SQL",
+     R"SQL(
+CREATE TABLE user_usage_hours (
+  user_id TEXT NOT NULL REFERENCES end_users(id),
+  bucket BIGINT NOT NULL,
+  tx_count BIGINT NOT NULL,
+  amount BIGINT NOT NULL,
+  PRIMARY KEY (user_id, bucket)
+);
+CREATE TABLE user_usage_days (
+  user_id TEXT NOT NULL REFERENCES end_users(id),
+  bucket BIGINT NOT NULL,
+  tx_count BIGINT NOT NULL,
+  amount BIGINT NOT NULL,
+  PRIMARY KEY (user_id, bucket)
+);
+INSERT INTO user_usage_hours SELECT user_id, created_at / 3600000000, COUNT(*),
+  SUM(CASE WHEN status <> 'CANCELED' THEN amount ELSE 0 END) FROM transactions
+  GROUP BY user_id, created_at / 3600000000;
+INSERT INTO user_usage_days SELECT user_id, created_at / 86400000000, COUNT(*),
+  SUM(CASE WHEN status <> 'CANCELED' THEN amount ELSE 0 END) FROM transactions
+  GROUP BY user_id, created_at / 86400000000
+)SQL"},
 };
 
 // Migrate() applies them in array order: a lower version listed after a

@@ -56,6 +56,66 @@ Result<std::vector<TransactionRecord>> Many(Tx& tx, const std::string& sql,
 
 }  // namespace
 
+namespace {
+
+// Usage buckets: per user and per hour / per day (UTC, by created_at), the
+// number of transactions and the sum of the amounts of those not CANCELED.
+constexpr int64_t kHourUs = int64_t{3600} * 1000 * 1000;
+constexpr int64_t kDayUs = 24 * kHourUs;
+
+int64_t FloorDiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+Status AddUsage(Tx& tx, const std::string& user_id, Instant created_at, int64_t count,
+                int64_t amount) {
+  const int64_t at = ToMicros(created_at);
+  PAYOPS_TRY(tx.Exec(
+      "INSERT INTO user_usage_hours (user_id, bucket, tx_count, amount) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT (user_id, bucket) DO UPDATE SET tx_count = user_usage_hours.tx_count + "
+      "excluded.tx_count, amount = user_usage_hours.amount + excluded.amount",
+      {user_id, FloorDiv(at, kHourUs), count, amount}));
+  PAYOPS_TRY(
+      tx.Exec("INSERT INTO user_usage_days (user_id, bucket, tx_count, amount) VALUES (?, ?, ?, ?) "
+              "ON CONFLICT (user_id, bucket) DO UPDATE SET tx_count = user_usage_days.tx_count + "
+              "excluded.tx_count, amount = user_usage_days.amount + excluded.amount",
+              {user_id, FloorDiv(at, kDayUs), count, amount}));
+  return Status::Ok();
+}
+
+struct Window {
+  int64_t count = 0;
+  int64_t amount = 0;
+};
+
+// Transactions created strictly after `since`: the rest of since's hour from
+// the transactions (covering index), the rest of its day from hour buckets,
+// the days after from day buckets.
+Result<Window> UsageAfter(Tx& tx, const std::string& user_id, Instant since) {
+  const int64_t s = ToMicros(since);
+  const int64_t hour = FloorDiv(s, kHourUs);
+  const int64_t day = FloorDiv(s, kDayUs);
+  PAYOPS_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query("SELECT COUNT(*), COALESCE(SUM(CASE WHEN status <> 'CANCELED' THEN amount ELSE 0 "
+               "END), 0) FROM transactions WHERE user_id = ? AND created_at > ? AND "
+               "created_at < ? "
+               "UNION ALL SELECT COALESCE(SUM(tx_count), 0), COALESCE(SUM(amount), 0) FROM "
+               "user_usage_hours WHERE user_id = ? AND bucket > ? AND bucket < ? "
+               "UNION ALL SELECT COALESCE(SUM(tx_count), 0), COALESCE(SUM(amount), 0) FROM "
+               "user_usage_days WHERE user_id = ? AND bucket > ?",
+               {user_id, s, (hour + 1) * kHourUs, user_id, hour, (day + 1) * 24, user_id, day}));
+  Window w;
+  for (const Row& r : rows) {
+    w.count += r.Int(0);
+    w.amount += r.Int(1);
+  }
+  return w;
+}
+
+}  // namespace
+
 Status InsertTransaction(Tx& tx, const TransactionRecord& t) {
   PAYOPS_TRY(tx.Exec(std::string("INSERT INTO transactions (") + kColumns +
                          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
@@ -89,10 +149,17 @@ Status InsertTransaction(Tx& tx, const TransactionRecord& t) {
                       ToMicros(t.created_at),
                       ToMicros(t.updated_at),
                       Opt(t.trace_number)}));
-  return Status::Ok();
+  return AddUsage(tx, t.user_id, t.created_at, 1, t.status == "CANCELED" ? 0 : t.amount);
 }
 
 Status UpdateTransaction(Tx& tx, const TransactionRecord& t) {
+  // CANCELED is final: a transaction becoming CANCELED stops counting toward limits.
+  bool newly_canceled = false;
+  if (t.status == "CANCELED") {
+    PAYOPS_ASSIGN_OR_RETURN(auto was,
+                            tx.QueryOne("SELECT status FROM transactions WHERE id = ?", {t.id}));
+    newly_canceled = was && was->Text(0) != "CANCELED";
+  }
   PAYOPS_ASSIGN_OR_RETURN(
       int64_t n,
       tx.Exec("UPDATE transactions SET status = ?, hold_reason = ?, cancel_reason = ?, "
@@ -104,6 +171,7 @@ Status UpdateTransaction(Tx& tx, const TransactionRecord& t) {
                Opt(t.settlement_date), Opt(t.return_code), Opt(t.pending_at_us),
                Opt(t.processed_at_us), Opt(t.ip_country), ToMicros(t.updated_at), t.id}));
   if (n != 1) return Error::NotFound("transaction");
+  if (newly_canceled) PAYOPS_TRY(AddUsage(tx, t.user_id, t.created_at, 0, -t.amount));
   return Status::Ok();
 }
 
@@ -142,27 +210,12 @@ Result<Page<TransactionRecord>> ListTransactions(Tx& tx, const PageRequest& page
   return out;
 }
 
-Result<UsageSum> UserUsageSince(Tx& tx, const std::string& user_id, Instant since) {
-  PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM "
-                                                "transactions WHERE user_id = ? AND "
-                                                "created_at > ? AND status <> 'CANCELED'",
-                                                {user_id, ToMicros(since)}));
-  return UsageSum{row->Int(0), row->Int(1)};
-}
-
 Result<RecentActivity> UserRecentActivity(Tx& tx, const std::string& user_id, Instant day_since,
                                           Instant month_since) {
   assert(month_since <= day_since);
-  int64_t day_us = ToMicros(day_since);
-  PAYOPS_ASSIGN_OR_RETURN(
-      auto row,
-      tx.QueryOne("SELECT COALESCE(SUM(CASE WHEN created_at > ? THEN 1 ELSE 0 END), 0), "
-                  "COALESCE(SUM(CASE WHEN created_at > ? AND status <> 'CANCELED' THEN amount "
-                  "ELSE 0 END), 0), "
-                  "COALESCE(SUM(CASE WHEN status <> 'CANCELED' THEN amount ELSE 0 END), 0) "
-                  "FROM transactions WHERE user_id = ? AND created_at > ?",
-                  {day_us, day_us, user_id, ToMicros(month_since)}));
-  return RecentActivity{row->Int(0), row->Int(1), row->Int(2)};
+  PAYOPS_ASSIGN_OR_RETURN(Window day, UsageAfter(tx, user_id, day_since));
+  PAYOPS_ASSIGN_OR_RETURN(Window month, UsageAfter(tx, user_id, month_since));
+  return RecentActivity{day.count, day.amount, month.amount};
 }
 
 Result<bool> UserUsedRecipient(Tx& tx, const std::string& user_id,

@@ -66,18 +66,13 @@ struct TransactionFilter {
 Result<Page<TransactionRecord>> ListTransactions(Tx& tx, const PageRequest& page,
                                                  const TransactionFilter& filter);
 
-// What a user's transactions created strictly after `since` add up to,
-// CANCELED ones excluded (they use no limit): count and amount.
-struct UsageSum {
-  int64_t count = 0;
-  int64_t amount_minor = 0;
-};
-Result<UsageSum> UserUsageSince(Tx& tx, const std::string& user_id, Instant since);
-// The user's transactions of the last 24 h and 30 days in one scan of the
-// covering index: how many were created after `day_since` (every status: the
-// risk score's velocity), and the amounts that count toward limits (CANCELED
-// excluded) after `day_since` and after `month_since`. Requires
-// month_since <= day_since.
+// The user's transactions of the last 24 h and 30 days: how many were created
+// after `day_since` (every status: the risk score's velocity), and the amounts
+// that count toward limits (CANCELED excluded) after `day_since` and after
+// `month_since`. Requires month_since <= day_since. The cost does not grow with
+// the user's history: whole days and hours come from the usage buckets that
+// InsertTransaction and UpdateTransaction keep, and only the part of the
+// window's first hour is read from the transactions themselves.
 struct RecentActivity {
   int64_t count_since_day = 0;
   int64_t usage_since_day_minor = 0;
