@@ -448,9 +448,12 @@ TEST(Cli, ConfigFileThenEnvironmentThenFlags) {
   {
     std::ofstream f(dir + "/good.toml");
     f << "store = \"sqlite://" << dir
-      << "/from-file.db\"\nlog_level = \"warn\"\n[server]\nio_threads = 2\n";
+      << "/from-file.db\"\nlog_level = \"warn\"\n[server]\nio_threads = 2\n"
+      << "[store_options]\nwriter_cache_kib = 4096\nreader_cache_kib = 2048\n";
     std::ofstream b(dir + "/bad.toml");
     b << "stroe = \"typo\"\n";
+    std::ofstream c(dir + "/tiny-cache.toml");
+    c << "[store_options]\nwriter_cache_kib = 16\n";
   }
   auto exists = [&](const std::string& name) { return std::ifstream(dir + "/" + name).good(); };
   EXPECT_EQ(Shell(bin + " migrate --config " + dir + "/good.toml"), 0);
@@ -465,6 +468,9 @@ TEST(Cli, ConfigFileThenEnvironmentThenFlags) {
   EXPECT_TRUE(exists("flag-wins.db"));
   EXPECT_FALSE(exists("env-loses.db"));
   EXPECT_EQ(Shell(bin + " migrate --config " + dir + "/bad.toml"), 2);
+  EXPECT_EQ(Shell(bin + " migrate --store sqlite://" + dir + "/c.db --config " + dir +
+                  "/tiny-cache.toml"),
+            2);  // below the 1 MiB floor
   EXPECT_EQ(Shell(bin + " migrate --config " + dir + "/missing.toml"), 2);
   EXPECT_EQ(Shell(bin + " serve --help"), 0);
   EXPECT_EQ(Shell("PAYOPS_IO_THREADS=zero " + bin + " migrate --store sqlite://" + dir + "/x.db"),

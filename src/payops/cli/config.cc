@@ -248,8 +248,13 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
     } else if (key == "store_options" && v.is_table()) {
       for (auto&& [sk, sv] : *v.as_table()) {
         auto n = sv.value<int64_t>();
-        if (std::string(sk.str()) == "connections" && n && *n >= 1 && *n <= 256) {
+        const std::string name(sk.str());
+        if (name == "connections" && n && *n >= 1 && *n <= 256) {
           cfg.store_connections = static_cast<int>(*n);
+        } else if (name == "writer_cache_kib" && n && *n >= 1024 && *n <= (1 << 22)) {
+          cfg.writer_cache_kib = static_cast<int>(*n);
+        } else if (name == "reader_cache_kib" && n && *n >= 1024 && *n <= (1 << 22)) {
+          cfg.reader_cache_kib = static_cast<int>(*n);
         } else {
           return BadConfig("unknown or out-of-range key store_options." + std::string(sk.str()));
         }

@@ -23,6 +23,8 @@ struct Config {
   int io_threads = 1;
   int worker_threads = 64;
   int store_connections = 4;
+  int writer_cache_kib = 8192;   // SQLite: page cache of the write connection
+  int reader_cache_kib = 16384;  // and of each read connection
   int shutdown_grace_s = 10;
   // "YYYY-MM-DD": non-business days besides the Federal Reserve's.
   std::vector<std::string> extra_holidays;
