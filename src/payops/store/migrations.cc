@@ -18,6 +18,7 @@ struct Migration {
   const char* sql;
   const char* sqlite_extra;  // backend-specific, may be empty
   const char* postgres_extra;
+  const char* then = "";  // after the backend-specific part (e.g. filling its tables)
 };
 
 // The knowledge base of the support desk (migration 9). Articles carry an
@@ -742,13 +743,7 @@ CREATE TABLE user_usage_days (
   tx_count BIGINT NOT NULL,
   amount BIGINT NOT NULL,
   PRIMARY KEY (user_id, bucket)
-) WITHOUT ROWID;
-INSERT INTO user_usage_hours SELECT user_id, created_at / 3600000000, COUNT(*),
-  SUM(CASE WHEN status <> 'CANCELED' THEN amount ELSE 0 END) FROM transactions
-  GROUP BY user_id, created_at / 3600000000;
-INSERT INTO user_usage_days SELECT user_id, created_at / 86400000000, COUNT(*),
-  SUM(CASE WHEN status <> 'CANCELED' THEN amount ELSE 0 END) FROM transactions
-  GROUP BY user_id, created_at / 86400000000
+) WITHOUT ROWID
 )SQL",
      R"SQL(
 CREATE TABLE user_usage_hours (
@@ -764,7 +759,9 @@ CREATE TABLE user_usage_days (
   tx_count BIGINT NOT NULL,
   amount BIGINT NOT NULL,
   PRIMARY KEY (user_id, bucket)
-);
+)
+)SQL",
+     R"SQL(
 INSERT INTO user_usage_hours SELECT user_id, created_at / 3600000000, COUNT(*),
   SUM(CASE WHEN status <> 'CANCELED' THEN amount ELSE 0 END) FROM transactions
   GROUP BY user_id, created_at / 3600000000;
@@ -830,6 +827,7 @@ Result<int> Migrate(Store& store) {
       for (const std::string& stmt : Split(m.sql)) PAYOPS_TRY(tx.Exec(stmt, {}));
       const char* extra = tx.dialect() == Dialect::kSqlite ? m.sqlite_extra : m.postgres_extra;
       for (const std::string& stmt : Split(extra)) PAYOPS_TRY(tx.Exec(stmt, {}));
+      for (const std::string& stmt : Split(m.then)) PAYOPS_TRY(tx.Exec(stmt, {}));
       // Recorded with the wall time of the schema change, informational only.
       PAYOPS_TRY(
           tx.Exec("INSERT INTO schema_migrations (version, name, applied_at_unix) "
