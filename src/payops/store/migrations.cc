@@ -727,7 +727,7 @@ UPDATE end_users SET kyc_status_since = COALESCE(
     // user and per UTC hour / day of creation, the number of transactions and
     // the amounts of those not CANCELED, so that a limit check reads a bounded
     // number of rows however long the user's history is. Filled from the
-    // transactions already stored.
+    // transactions already stored (instants after 1970: division is floor).
     {13, "usage_buckets", "",
      R"SQL(
 CREATE TABLE user_usage_hours (

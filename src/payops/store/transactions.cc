@@ -54,10 +54,6 @@ Result<std::vector<TransactionRecord>> Many(Tx& tx, const std::string& sql,
   return out;
 }
 
-}  // namespace
-
-namespace {
-
 // Usage buckets: per user and per hour / per day (UTC, by created_at), the
 // number of transactions and the sum of the amounts of those not CANCELED.
 constexpr int64_t kHourUs = int64_t{3600} * 1000 * 1000;
@@ -70,17 +66,23 @@ int64_t FloorDiv(int64_t a, int64_t b) {
 
 Status AddUsage(Tx& tx, const std::string& user_id, Instant created_at, int64_t count,
                 int64_t amount) {
-  const int64_t at = ToMicros(created_at);
-  PAYOPS_TRY(tx.Exec(
-      "INSERT INTO user_usage_hours (user_id, bucket, tx_count, amount) VALUES (?, ?, ?, ?) "
-      "ON CONFLICT (user_id, bucket) DO UPDATE SET tx_count = user_usage_hours.tx_count + "
-      "excluded.tx_count, amount = user_usage_hours.amount + excluded.amount",
-      {user_id, FloorDiv(at, kHourUs), count, amount}));
-  PAYOPS_TRY(
-      tx.Exec("INSERT INTO user_usage_days (user_id, bucket, tx_count, amount) VALUES (?, ?, ?, ?) "
-              "ON CONFLICT (user_id, bucket) DO UPDATE SET tx_count = user_usage_days.tx_count + "
-              "excluded.tx_count, amount = user_usage_days.amount + excluded.amount",
-              {user_id, FloorDiv(at, kDayUs), count, amount}));
+  struct Bucket {
+    const char* upsert;
+    int64_t width_us;
+  };
+  static constexpr Bucket kBuckets[] = {
+      {"INSERT INTO user_usage_hours (user_id, bucket, tx_count, amount) VALUES (?, ?, ?, ?) "
+       "ON CONFLICT (user_id, bucket) DO UPDATE SET tx_count = user_usage_hours.tx_count + "
+       "excluded.tx_count, amount = user_usage_hours.amount + excluded.amount",
+       kHourUs},
+      {"INSERT INTO user_usage_days (user_id, bucket, tx_count, amount) VALUES (?, ?, ?, ?) "
+       "ON CONFLICT (user_id, bucket) DO UPDATE SET tx_count = user_usage_days.tx_count + "
+       "excluded.tx_count, amount = user_usage_days.amount + excluded.amount",
+       kDayUs}};
+  for (const Bucket& b : kBuckets) {
+    PAYOPS_TRY(
+        tx.Exec(b.upsert, {user_id, FloorDiv(ToMicros(created_at), b.width_us), count, amount}));
+  }
   return Status::Ok();
 }
 
