@@ -449,11 +449,14 @@ TEST(Cli, ConfigFileThenEnvironmentThenFlags) {
     std::ofstream f(dir + "/good.toml");
     f << "store = \"sqlite://" << dir
       << "/from-file.db\"\nlog_level = \"warn\"\n[server]\nio_threads = 2\n"
-      << "[store_options]\nwriter_cache_kib = 4096\nreader_cache_kib = 2048\n";
+      << "[store_options]\nwriter_cache_kib = 4096\nreader_cache_kib = 2048\n"
+      << "pipelined_sync = false\n";
     std::ofstream b(dir + "/bad.toml");
     b << "stroe = \"typo\"\n";
     std::ofstream c(dir + "/tiny-cache.toml");
     c << "[store_options]\nwriter_cache_kib = 16\n";
+    std::ofstream p(dir + "/bad-sync.toml");
+    p << "[store_options]\npipelined_sync = 1\n";
   }
   auto exists = [&](const std::string& name) { return std::ifstream(dir + "/" + name).good(); };
   EXPECT_EQ(Shell(bin + " migrate --config " + dir + "/good.toml"), 0);
@@ -471,6 +474,9 @@ TEST(Cli, ConfigFileThenEnvironmentThenFlags) {
   EXPECT_EQ(Shell(bin + " migrate --store sqlite://" + dir + "/c.db --config " + dir +
                   "/tiny-cache.toml"),
             2);  // below the 1 MiB floor
+  EXPECT_EQ(
+      Shell(bin + " migrate --store sqlite://" + dir + "/s.db --config " + dir + "/bad-sync.toml"),
+      2);  // a number where a boolean belongs
   EXPECT_EQ(Shell(bin + " migrate --config " + dir + "/missing.toml"), 2);
   EXPECT_EQ(Shell(bin + " serve --help"), 0);
   EXPECT_EQ(Shell("PAYOPS_IO_THREADS=zero " + bin + " migrate --store sqlite://" + dir + "/x.db"),

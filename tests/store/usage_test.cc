@@ -93,7 +93,7 @@ class UsageTest : public BackendTest {
       t.amount = 1 + static_cast<int64_t>(rng() % 100'000);
       t.currency = t.payout_currency = "USD";
       t.corridor = "US-MX";
-      t.device_id = "dev";
+      t.device_id = t.user_id == "usr_a" ? "dev_" + std::to_string(i % 4) : "dev_b";
       t.ip_address = "192.0.2.1";
       t.status = rng() % 10 == 0 ? "CANCELED" : "INITIATED";  // canceled at initiation
       t.created_at = t.updated_at = FromMicros(RandomInstant());
@@ -173,6 +173,59 @@ TEST_P(UsageTest, TheMigrationFillsBucketsFromStoredTransactions) {
   auto v = store::Migrate(*store_);
   ASSERT_TRUE(v.ok()) << v.error().message;
   CheckWindows();
+}
+
+// The risk facts "sent to this recipient / from this device before", as the
+// transactions say, then again after migration 14 rebuilt them from the
+// transactions alone.
+TEST_P(UsageTest, FirstUsesOfRecipientsAndDevices) {
+  Seed();
+  auto check = [&] {
+    struct Case {
+      const char* user;
+      const char* recipient;
+      const char* device;
+      bool recipient_used, device_used;
+    };
+    const Case cases[] = {
+        {"usr_a", "rcp_usr_a", "dev_3", true, true},
+        {"usr_a", "rcp_usr_b", "dev_b", false, false},  // the other user's
+        {"usr_b", "rcp_usr_b", "dev_b", true, true},
+        {"usr_b", "rcp_usr_a", "dev_0", false, false},
+        {"usr_a", "rcp_usr_a", "dev_4", true, false},  // never used
+    };
+    for (const Case& c : cases) {
+      bool r = false, d = false;
+      ASSERT_TRUE(store_
+                      ->Read([&](Tx& tx) -> Status {
+                        PAYOPS_ASSIGN_OR_RETURN(r,
+                                                store::UserUsedRecipient(tx, c.user, c.recipient));
+                        PAYOPS_ASSIGN_OR_RETURN(d, store::UserUsedDevice(tx, c.user, c.device));
+                        return Status::Ok();
+                      })
+                      .ok());
+      EXPECT_EQ(r, c.recipient_used) << c.user << " " << c.recipient;
+      EXPECT_EQ(d, c.device_used) << c.user << " " << c.device;
+    }
+  };
+  check();
+  ASSERT_TRUE(
+      store_
+          ->Write([&](Tx& tx) -> Status {
+            PAYOPS_TRY(tx.Exec("DROP TABLE user_recipients_used", {}));
+            PAYOPS_TRY(tx.Exec("DROP TABLE user_devices_used", {}));
+            PAYOPS_TRY(tx.Exec(
+                "CREATE INDEX transactions_user_recipient ON transactions(user_id, recipient_id)",
+                {}));
+            PAYOPS_TRY(tx.Exec(
+                "CREATE INDEX transactions_user_device ON transactions(user_id, device_id)", {}));
+            PAYOPS_TRY(tx.Exec("DELETE FROM schema_migrations WHERE version = 14", {}));
+            return Status::Ok();
+          })
+          .ok());
+  auto v = store::Migrate(*store_);
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  check();
 }
 
 }  // namespace

@@ -255,6 +255,8 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
           cfg.writer_cache_kib = static_cast<int>(*n);
         } else if (name == "reader_cache_kib" && n && *n >= 1024 && *n <= (1 << 22)) {
           cfg.reader_cache_kib = static_cast<int>(*n);
+        } else if (name == "pipelined_sync" && sv.is_boolean()) {
+          cfg.pipelined_sync = *sv.value<bool>();
         } else {
           return BadConfig("unknown or out-of-range key store_options." + std::string(sk.str()));
         }

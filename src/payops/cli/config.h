@@ -25,6 +25,7 @@ struct Config {
   int store_connections = 4;
   int writer_cache_kib = 8192;   // SQLite: page cache of the write connection
   int reader_cache_kib = 16384;  // and of each read connection
+  bool pipelined_sync = true;    // SQLite: fsync behind the writer (store.h)
   int shutdown_grace_s = 10;
   // "YYYY-MM-DD": non-business days besides the Federal Reserve's.
   std::vector<std::string> extra_holidays;

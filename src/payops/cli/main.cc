@@ -76,6 +76,7 @@ Result<std::unique_ptr<store::Store>> OpenMigrated(const Config& cfg) {
   opt.read_connections = cfg.store_connections;
   opt.writer_cache_kib = cfg.writer_cache_kib;
   opt.reader_cache_kib = cfg.reader_cache_kib;
+  opt.pipelined_sync = cfg.pipelined_sync;
   PAYOPS_ASSIGN_OR_RETURN(auto s, store::Open(cfg.store, opt));
   PAYOPS_TRY(store::Migrate(*s));
   return s;

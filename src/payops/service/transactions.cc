@@ -250,23 +250,24 @@ Status ValidateNew(const NewTransaction& in) {
   return Status::Ok();
 }
 
-// The org with its fee schedule, from the cache or the store (and then cached:
-// called only in a read snapshot of committed data).
-Result<std::shared_ptr<const Org>> CachedOrg(Env& env, store::Tx& tx, const std::string& id) {
+// The org with its fee schedule, from the cache or the store. Inside a write
+// the org read may not be committed yet (a job of the same group that could
+// still roll back), so it is cached only after the commit, by `to_cache`.
+Result<std::shared_ptr<const Org>> CachedOrg(Env& env, store::Tx& tx, const std::string& id,
+                                             std::shared_ptr<const Org>& to_cache) {
   if (auto cached = env.orgs.Find(id)) return cached;
   PAYOPS_ASSIGN_OR_RETURN(auto org, store::FindOrg(tx, id));
   if (!org) return Error::Internal("org " + id + " not found");
-  auto shared = std::make_shared<const Org>(std::move(*org));
-  env.orgs.Put(shared);
-  return shared;
+  to_cache = std::make_shared<const Org>(std::move(*org));
+  return to_cache;
 }
 
-// What initiation reads before its write, in a snapshot: the parties (404s and
-// the corridor), the org's fees, and the risk facts that can only turn from
-// "new" to "seen" (an older snapshot errs towards more risk points). What must
-// be current (the user's state, the limits, velocity, returns, the bank
-// account) is read again in the write.
+// What initiation reads first, in its write transaction: the parties (404s
+// and the corridor), the org's fees, and the risk facts about the user's
+// earlier recipients and devices.
 struct Initiation {
+  EndUser user;
+  std::optional<store::BankAccount> bank;  // ACH only
   std::string org_id;
   std::string recipient_id;
   std::shared_ptr<const Org> org;
@@ -276,16 +277,17 @@ struct Initiation {
 };
 
 Result<Initiation> ReadInitiation(Env& env, store::Tx& tx, const Actor& actor,
-                                  const NewTransaction& in) {
+                                  const NewTransaction& in, std::shared_ptr<const Org>& to_cache) {
   PAYOPS_ASSIGN_OR_RETURN(auto user, store::FindEndUser(tx, in.user_id, actor.tenant()));
   if (!user) return Error{ErrorKind::kNotFound, "not_found", "user not found", "user_id"};
   PAYOPS_ASSIGN_OR_RETURN(auto recipient, store::FindRecipient(tx, in.recipient_id, user->org_id));
   if (!recipient || recipient->user_id != user->id) {
     return Error{ErrorKind::kNotFound, "not_found", "recipient not found", "recipient_id"};
   }
+  Initiation out;
   if (in.funding_type == "ach") {
-    PAYOPS_ASSIGN_OR_RETURN(auto bank, store::FindBankAccount(tx, in.funding_id, user->org_id));
-    if (!bank || bank->user_id != user->id) {
+    PAYOPS_ASSIGN_OR_RETURN(out.bank, store::FindBankAccount(tx, in.funding_id, user->org_id));
+    if (!out.bank || out.bank->user_id != user->id) {
       return Error{ErrorKind::kNotFound, "not_found", "bank account not found", "funding.id"};
     }
   } else {
@@ -301,8 +303,7 @@ Result<Initiation> ReadInitiation(Env& env, store::Tx& tx, const Actor& actor,
         "corridor must be " + expected_corridor + " (the user's country, then the recipient's)",
         "corridor");
   }
-  Initiation out;
-  PAYOPS_ASSIGN_OR_RETURN(out.org, CachedOrg(env, tx, user->org_id));
+  PAYOPS_ASSIGN_OR_RETURN(out.org, CachedOrg(env, tx, user->org_id, to_cache));
   PAYOPS_ASSIGN_OR_RETURN(out.fee,
                           FindFee(out.org->fees, FeeDirection::kPayin, in.currency, in.corridor));
   // The payout fee too, so that processing can always post to the ledger.
@@ -312,19 +313,18 @@ Result<Initiation> ReadInitiation(Env& env, store::Tx& tx, const Actor& actor,
   PAYOPS_ASSIGN_OR_RETURN(out.used_device, store::UserUsedDevice(tx, user->id, in.device_id));
   out.org_id = user->org_id;
   out.recipient_id = recipient->id;
+  out.user = std::move(*user);
   return out;
 }
 
 // Initiation's write: limits on current usage, the pipeline in memory, then the
 // transaction stored once in its final state with its two history lines.
 Result<TransactionView> WriteInitiation(Env& env, store::Tx& tx, const Actor& actor,
-                                        const NewTransaction& in, const Initiation& pre,
+                                        const NewTransaction& in, Initiation& pre,
                                         const std::optional<std::string>& ip_country) {
   static_assert(kRolling30DaysLimitWindow >= kDailyLimitWindow);
   Instant now = env.clock.Now();
-  // The user again (a primary-key read): suspension, KYC and tier must be current.
-  PAYOPS_ASSIGN_OR_RETURN(auto user, store::FindEndUser(tx, in.user_id, actor.tenant()));
-  if (!user) return Error{ErrorKind::kNotFound, "not_found", "user not found", "user_id"};
+  EndUser* user = &pre.user;
   // Limits over the user's earlier transactions, inside the write so that
   // concurrent initiations cannot exceed them together.
   PAYOPS_ASSIGN_OR_RETURN(auto recent,
@@ -334,14 +334,6 @@ Result<TransactionView> WriteInitiation(Env& env, store::Tx& tx, const Actor& ac
   PAYOPS_TRY(
       CheckInitiation(InitiationRequest{user->kyc_status, user->tier, in.amount, in.currency, used},
                       env.tier_limits));
-  // The bank account again: the balance check reads it and may change its status.
-  std::optional<store::BankAccount> bank;
-  if (in.funding_type == "ach") {
-    PAYOPS_ASSIGN_OR_RETURN(bank, store::FindBankAccount(tx, in.funding_id, pre.org_id));
-    if (!bank || bank->user_id != user->id) {
-      return Error{ErrorKind::kNotFound, "not_found", "bank account not found", "funding.id"};
-    }
-  }
 
   store::TransactionRecord t;
   t.id = env.ids.New("txn");
@@ -371,7 +363,7 @@ Result<TransactionView> WriteInitiation(Env& env, store::Tx& tx, const Actor& ac
   risk.new_device = !pre.used_device;
   PAYOPS_ASSIGN_OR_RETURN(
       auto decided,
-      DecideChecks(env, tx, t, Context{std::move(*user), pre.org, std::move(bank)}, risk,
+      DecideChecks(env, tx, t, Context{std::move(*user), pre.org, std::move(pre.bank)}, risk,
                    Actor::System(), PipelineStep::kGeoip, false, std::nullopt, now));
   PAYOPS_TRY(store::InsertTransaction(tx, t));
   PAYOPS_TRY(store::AppendHistory(tx, initiated));
@@ -397,18 +389,18 @@ Result<TransactionView> CreateTransaction(Env& env, const Actor& actor, const Ne
   if (env.geoip) {
     PAYOPS_ASSIGN_OR_RETURN(ip_country, env.geoip->CountryOf(in.ip_address));
   }
-  // The lookups run on a read connection, concurrently; the single writer then
-  // does only what must see the latest commit.
-  std::optional<Initiation> pre;
-  PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
-    PAYOPS_ASSIGN_OR_RETURN(pre, ReadInitiation(env, tx, actor, in));
-    return Status::Ok();
-  }));
+  // One write transaction reads and writes: the writer's page cache is warm,
+  // while a read connection starts cold after every commit (SQLite drops a
+  // reader's cache whenever the WAL has changed), which cost more CPU than
+  // the lookups add to the writer.
   std::optional<TransactionView> view;
+  std::shared_ptr<const Org> to_cache;
   PAYOPS_TRY(env.store.Write([&](store::Tx& tx) -> Status {
-    PAYOPS_ASSIGN_OR_RETURN(view, WriteInitiation(env, tx, actor, in, *pre, ip_country));
+    PAYOPS_ASSIGN_OR_RETURN(Initiation pre, ReadInitiation(env, tx, actor, in, to_cache));
+    PAYOPS_ASSIGN_OR_RETURN(view, WriteInitiation(env, tx, actor, in, pre, ip_country));
     return Status::Ok();
   }));
+  if (to_cache) env.orgs.Put(to_cache);
   return std::move(*view);
 }
 

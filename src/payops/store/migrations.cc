@@ -769,6 +769,63 @@ INSERT INTO user_usage_days SELECT user_id, created_at / 86400000000, COUNT(*),
   SUM(CASE WHEN status <> 'CANCELED' THEN amount ELSE 0 END) FROM transactions
   GROUP BY user_id, created_at / 86400000000
 )SQL"},
+    // The risk facts "has this user sent to this recipient / from this device
+    // before" come from two small tables written only the first time, instead
+    // of two indexes on transactions keyed by user: each of those put an entry
+    // into a page of its own user's range at every initiation, so a commit of
+    // initiations by many users rewrote one page per user per index. On
+    // SQLite the transaction history becomes clustered on its key (WITHOUT
+    // ROWID), one b-tree per line instead of three (row, id, index).
+    {14, "initiation_write_path",
+     R"SQL(
+DROP INDEX transactions_user_recipient;
+DROP INDEX transactions_user_device
+)SQL",
+     R"SQL(
+CREATE TABLE user_recipients_used (
+  user_id TEXT NOT NULL REFERENCES end_users(id),
+  recipient_id TEXT NOT NULL,
+  PRIMARY KEY (user_id, recipient_id)
+) WITHOUT ROWID;
+CREATE TABLE user_devices_used (
+  user_id TEXT NOT NULL REFERENCES end_users(id),
+  device_id TEXT NOT NULL,
+  PRIMARY KEY (user_id, device_id)
+) WITHOUT ROWID;
+CREATE TABLE transaction_history_clustered (
+  id TEXT NOT NULL,
+  transaction_id TEXT NOT NULL REFERENCES transactions(id),
+  at BIGINT NOT NULL,
+  from_status TEXT,
+  to_status TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  note TEXT,
+  PRIMARY KEY (transaction_id, at, id)
+) WITHOUT ROWID;
+INSERT INTO transaction_history_clustered (id, transaction_id, at, from_status, to_status, actor,
+  reason, note)
+  SELECT id, transaction_id, at, from_status, to_status, actor, reason, note
+  FROM transaction_history;
+DROP TABLE transaction_history;
+ALTER TABLE transaction_history_clustered RENAME TO transaction_history
+)SQL",
+     R"SQL(
+CREATE TABLE user_recipients_used (
+  user_id TEXT NOT NULL REFERENCES end_users(id),
+  recipient_id TEXT NOT NULL,
+  PRIMARY KEY (user_id, recipient_id)
+);
+CREATE TABLE user_devices_used (
+  user_id TEXT NOT NULL REFERENCES end_users(id),
+  device_id TEXT NOT NULL,
+  PRIMARY KEY (user_id, device_id)
+)
+)SQL",
+     R"SQL(
+INSERT INTO user_recipients_used SELECT DISTINCT user_id, recipient_id FROM transactions;
+INSERT INTO user_devices_used SELECT DISTINCT user_id, device_id FROM transactions
+)SQL"},
 };
 
 // Migrate() applies them in array order: a lower version listed after a

@@ -79,6 +79,16 @@ struct StoreOptions {
   int max_write_queue = 8192;    // queued write jobs before Write() answers kUnavailable
   int max_retries = 5;           // PostgreSQL serialization-failure retries
   bool synchronous_full = true;  // SQLite: fsync every commit (durable)
+  // SQLite with synchronous_full: the writer commits a group and goes on with
+  // the next one while a second thread fsyncs the WAL (one call covers every
+  // group committed since the last). A write is answered only after the fsync
+  // that follows its commit, and a read returns only once everything its
+  // snapshot could see is durable, so nothing that a crash could lose is ever
+  // shown. If an fsync fails, the store refuses every later read and write.
+  bool pipelined_sync = true;
+  // How the WAL file is made durable: returns 0 or an errno. Null: fdatasync.
+  // Tests inject a slow or failing sync here.
+  std::function<int(int fd)> sync_file;
   // SQLite page cache of the write connection (grows on use). Small on
   // purpose: a commit after a b-tree page split walks every page the cache
   // holds (SQLite parks a moved page on the pending-byte page number, past

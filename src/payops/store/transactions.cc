@@ -151,6 +151,16 @@ Status InsertTransaction(Tx& tx, const TransactionRecord& t) {
                       ToMicros(t.created_at),
                       ToMicros(t.updated_at),
                       Opt(t.trace_number)}));
+  // First uses: a row exists already for all but the first transaction, and
+  // then nothing is written.
+  PAYOPS_TRY(
+      tx.Exec("INSERT INTO user_recipients_used (user_id, recipient_id) VALUES (?, ?) "
+              "ON CONFLICT (user_id, recipient_id) DO NOTHING",
+              {t.user_id, t.recipient_id}));
+  PAYOPS_TRY(
+      tx.Exec("INSERT INTO user_devices_used (user_id, device_id) VALUES (?, ?) "
+              "ON CONFLICT (user_id, device_id) DO NOTHING",
+              {t.user_id, t.device_id}));
   return AddUsage(tx, t.user_id, t.created_at, 1, t.status == "CANCELED" ? 0 : t.amount);
 }
 
@@ -222,15 +232,15 @@ Result<RecentActivity> UserRecentActivity(Tx& tx, const std::string& user_id, In
 
 Result<bool> UserUsedRecipient(Tx& tx, const std::string& user_id,
                                const std::string& recipient_id) {
-  PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT 1 FROM transactions WHERE user_id = ? AND "
-                                                "recipient_id = ? LIMIT 1",
+  PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT 1 FROM user_recipients_used WHERE "
+                                                "user_id = ? AND recipient_id = ?",
                                                 {user_id, recipient_id}));
   return row.has_value();
 }
 
 Result<bool> UserUsedDevice(Tx& tx, const std::string& user_id, const std::string& device_id) {
-  PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT 1 FROM transactions WHERE user_id = ? AND "
-                                                "device_id = ? LIMIT 1",
+  PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT 1 FROM user_devices_used WHERE "
+                                                "user_id = ? AND device_id = ?",
                                                 {user_id, device_id}));
   return row.has_value();
 }

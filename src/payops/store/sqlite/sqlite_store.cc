@@ -2,15 +2,23 @@
 
 #include <sqlite3.h>
 
+#include <fcntl.h>
 #include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <cassert>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <future>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+
+#include <spdlog/spdlog.h>
 
 #include "payops/store/tx_nesting.h"
 
@@ -36,7 +44,10 @@ class Conn final : public Tx {
   }
 
   // `cache_kib`: this connection's page cache (it grows only as pages are used).
-  Status Open(const std::string& path, bool uri, const StoreOptions& o, int cache_kib) {
+  // `fsync_commits`: each commit fsyncs the WAL itself (synchronous=FULL);
+  // otherwise (NORMAL) only checkpoints sync and the store syncs behind.
+  Status Open(const std::string& path, bool uri, const StoreOptions& o, int cache_kib,
+              bool fsync_commits) {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     if (uri) flags |= SQLITE_OPEN_URI;
     int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
@@ -45,8 +56,7 @@ class Conn final : public Tx {
     sqlite3_extended_result_codes(db_, 1);
     PAYOPS_TRY(Plain("PRAGMA foreign_keys = ON"));
     if (!uri) PAYOPS_TRY(Plain("PRAGMA journal_mode = WAL"));
-    PAYOPS_TRY(
-        Plain(o.synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL"));
+    PAYOPS_TRY(Plain(fsync_commits ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL"));
     PAYOPS_TRY(Plain(("PRAGMA cache_size = -" + std::to_string(cache_kib)).c_str()));
     PAYOPS_TRY(Plain("PRAGMA temp_store = MEMORY"));
     PAYOPS_TRY(Plain(
@@ -187,6 +197,13 @@ class SqliteStore final : public Store {
     }
     cv_.notify_all();
     if (writer_.joinable()) writer_.join();
+    {
+      std::lock_guard lock(sync_mu_);
+      sync_stopping_ = true;
+    }
+    sync_cv_.notify_all();
+    if (syncer_.joinable()) syncer_.join();
+    if (wal_fd_ >= 0) ::close(wal_fd_);
   }
 
   Status Init(std::string_view path) {
@@ -198,12 +215,16 @@ class SqliteStore final : public Store {
       uri = true;
     }
     if (p.empty()) return Error::Invalid("invalid_store_url", "empty SQLite path", "store");
+    // A memory database has no WAL to sync behind.
+    pipelined_ = options_.synchronous_full && options_.pipelined_sync && !uri;
+    wal_path_ = p + "-wal";
+    const bool fsync_commits = options_.synchronous_full && !pipelined_;
     writer_conn_ = std::make_unique<Conn>();
-    PAYOPS_TRY(writer_conn_->Open(p, uri, options_, options_.writer_cache_kib));
+    PAYOPS_TRY(writer_conn_->Open(p, uri, options_, options_.writer_cache_kib, fsync_commits));
     int readers = std::max(1, options_.read_connections);
     for (int i = 0; i < readers; ++i) {
       auto c = std::make_unique<Conn>();
-      PAYOPS_TRY(c->Open(p, uri, options_, options_.reader_cache_kib));
+      PAYOPS_TRY(c->Open(p, uri, options_, options_.reader_cache_kib, fsync_commits));
       idle_readers_.push_back(c.get());
       readers_.push_back(std::move(c));
     }
@@ -212,11 +233,18 @@ class SqliteStore final : public Store {
       pthread_setname_np(pthread_self(), "sqlite-writer");
       WriterLoop();
     });
+    if (pipelined_) {
+      syncer_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "sqlite-syncer");
+        SyncerLoop();
+      });
+    }
     return Status::Ok();
   }
 
   Status Write(const TxFn& fn) override {
     if (auto nested = RunNested(this, fn, /*write=*/true)) return *nested;
+    if (sync_failed_.load()) return SyncFailure();
     Job job{&fn, {}};
     auto done = job.result.get_future();
     {
@@ -240,6 +268,7 @@ class SqliteStore final : public Store {
       (void)conn->Control("COMMIT");
     }
     ReleaseReader(conn);
+    if (pipelined_) PAYOPS_TRY(AwaitDurable());
     return s;
   }
 
@@ -258,6 +287,87 @@ class SqliteStore final : public Store {
     const TxFn* fn;
     std::promise<Status> result;
   };
+  // A committed group waiting for the fsync that makes it durable.
+  struct Committed {
+    std::vector<Job*> jobs;
+    std::vector<Status> results;
+    uint64_t seq;  // the commit's number (committing_seq_ when it began)
+  };
+
+  static Error SyncFailure() {
+    return Error::Unavailable(
+        "the SQLite write-ahead log could not be made durable; the store takes no more reads or "
+        "writes until the server is restarted");
+  }
+
+  // Waits until every commit a snapshot taken before now could see is
+  // durable. Commits are numbered before they start, so a commit visible to
+  // the caller has a number at most the one read here.
+  Status AwaitDurable() {
+    const uint64_t seen = committing_seq_.load();
+    if (synced_seq_.load() >= seen) return Status::Ok();
+    std::unique_lock lock(sync_mu_);
+    durable_cv_.wait(lock, [&] { return synced_seq_.load() >= seen || sync_failed_.load(); });
+    if (synced_seq_.load() < seen) return SyncFailure();
+    return Status::Ok();
+  }
+
+  // fsyncs the WAL through its own descriptor (fsync is per file, not per
+  // descriptor), reopened should the file ever be replaced. 0 or an errno.
+  int SyncWal() {
+    struct stat by_path {};
+    if (::stat(wal_path_.c_str(), &by_path) != 0) return errno;
+    if (wal_fd_ >= 0 && (by_path.st_ino != wal_ino_ || by_path.st_dev != wal_dev_)) {
+      ::close(wal_fd_);
+      wal_fd_ = -1;
+    }
+    if (wal_fd_ < 0) {
+      wal_fd_ = ::open(wal_path_.c_str(), O_RDWR | O_CLOEXEC);
+      if (wal_fd_ < 0) return errno;
+      wal_ino_ = by_path.st_ino;
+      wal_dev_ = by_path.st_dev;
+      // A new WAL's directory entry must be durable too.
+      std::string dir = wal_path_.substr(0, wal_path_.find_last_of('/') + 1);
+      int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (dfd >= 0) {
+        (void)::fsync(dfd);
+        ::close(dfd);
+      }
+    }
+    if (options_.sync_file) return options_.sync_file(wal_fd_);
+    return ::fdatasync(wal_fd_) == 0 ? 0 : errno;
+  }
+
+  void SyncerLoop() {
+    std::deque<Committed> batch;
+    for (;;) {
+      {
+        std::unique_lock lock(sync_mu_);
+        sync_cv_.wait(lock, [&] { return sync_stopping_ || !to_sync_.empty(); });
+        if (to_sync_.empty()) return;
+        batch.swap(to_sync_);
+      }
+      int err = sync_failed_.load() ? EIO : SyncWal();
+      if (err != 0 && !sync_failed_.exchange(true)) {
+        spdlog::critical(
+            "msg=\"fsync of the SQLite WAL failed; refusing reads and writes\" "
+            "wal=\"{}\" error=\"{}\"",
+            wal_path_, std::strerror(err));
+      }
+      {
+        std::lock_guard lock(sync_mu_);
+        if (err == 0) synced_seq_.store(batch.back().seq);
+      }
+      durable_cv_.notify_all();
+      for (Committed& c : batch) {
+        for (size_t i = 0; i < c.jobs.size(); ++i) {
+          if (err != 0 && c.results[i].ok()) c.results[i] = SyncFailure();
+          c.jobs[i]->result.set_value(std::move(c.results[i]));
+        }
+      }
+      batch.clear();
+    }
+  }
 
   Conn* AcquireReader() {
     std::unique_lock lock(reader_mu_);
@@ -288,7 +398,16 @@ class SqliteStore final : public Store {
         }
       }
       RunGroup(group, results);
-      for (size_t i = 0; i < group.size(); ++i) group[i]->result.set_value(std::move(results[i]));
+      if (pipelined_) {
+        {
+          std::lock_guard lock(sync_mu_);
+          to_sync_.push_back(
+              Committed{std::move(group), std::move(results), committing_seq_.load()});
+        }
+        sync_cv_.notify_one();
+      } else {
+        for (size_t i = 0; i < group.size(); ++i) group[i]->result.set_value(std::move(results[i]));
+      }
       group.clear();
       results.clear();
     }
@@ -312,6 +431,7 @@ class SqliteStore final : public Store {
       (void)c.Control("RELEASE SAVEPOINT job");
       results.push_back(std::move(s));
     }
+    committing_seq_.fetch_add(1);
     Status committed = c.Control("COMMIT");
     if (!committed.ok()) {
       (void)c.Plain("ROLLBACK");
@@ -335,6 +455,22 @@ class SqliteStore final : public Store {
   std::deque<Job*> queue_;
   bool stopping_ = false;
   std::thread writer_;
+
+  // Syncing behind the writer (pipelined_).
+  bool pipelined_ = false;
+  std::string wal_path_;
+  int wal_fd_ = -1;  // the syncer's own
+  ino_t wal_ino_ = 0;
+  dev_t wal_dev_ = 0;
+  std::atomic<uint64_t> committing_seq_{0};  // commits begun
+  std::atomic<uint64_t> synced_seq_{0};      // commits durable
+  std::atomic<bool> sync_failed_{false};
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;     // the syncer waits for commits
+  std::condition_variable durable_cv_;  // readers wait for the syncer
+  std::deque<Committed> to_sync_;
+  bool sync_stopping_ = false;
+  std::thread syncer_;
 };
 
 }  // namespace

@@ -1,0 +1,197 @@
+// SQLite's pipelined sync (StoreOptions::pipelined_sync): the writer commits
+// and goes on while a second thread fsyncs the WAL. A write is answered only
+// after that fsync, a read never returns data that is not yet durable, and a
+// failed fsync stops the store. The fsync is injected to hold it or fail it.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "payops/store/store.h"
+
+namespace payops::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using store::Tx;
+
+// A sync that can be held: each call waits until released (or fails when told to).
+class HeldSync {
+ public:
+  int operator()(int fd) {
+    std::unique_lock lock(mu_);
+    ++entered_;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return released_; });
+    if (fail_) return EIO;
+    return ::fdatasync(fd) == 0 ? 0 : errno;
+  }
+  void WaitEntered(int n) {
+    std::unique_lock lock(mu_);
+    ASSERT_TRUE(cv_.wait_for(lock, 10s, [&] { return entered_ >= n; })) << "no sync began";
+  }
+  void Release(bool fail = false) {
+    std::lock_guard lock(mu_);
+    released_ = true;
+    fail_ = fail;
+    cv_.notify_all();
+  }
+  int entered() {
+    std::lock_guard lock(mu_);
+    return entered_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int entered_ = 0;
+  bool released_ = false;
+  bool fail_ = false;
+};
+
+class SqliteSyncTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("payops-sync-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    url_ = "sqlite://" + (dir_ / "s.db").string();
+    // The table, made with an ordinary sync before any is held.
+    auto plain = store::Open(url_);
+    ASSERT_TRUE(plain.ok()) << plain.error().message;
+    ASSERT_TRUE((*plain)
+                    ->Write([](Tx& tx) -> Status {
+                      PAYOPS_TRY(tx.Exec("CREATE TABLE t (x BIGINT NOT NULL)", {}));
+                      return Status::Ok();
+                    })
+                    .ok());
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<store::Store> OpenHeld(HeldSync& sync) {
+    store::StoreOptions o;
+    o.sync_file = [&sync](int fd) { return sync(fd); };
+    auto s = store::Open(url_, o);
+    EXPECT_TRUE(s.ok());
+    return std::move(*s);
+  }
+
+  static Status Insert(store::Store& s, int64_t x) {
+    return s.Write([x](Tx& tx) -> Status {
+      PAYOPS_TRY(tx.Exec("INSERT INTO t (x) VALUES (?)", {x}));
+      return Status::Ok();
+    });
+  }
+
+  static Result<int64_t> Count(store::Store& s) {
+    int64_t n = -1;
+    PAYOPS_TRY(s.Read([&](Tx& tx) -> Status {
+      PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT COUNT(*) FROM t", {}));
+      n = row->Int(0);
+      return Status::Ok();
+    }));
+    return n;
+  }
+
+  std::filesystem::path dir_;
+  std::string url_;
+};
+
+TEST_F(SqliteSyncTest, AWriteIsAnsweredOnlyAfterTheSyncThatFollowsItsCommit) {
+  HeldSync sync;
+  auto s = OpenHeld(sync);
+  auto write = std::async(std::launch::async, [&] { return Insert(*s, 1); });
+  sync.WaitEntered(1);
+  EXPECT_EQ(write.wait_for(100ms), std::future_status::timeout)
+      << "answered before its commit was durable";
+  sync.Release();
+  ASSERT_TRUE(write.get().ok());
+  auto n = Count(*s);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1);
+}
+
+TEST_F(SqliteSyncTest, AReadWaitsUntilWhatItCouldSeeIsDurable) {
+  HeldSync sync;
+  auto s = OpenHeld(sync);
+  auto write = std::async(std::launch::async, [&] { return Insert(*s, 1); });
+  sync.WaitEntered(1);  // committed, not yet durable
+  auto read = std::async(std::launch::async, [&] { return Count(*s); });
+  EXPECT_EQ(read.wait_for(100ms), std::future_status::timeout)
+      << "a read returned data a crash could still lose";
+  sync.Release();
+  auto n = read.get();
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1);
+  EXPECT_TRUE(write.get().ok());
+}
+
+TEST_F(SqliteSyncTest, OneSyncCoversEveryGroupCommittedBeforeIt) {
+  HeldSync sync;
+  auto s = OpenHeld(sync);
+  auto first = std::async(std::launch::async, [&] { return Insert(*s, 0); });
+  sync.WaitEntered(1);
+  // While the first sync is held the writer goes on committing.
+  std::vector<std::future<Status>> more;
+  for (int i = 1; i <= 20; ++i) {
+    more.push_back(std::async(std::launch::async, [&, i] { return Insert(*s, i); }));
+  }
+  std::this_thread::sleep_for(200ms);
+  for (auto& f : more) EXPECT_EQ(f.wait_for(0ms), std::future_status::timeout);
+  sync.Release();
+  EXPECT_TRUE(first.get().ok());
+  for (auto& f : more) EXPECT_TRUE(f.get().ok());
+  // The 20 later writes were committed during the first sync: at most one
+  // more sync per group, and never one per write.
+  EXPECT_LT(sync.entered(), 21);
+  auto n = Count(*s);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 21);
+}
+
+TEST_F(SqliteSyncTest, AFailedSyncStopsTheStore) {
+  HeldSync sync;
+  auto s = OpenHeld(sync);
+  auto write = std::async(std::launch::async, [&] { return Insert(*s, 1); });
+  sync.WaitEntered(1);
+  sync.Release(/*fail=*/true);
+  Status w = write.get();
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.error().kind, ErrorKind::kUnavailable);
+  Status again = Insert(*s, 2);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().kind, ErrorKind::kUnavailable);
+  auto n = Count(*s);
+  ASSERT_FALSE(n.ok()) << "a read after a failed sync returned data";
+  EXPECT_EQ(n.error().kind, ErrorKind::kUnavailable);
+}
+
+TEST_F(SqliteSyncTest, WithoutPipeliningTheCommitItselfSyncs) {
+  store::StoreOptions o;
+  o.pipelined_sync = false;
+  std::atomic<int> calls{0};
+  o.sync_file = [&calls](int) {
+    ++calls;
+    return 0;
+  };
+  auto s = store::Open(url_, o);
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE(Insert(**s, 1).ok());
+  EXPECT_EQ(calls.load(), 0);  // SQLite's own fsync (synchronous=FULL) did it
+  auto n = Count(**s);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1);
+}
+
+}  // namespace
+}  // namespace payops::testing
