@@ -219,6 +219,10 @@ TEST_P(UsageTest, FirstUsesOfRecipientsAndDevices) {
                 {}));
             PAYOPS_TRY(tx.Exec(
                 "CREATE INDEX transactions_user_device ON transactions(user_id, device_id)", {}));
+            PAYOPS_TRY(tx.Exec(
+                "CREATE INDEX transactions_funding ON transactions(funding_id, status)", {}));
+            PAYOPS_TRY(tx.Exec("DROP INDEX transactions_bank_login_holds", {}));
+            PAYOPS_TRY(tx.Exec("DROP INDEX transactions_kyc_holds", {}));
             PAYOPS_TRY(tx.Exec("DELETE FROM schema_migrations WHERE version = 14", {}));
             return Status::Ok();
           })

@@ -480,11 +480,9 @@ Result<TransactionView> Release(Env& env, const Actor& actor, const std::string&
 }
 
 // Re-runs held transactions after an automatic release, as the system.
-Status AutoRelease(Env& env, store::Tx& tx, const std::string& column, const std::string& value,
+Status AutoRelease(Env& env, store::Tx& tx, store::HeldFor what, const std::string& id,
                    HoldReason reason, ReleasePath path) {
-  PAYOPS_ASSIGN_OR_RETURN(
-      auto held, store::HeldTransactions(tx, column, value, {std::string(HoldReasonCode(reason))},
-                                         kMaxHookBatch));
+  PAYOPS_ASSIGN_OR_RETURN(auto held, store::HeldTransactions(tx, what, id, kMaxHookBatch));
   Instant now = env.clock.Now();
   for (auto& t : held) {
     PipelineStep resume =
@@ -575,13 +573,13 @@ Status MarkReturned(Env& env, store::Tx& tx, store::TransactionRecord& t, const 
 }
 
 Status OnKycVerified(Env& env, store::Tx& tx, const std::string& user_id) {
-  return AutoRelease(env, tx, "user_id", user_id, HoldReason::kKycNotVerified,
+  return AutoRelease(env, tx, store::HeldFor::kUserKyc, user_id, HoldReason::kKycNotVerified,
                      ReleasePath::kAutoOnKycVerified);
 }
 
 Status OnBankVerified(Env& env, store::Tx& tx, const std::string& bank_account_id) {
-  return AutoRelease(env, tx, "funding_id", bank_account_id, HoldReason::kBankLoginRequired,
-                     ReleasePath::kAutoOnBankVerified);
+  return AutoRelease(env, tx, store::HeldFor::kBankLogin, bank_account_id,
+                     HoldReason::kBankLoginRequired, ReleasePath::kAutoOnBankVerified);
 }
 
 Status OnUserSuspended(Env& env, store::Tx& tx, const std::string& user_id) {

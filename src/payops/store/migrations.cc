@@ -773,13 +773,21 @@ INSERT INTO user_usage_days SELECT user_id, created_at / 86400000000, COUNT(*),
     // before" come from two small tables written only the first time, instead
     // of two indexes on transactions keyed by user: each of those put an entry
     // into a page of its own user's range at every initiation, so a commit of
-    // initiations by many users rewrote one page per user per index. On
-    // SQLite the transaction history becomes clustered on its key (WITHOUT
-    // ROWID), one b-tree per line instead of three (row, id, index).
+    // initiations by many users rewrote one page per user per index. The
+    // index by funding source served only the automatic release of
+    // BANK_LOGIN_REQUIRED holds: it becomes partial, holding those alone (and
+    // the KYC_NOT_VERIFIED holds get theirs, by user). On SQLite the
+    // transaction history becomes clustered on its key (WITHOUT ROWID), one
+    // b-tree per line instead of three (row, id, index).
     {14, "initiation_write_path",
      R"SQL(
 DROP INDEX transactions_user_recipient;
-DROP INDEX transactions_user_device
+DROP INDEX transactions_user_device;
+DROP INDEX transactions_funding;
+CREATE INDEX transactions_bank_login_holds ON transactions(funding_id)
+  WHERE status = 'HOLD' AND hold_reason = 'BANK_LOGIN_REQUIRED';
+CREATE INDEX transactions_kyc_holds ON transactions(user_id)
+  WHERE status = 'HOLD' AND hold_reason = 'KYC_NOT_VERIFIED'
 )SQL",
      R"SQL(
 CREATE TABLE user_recipients_used (

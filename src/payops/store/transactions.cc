@@ -252,22 +252,19 @@ Result<int64_t> UserReturnCount(Tx& tx, const std::string& user_id) {
   return row->Int(0);
 }
 
-Result<std::vector<TransactionRecord>> HeldTransactions(Tx& tx, const std::string& column,
-                                                        const std::string& value,
-                                                        const std::vector<std::string>& reasons,
+Result<std::vector<TransactionRecord>> HeldTransactions(Tx& tx, HeldFor what, const std::string& id,
                                                         int limit) {
-  assert(column == "user_id" || column == "funding_id");
-  assert(!reasons.empty() && reasons.size() <= 8);
-  std::string sql = std::string("SELECT ") + kColumns + " FROM transactions WHERE " + column +
-                    " = ? AND status = 'HOLD' AND hold_reason IN (";
-  std::vector<Value> params{value};
-  for (size_t i = 0; i < reasons.size(); ++i) {
-    sql += i ? ", ?" : "?";
-    params.emplace_back(reasons[i]);
-  }
-  sql += ") ORDER BY id LIMIT ?";
-  params.emplace_back(int64_t{limit});
-  return Many(tx, sql, params);
+  // The conditions are spelled as the partial indexes of migration 14 are,
+  // so that the planner may use them.
+  static const std::string kByUser = std::string("SELECT ") + kColumns +
+                                     " FROM transactions WHERE user_id = ? AND status = 'HOLD' AND "
+                                     "hold_reason = 'KYC_NOT_VERIFIED' ORDER BY id LIMIT ?";
+  static const std::string kByFunding =
+      std::string("SELECT ") + kColumns +
+      " FROM transactions WHERE funding_id = ? AND status = 'HOLD' AND "
+      "hold_reason = 'BANK_LOGIN_REQUIRED' ORDER BY id LIMIT ?";
+  std::vector<Value> params{id, int64_t{limit}};
+  return Many(tx, what == HeldFor::kUserKyc ? kByUser : kByFunding, params);
 }
 
 Result<std::vector<TransactionRecord>> OpenTransactionsOfUser(Tx& tx, const std::string& user_id,

@@ -85,10 +85,12 @@ Result<bool> UserUsedRecipient(Tx& tx, const std::string& user_id, const std::st
 Result<bool> UserUsedDevice(Tx& tx, const std::string& user_id, const std::string& device_id);
 Result<int64_t> UserReturnCount(Tx& tx, const std::string& user_id);
 
-// Held transactions of a user (or funding source) with one of the hold reasons.
-Result<std::vector<TransactionRecord>> HeldTransactions(Tx& tx, const std::string& column,
-                                                        const std::string& value,
-                                                        const std::vector<std::string>& reasons,
+// The holds an event lifts by itself: a user's KYC_NOT_VERIFIED holds (its
+// KYC became VERIFIED) or a bank account's BANK_LOGIN_REQUIRED holds (its
+// status is VERIFIED again). Each is read through a partial index that holds
+// only those transactions. In id order, at most `limit`.
+enum class HeldFor { kUserKyc, kBankLogin };
+Result<std::vector<TransactionRecord>> HeldTransactions(Tx& tx, HeldFor what, const std::string& id,
                                                         int limit);
 // The user's transactions in INITIATED, HOLD or PENDING.
 Result<std::vector<TransactionRecord>> OpenTransactionsOfUser(Tx& tx, const std::string& user_id,
