@@ -55,7 +55,12 @@ class Conn final : public Tx {
     sqlite3_busy_timeout(db_, o.busy_timeout_ms);
     sqlite3_extended_result_codes(db_, 1);
     PAYOPS_TRY(Plain("PRAGMA foreign_keys = ON"));
-    if (!uri) PAYOPS_TRY(Plain("PRAGMA journal_mode = WAL"));
+    if (!uri) {
+      PAYOPS_ASSIGN_OR_RETURN(Rows mode, Query("PRAGMA journal_mode = WAL", {}));
+      if (mode.empty() || mode[0].Text(0) != "wal") {
+        return Error::Internal("SQLite refused WAL mode for " + path);
+      }
+    }
     PAYOPS_TRY(Plain(fsync_commits ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL"));
     PAYOPS_TRY(Plain(("PRAGMA cache_size = -" + std::to_string(cache_kib)).c_str()));
     PAYOPS_TRY(Plain("PRAGMA temp_store = MEMORY"));
@@ -133,6 +138,14 @@ class Conn final : public Tx {
   }
 
   Dialect dialect() const override { return Dialect::kSqlite; }
+
+  // The WAL file as SQLite names it (symbolic links resolved), or "".
+  std::string WalPath() const {
+    const char* db = sqlite3_db_filename(db_, "main");
+    if (db == nullptr || *db == '\0') return "";
+    const char* wal = sqlite3_filename_wal(db);
+    return wal ? wal : "";
+  }
 
  private:
   static constexpr size_t kMaxCachedStatements = 512;
@@ -217,7 +230,6 @@ class SqliteStore final : public Store {
     if (p.empty()) return Error::Invalid("invalid_store_url", "empty SQLite path", "store");
     // A memory database has no WAL to sync behind.
     pipelined_ = options_.synchronous_full && options_.pipelined_sync && !uri;
-    wal_path_ = p + "-wal";
     const bool fsync_commits = options_.synchronous_full && !pipelined_;
     writer_conn_ = std::make_unique<Conn>();
     PAYOPS_TRY(writer_conn_->Open(p, uri, options_, options_.writer_cache_kib, fsync_commits));
@@ -228,17 +240,27 @@ class SqliteStore final : public Store {
       idle_readers_.push_back(c.get());
       readers_.push_back(std::move(c));
     }
-    writer_ = std::thread([this] {
-      // Named for top -H and perf: the one thread every SQLite write goes through.
-      pthread_setname_np(pthread_self(), "sqlite-writer");
-      WriterLoop();
-    });
     if (pipelined_) {
+      // The WAL exists once a transaction has run; the descriptor is opened
+      // now so that it sees every write-back error from here on.
+      PAYOPS_TRY(writer_conn_->Control("BEGIN"));
+      (void)writer_conn_->Query("SELECT COUNT(*) FROM sqlite_schema", {});
+      PAYOPS_TRY(writer_conn_->Control("COMMIT"));
+      wal_path_ = writer_conn_->WalPath();
+      if (wal_path_.empty()) return Error::Internal("SQLite names no WAL file for " + p);
+      if (int err = OpenWal(); err != 0) {
+        return Error::Unavailable("cannot open the WAL " + wal_path_ + ": " + std::strerror(err));
+      }
       syncer_ = std::thread([this] {
         pthread_setname_np(pthread_self(), "sqlite-syncer");
         SyncerLoop();
       });
     }
+    writer_ = std::thread([this] {
+      // Named for top -H and perf: the one thread every SQLite write goes through.
+      pthread_setname_np(pthread_self(), "sqlite-writer");
+      WriterLoop();
+    });
     return Status::Ok();
   }
 
@@ -260,6 +282,7 @@ class SqliteStore final : public Store {
 
   Status Read(const TxFn& fn) override {
     if (auto nested = RunNested(this, fn, /*write=*/false)) return *nested;
+    if (sync_failed_.load()) return SyncFailure();
     Conn* conn = AcquireReader();
     Status s = conn->Control("BEGIN");
     if (s.ok()) {
@@ -296,8 +319,9 @@ class SqliteStore final : public Store {
 
   static Error SyncFailure() {
     return Error::Unavailable(
-        "the SQLite write-ahead log could not be made durable; the store takes no more reads or "
-        "writes until the server is restarted");
+        "the SQLite write-ahead log could not be made durable: the outcome of the writes in "
+        "flight is unknown, and the store takes no more reads or writes until the server is "
+        "restarted");
   }
 
   // Waits until every commit a snapshot taken before now could see is
@@ -305,34 +329,46 @@ class SqliteStore final : public Store {
   // the caller has a number at most the one read here.
   Status AwaitDurable() {
     const uint64_t seen = committing_seq_.load();
-    if (synced_seq_.load() >= seen) return Status::Ok();
+    if (synced_seq_.load() >= seen && !sync_failed_.load()) return Status::Ok();
     std::unique_lock lock(sync_mu_);
     durable_cv_.wait(lock, [&] { return synced_seq_.load() >= seen || sync_failed_.load(); });
-    if (synced_seq_.load() < seen) return SyncFailure();
+    if (sync_failed_.load()) return SyncFailure();
     return Status::Ok();
   }
 
   // fsyncs the WAL through its own descriptor (fsync is per file, not per
   // descriptor), reopened should the file ever be replaced. 0 or an errno.
+  // Opens the syncer's descriptor of the WAL and makes its directory entry
+  // durable (a new WAL's). 0 or an errno.
+  int OpenWal() {
+    struct stat st {};
+    int fd = ::open(wal_path_.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) return errno;
+    if (::fstat(fd, &st) != 0) {
+      int err = errno;
+      ::close(fd);
+      return err;
+    }
+    std::string dir = wal_path_.substr(0, wal_path_.find_last_of('/') + 1);
+    int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int err = dfd < 0 ? errno : (::fsync(dfd) == 0 ? 0 : errno);
+    if (dfd >= 0) ::close(dfd);
+    if (err != 0) {
+      ::close(fd);
+      return err;
+    }
+    if (wal_fd_ >= 0) ::close(wal_fd_);
+    wal_fd_ = fd;
+    wal_ino_ = st.st_ino;
+    wal_dev_ = st.st_dev;
+    return 0;
+  }
+
   int SyncWal() {
     struct stat by_path {};
     if (::stat(wal_path_.c_str(), &by_path) != 0) return errno;
-    if (wal_fd_ >= 0 && (by_path.st_ino != wal_ino_ || by_path.st_dev != wal_dev_)) {
-      ::close(wal_fd_);
-      wal_fd_ = -1;
-    }
-    if (wal_fd_ < 0) {
-      wal_fd_ = ::open(wal_path_.c_str(), O_RDWR | O_CLOEXEC);
-      if (wal_fd_ < 0) return errno;
-      wal_ino_ = by_path.st_ino;
-      wal_dev_ = by_path.st_dev;
-      // A new WAL's directory entry must be durable too.
-      std::string dir = wal_path_.substr(0, wal_path_.find_last_of('/') + 1);
-      int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      if (dfd >= 0) {
-        (void)::fsync(dfd);
-        ::close(dfd);
-      }
+    if (wal_fd_ < 0 || by_path.st_ino != wal_ino_ || by_path.st_dev != wal_dev_) {
+      if (int err = OpenWal(); err != 0) return err;
     }
     if (options_.sync_file) return options_.sync_file(wal_fd_);
     return ::fdatasync(wal_fd_) == 0 ? 0 : errno;
@@ -396,6 +432,12 @@ class SqliteStore final : public Store {
           group.push_back(queue_.front());
           queue_.pop_front();
         }
+      }
+      if (sync_failed_.load()) {
+        // After a failed fsync nothing more is committed.
+        for (Job* job : group) job->result.set_value(SyncFailure());
+        group.clear();
+        continue;
       }
       RunGroup(group, results);
       if (pipelined_) {
