@@ -93,6 +93,19 @@ class SqliteSyncTest : public ::testing::Test {
     });
   }
 
+  // A write from another thread, started and held at its sync.
+  static std::future<Status> HeldInsert(store::Store& s, HeldSync& sync, int64_t x) {
+    auto write = std::async(std::launch::async, [&s, x] { return Insert(s, x); });
+    sync.WaitEntered(1);
+    return write;
+  }
+
+  static void ExpectRows(store::Store& s, int64_t want) {
+    auto n = Count(s);
+    ASSERT_TRUE(n.ok()) << n.error().message;
+    EXPECT_EQ(*n, want);
+  }
+
   static Result<int64_t> Count(store::Store& s) {
     int64_t n = -1;
     PAYOPS_TRY(s.Read([&](Tx& tx) -> Status {
@@ -110,22 +123,18 @@ class SqliteSyncTest : public ::testing::Test {
 TEST_F(SqliteSyncTest, AWriteIsAnsweredOnlyAfterTheSyncThatFollowsItsCommit) {
   HeldSync sync;
   auto s = OpenHeld(sync);
-  auto write = std::async(std::launch::async, [&] { return Insert(*s, 1); });
-  sync.WaitEntered(1);
+  auto write = HeldInsert(*s, sync, 1);
   EXPECT_EQ(write.wait_for(100ms), std::future_status::timeout)
       << "answered before its commit was durable";
   sync.Release();
   ASSERT_TRUE(write.get().ok());
-  auto n = Count(*s);
-  ASSERT_TRUE(n.ok());
-  EXPECT_EQ(*n, 1);
+  ExpectRows(*s, 1);
 }
 
 TEST_F(SqliteSyncTest, AReadWaitsUntilWhatItCouldSeeIsDurable) {
   HeldSync sync;
   auto s = OpenHeld(sync);
-  auto write = std::async(std::launch::async, [&] { return Insert(*s, 1); });
-  sync.WaitEntered(1);  // committed, not yet durable
+  auto write = HeldInsert(*s, sync, 1);  // committed, not yet durable
   auto read = std::async(std::launch::async, [&] { return Count(*s); });
   EXPECT_EQ(read.wait_for(100ms), std::future_status::timeout)
       << "a read returned data a crash could still lose";
@@ -139,8 +148,7 @@ TEST_F(SqliteSyncTest, AReadWaitsUntilWhatItCouldSeeIsDurable) {
 TEST_F(SqliteSyncTest, OneSyncCoversEveryGroupCommittedBeforeIt) {
   HeldSync sync;
   auto s = OpenHeld(sync);
-  auto first = std::async(std::launch::async, [&] { return Insert(*s, 0); });
-  sync.WaitEntered(1);
+  auto first = HeldInsert(*s, sync, 0);
   // While the first sync is held the writer goes on committing.
   std::vector<std::future<Status>> more;
   for (int i = 1; i <= 20; ++i) {
@@ -154,16 +162,13 @@ TEST_F(SqliteSyncTest, OneSyncCoversEveryGroupCommittedBeforeIt) {
   // The 20 later writes were committed during the first sync: at most one
   // more sync per group, and never one per write.
   EXPECT_LT(sync.entered(), 21);
-  auto n = Count(*s);
-  ASSERT_TRUE(n.ok());
-  EXPECT_EQ(*n, 21);
+  ExpectRows(*s, 21);
 }
 
 TEST_F(SqliteSyncTest, AFailedSyncStopsTheStore) {
   HeldSync sync;
   auto s = OpenHeld(sync);
-  auto write = std::async(std::launch::async, [&] { return Insert(*s, 1); });
-  sync.WaitEntered(1);
+  auto write = HeldInsert(*s, sync, 1);
   sync.Release(/*fail=*/true);
   Status w = write.get();
   ASSERT_FALSE(w.ok());
@@ -188,9 +193,7 @@ TEST_F(SqliteSyncTest, WithoutPipeliningTheCommitItselfSyncs) {
   ASSERT_TRUE(s.ok());
   ASSERT_TRUE(Insert(**s, 1).ok());
   EXPECT_EQ(calls.load(), 0);  // SQLite's own fsync (synchronous=FULL) did it
-  auto n = Count(**s);
-  ASSERT_TRUE(n.ok());
-  EXPECT_EQ(*n, 1);
+  ExpectRows(**s, 1);
 }
 
 }  // namespace

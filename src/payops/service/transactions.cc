@@ -324,21 +324,21 @@ Result<TransactionView> WriteInitiation(Env& env, store::Tx& tx, const Actor& ac
                                         const std::optional<std::string>& ip_country) {
   static_assert(kRolling30DaysLimitWindow >= kDailyLimitWindow);
   Instant now = env.clock.Now();
-  EndUser* user = &pre.user;
+  const EndUser& user = pre.user;
   // Limits over the user's earlier transactions, inside the write so that
   // concurrent initiations cannot exceed them together.
   PAYOPS_ASSIGN_OR_RETURN(auto recent,
-                          store::UserRecentActivity(tx, user->id, now - kDailyLimitWindow,
+                          store::UserRecentActivity(tx, user.id, now - kDailyLimitWindow,
                                                     now - kRolling30DaysLimitWindow));
   LimitUsage used{recent.usage_since_day_minor, recent.usage_since_month_minor};
   PAYOPS_TRY(
-      CheckInitiation(InitiationRequest{user->kyc_status, user->tier, in.amount, in.currency, used},
+      CheckInitiation(InitiationRequest{user.kyc_status, user.tier, in.amount, in.currency, used},
                       env.tier_limits));
 
   store::TransactionRecord t;
   t.id = env.ids.New("txn");
   t.org_id = pre.org_id;
-  t.user_id = user->id;
+  t.user_id = user.id;
   t.recipient_id = pre.recipient_id;
   t.funding_type = in.funding_type;
   t.funding_id = in.funding_id;
@@ -356,14 +356,14 @@ Result<TransactionView> WriteInitiation(Env& env, store::Tx& tx, const Actor& ac
                                 std::nullopt,      "INITIATED", actor.member_id,
                                 "initiated",       std::nullopt};
 
-  RiskInput risk = RiskBase(env, t, *user, now);
+  RiskInput risk = RiskBase(env, t, user, now);
   risk.transactions_last_24h = recent.count_since_day;
-  PAYOPS_ASSIGN_OR_RETURN(risk.earlier_returns, store::UserReturnCount(tx, user->id));
+  PAYOPS_ASSIGN_OR_RETURN(risk.earlier_returns, store::UserReturnCount(tx, user.id));
   risk.new_recipient = !pre.used_recipient;
   risk.new_device = !pre.used_device;
   PAYOPS_ASSIGN_OR_RETURN(
       auto decided,
-      DecideChecks(env, tx, t, Context{std::move(*user), pre.org, std::move(pre.bank)}, risk,
+      DecideChecks(env, tx, t, Context{std::move(pre.user), pre.org, std::move(pre.bank)}, risk,
                    Actor::System(), PipelineStep::kGeoip, false, std::nullopt, now));
   PAYOPS_TRY(store::InsertTransaction(tx, t));
   PAYOPS_TRY(store::AppendHistory(tx, initiated));

@@ -15,6 +15,8 @@ struct Migration {
   const char* name;
   // Statements are separated by ";\n" (a semicolon ending a line). A trigger
   // body keeps the semicolons of its inner statements off the ends of lines.
+  // Shared by both backends. A table may end in "WITHOUT ROWID" (SQLite's
+  // clustered tables): PostgreSQL runs the statement without it.
   const char* sql;
   const char* sqlite_extra;  // backend-specific, may be empty
   const char* postgres_extra;
@@ -728,7 +730,7 @@ UPDATE end_users SET kyc_status_since = COALESCE(
     // the amounts of those not CANCELED, so that a limit check reads a bounded
     // number of rows however long the user's history is. Filled from the
     // transactions already stored (instants after 1970: division is floor).
-    {13, "usage_buckets", "",
+    {13, "usage_buckets",
      R"SQL(
 CREATE TABLE user_usage_hours (
   user_id TEXT NOT NULL REFERENCES end_users(id),
@@ -745,22 +747,7 @@ CREATE TABLE user_usage_days (
   PRIMARY KEY (user_id, bucket)
 ) WITHOUT ROWID
 )SQL",
-     R"SQL(
-CREATE TABLE user_usage_hours (
-  user_id TEXT NOT NULL REFERENCES end_users(id),
-  bucket BIGINT NOT NULL,
-  tx_count BIGINT NOT NULL,
-  amount BIGINT NOT NULL,
-  PRIMARY KEY (user_id, bucket)
-);
-CREATE TABLE user_usage_days (
-  user_id TEXT NOT NULL REFERENCES end_users(id),
-  bucket BIGINT NOT NULL,
-  tx_count BIGINT NOT NULL,
-  amount BIGINT NOT NULL,
-  PRIMARY KEY (user_id, bucket)
-)
-)SQL",
+     "", "",
      R"SQL(
 INSERT INTO user_usage_hours SELECT user_id, created_at / 3600000000, COUNT(*),
   SUM(CASE WHEN status <> 'CANCELED' THEN amount ELSE 0 END) FROM transactions
@@ -787,9 +774,7 @@ DROP INDEX transactions_funding;
 CREATE INDEX transactions_bank_login_holds ON transactions(funding_id)
   WHERE status = 'HOLD' AND hold_reason = 'BANK_LOGIN_REQUIRED';
 CREATE INDEX transactions_kyc_holds ON transactions(user_id)
-  WHERE status = 'HOLD' AND hold_reason = 'KYC_NOT_VERIFIED'
-)SQL",
-     R"SQL(
+  WHERE status = 'HOLD' AND hold_reason = 'KYC_NOT_VERIFIED';
 CREATE TABLE user_recipients_used (
   user_id TEXT NOT NULL REFERENCES end_users(id),
   recipient_id TEXT NOT NULL,
@@ -799,7 +784,9 @@ CREATE TABLE user_devices_used (
   user_id TEXT NOT NULL REFERENCES end_users(id),
   device_id TEXT NOT NULL,
   PRIMARY KEY (user_id, device_id)
-) WITHOUT ROWID;
+) WITHOUT ROWID
+)SQL",
+     R"SQL(
 CREATE TABLE transaction_history_clustered (
   id TEXT NOT NULL,
   transaction_id TEXT NOT NULL REFERENCES transactions(id),
@@ -818,18 +805,7 @@ INSERT INTO transaction_history_clustered (id, transaction_id, at, from_status, 
 DROP TABLE transaction_history;
 ALTER TABLE transaction_history_clustered RENAME TO transaction_history
 )SQL",
-     R"SQL(
-CREATE TABLE user_recipients_used (
-  user_id TEXT NOT NULL REFERENCES end_users(id),
-  recipient_id TEXT NOT NULL,
-  PRIMARY KEY (user_id, recipient_id)
-);
-CREATE TABLE user_devices_used (
-  user_id TEXT NOT NULL REFERENCES end_users(id),
-  device_id TEXT NOT NULL,
-  PRIMARY KEY (user_id, device_id)
-)
-)SQL",
+     "",
      R"SQL(
 INSERT INTO user_recipients_used SELECT DISTINCT user_id, recipient_id FROM transactions;
 INSERT INTO user_devices_used SELECT DISTINCT user_id, device_id FROM transactions
@@ -858,6 +834,16 @@ std::vector<std::string> Split(const char* sql) {
     start = end + 2;
   }
   return out;
+}
+
+// A shared statement as PostgreSQL takes it: every ") WITHOUT ROWID" ends
+// its table at the parenthesis.
+std::string WithoutClustering(std::string stmt) {
+  static constexpr std::string_view kClause = ") WITHOUT ROWID";
+  for (size_t at = stmt.find(kClause); at != std::string::npos; at = stmt.find(kClause, at + 1)) {
+    stmt.erase(at + 1, kClause.size() - 1);
+  }
+  return stmt;
 }
 
 }  // namespace
@@ -889,7 +875,10 @@ Result<int> Migrate(Store& store) {
         applied = true;
         return Status::Ok();
       }
-      for (const std::string& stmt : Split(m.sql)) PAYOPS_TRY(tx.Exec(stmt, {}));
+      for (std::string stmt : Split(m.sql)) {
+        if (tx.dialect() == Dialect::kPostgres) stmt = WithoutClustering(std::move(stmt));
+        PAYOPS_TRY(tx.Exec(stmt, {}));
+      }
       const char* extra = tx.dialect() == Dialect::kSqlite ? m.sqlite_extra : m.postgres_extra;
       for (const std::string& stmt : Split(extra)) PAYOPS_TRY(tx.Exec(stmt, {}));
       for (const std::string& stmt : Split(m.then)) PAYOPS_TRY(tx.Exec(stmt, {}));
