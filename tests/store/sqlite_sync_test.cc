@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -116,6 +117,26 @@ class SqliteSyncTest : public ::testing::Test {
     return n;
   }
 
+  // Commits in the WAL now: its frames that end a transaction (a nonzero
+  // "database size after commit") and carry the header's salts.
+  int WalCommits() const {
+    std::ifstream in(dir_ / "s.db-wal", std::ios::binary);
+    std::string wal((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto be32 = [&](size_t at) {
+      uint32_t v = 0;
+      for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(wal[at + i]);
+      return v;
+    };
+    if (wal.size() < 32) return 0;
+    const uint32_t page = be32(8), salt1 = be32(16), salt2 = be32(20);
+    int commits = 0;
+    for (size_t at = 32; at + 24 + page <= wal.size(); at += 24 + page) {
+      if (be32(at + 8) != salt1 || be32(at + 12) != salt2) break;
+      if (be32(at + 4) != 0) ++commits;
+    }
+    return commits;
+  }
+
   std::filesystem::path dir_;
   std::string url_;
 };
@@ -149,7 +170,7 @@ TEST_F(SqliteSyncTest, OneSyncCoversEveryGroupCommittedBeforeIt) {
   HeldSync sync;
   auto s = OpenHeld(sync);
   auto first = HeldInsert(*s, sync, 0);
-  // While the first sync is held the writer goes on committing.
+  // While the first sync is held the writer takes the next writes.
   std::vector<std::future<Status>> more;
   for (int i = 1; i <= 20; ++i) {
     more.push_back(std::async(std::launch::async, [&, i] { return Insert(*s, i); }));
@@ -163,6 +184,35 @@ TEST_F(SqliteSyncTest, OneSyncCoversEveryGroupCommittedBeforeIt) {
   // more sync per group, and never one per write.
   EXPECT_LT(sync.entered(), 21);
   ExpectRows(*s, 21);
+}
+
+TEST_F(SqliteSyncTest, WritesArrivingDuringASyncShareOneCommit) {
+  HeldSync sync;
+  auto s = OpenHeld(sync);
+  auto first = HeldInsert(*s, sync, 0);
+  const int before = WalCommits();
+  ASSERT_GE(before, 1);
+  // One write at a time, each while the first sync is held: a commit made
+  // now would wait for the next sync anyway, so they stay in one group.
+  // Write 7 fails and is rolled back alone.
+  std::vector<std::future<Status>> more;
+  for (int i = 1; i <= 20; ++i) {
+    more.push_back(std::async(std::launch::async, [&, i] {
+      return s->Write([i](Tx& tx) -> Status {
+        PAYOPS_TRY(tx.Exec("INSERT INTO t (x) VALUES (?)", {int64_t{i}}));
+        if (i == 7) return Error::Invalid("bad", "refused after its insert");
+        return Status::Ok();
+      });
+    }));
+    std::this_thread::sleep_for(5ms);
+  }
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(WalCommits(), before) << "a write was committed while the sync was held";
+  sync.Release();
+  EXPECT_TRUE(first.get().ok());
+  for (int i = 1; i <= 20; ++i) EXPECT_EQ(more[i - 1].get().ok(), i != 7) << i;
+  EXPECT_EQ(WalCommits(), before + 1);
+  ExpectRows(*s, 20);
 }
 
 TEST_F(SqliteSyncTest, AFailedSyncStopsTheStore) {

@@ -393,8 +393,14 @@ class SqliteStore final : public Store {
       {
         std::lock_guard lock(sync_mu_);
         if (err == 0) synced_seq_.store(batch.back().seq);
+        if (to_sync_.empty()) sync_idle_.store(true);
       }
       durable_cv_.notify_all();
+      {
+        // The writer may be holding a group open for this moment.
+        std::lock_guard lock(mu_);
+      }
+      cv_.notify_one();
       for (Committed& c : batch) {
         for (size_t i = 0; i < c.jobs.size(); ++i) {
           if (err != 0 && c.results[i].ok()) c.results[i] = SyncFailure();
@@ -420,31 +426,62 @@ class SqliteStore final : public Store {
     reader_cv_.notify_one();
   }
 
+  // The writer runs each job as soon as it is taken, in a savepoint of the
+  // group's transaction. With the sync pipelined, the group is committed once
+  // the syncer is free (or the group is full): a commit made while an fsync
+  // is running would wait for the next one anyway, so the jobs arriving
+  // meanwhile join one commit, and the pages every commit rewrites (the last
+  // leaf of each b-tree, the WAL header frames) are written once for them all.
   void WriterLoop() {
     std::vector<Job*> group;
     std::vector<Status> results;
+    std::vector<Job*> taken;
+    bool open = false;  // a transaction is open for `group`
+    Status begun;
     for (;;) {
+      bool stopping = false;
       {
         std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-        if (queue_.empty() && stopping_) return;
-        while (!queue_.empty() && static_cast<int>(group.size()) < options_.max_group_size) {
-          group.push_back(queue_.front());
+        cv_.wait(lock, [&] {
+          return stopping_ || !queue_.empty() || (!group.empty() && MayCommit(group.size()));
+        });
+        stopping = stopping_;
+        if (queue_.empty() && stopping && group.empty()) return;
+        while (!queue_.empty() &&
+               static_cast<int>(group.size() + taken.size()) < options_.max_group_size) {
+          taken.push_back(queue_.front());
           queue_.pop_front();
         }
       }
       if (sync_failed_.load()) {
         // After a failed fsync nothing more is committed.
+        if (open) (void)writer_conn_->Plain("ROLLBACK");
+        open = false;
         for (Job* job : group) job->result.set_value(SyncFailure());
+        for (Job* job : taken) job->result.set_value(SyncFailure());
         group.clear();
+        results.clear();
+        taken.clear();
         continue;
       }
-      RunGroup(group, results);
+      if (!taken.empty() && !open) {
+        begun = writer_conn_->Control("BEGIN IMMEDIATE");
+        open = true;
+      }
+      for (Job* job : taken) {
+        results.push_back(begun.ok() ? RunJob(*job) : begun);
+        group.push_back(job);
+      }
+      taken.clear();
+      if (group.empty() || !(stopping || !begun.ok() || MayCommit(group.size()))) continue;
+      if (begun.ok()) Commit(results);
+      open = false;
       if (pipelined_) {
         {
           std::lock_guard lock(sync_mu_);
           to_sync_.push_back(
               Committed{std::move(group), std::move(results), committing_seq_.load()});
+          sync_idle_.store(false);
         }
         sync_cv_.notify_one();
       } else {
@@ -455,24 +492,28 @@ class SqliteStore final : public Store {
     }
   }
 
-  void RunGroup(const std::vector<Job*>& group, std::vector<Status>& results) {
+  // Whether the open group is committed now rather than left open for more
+  // jobs (see WriterLoop).
+  bool MayCommit(size_t group_size) const {
+    return !pipelined_ || sync_idle_.load() ||
+           static_cast<int>(group_size) >= options_.max_group_size;
+  }
+
+  Status RunJob(Job& job) {
     Conn& c = *writer_conn_;
-    Status begun = c.Control("BEGIN IMMEDIATE");
-    if (!begun.ok()) {
-      results.assign(group.size(), begun);
-      return;
+    (void)c.Control("SAVEPOINT job");
+    Status s;
+    {
+      ActiveTxScope scope(this, &c, /*read_only=*/false);
+      s = RunGuarded(*job.fn, c);
     }
-    for (Job* job : group) {
-      (void)c.Control("SAVEPOINT job");
-      Status s;
-      {
-        ActiveTxScope scope(this, &c, /*read_only=*/false);
-        s = RunGuarded(*job->fn, c);
-      }
-      if (!s.ok()) (void)c.Control("ROLLBACK TO SAVEPOINT job");
-      (void)c.Control("RELEASE SAVEPOINT job");
-      results.push_back(std::move(s));
-    }
+    if (!s.ok()) (void)c.Control("ROLLBACK TO SAVEPOINT job");
+    (void)c.Control("RELEASE SAVEPOINT job");
+    return s;
+  }
+
+  void Commit(std::vector<Status>& results) {
+    Conn& c = *writer_conn_;
     committing_seq_.fetch_add(1);
     Status committed = c.Control("COMMIT");
     if (!committed.ok()) {
@@ -507,6 +548,8 @@ class SqliteStore final : public Store {
   std::atomic<uint64_t> committing_seq_{0};  // commits begun
   std::atomic<uint64_t> synced_seq_{0};      // commits durable
   std::atomic<bool> sync_failed_{false};
+  // No fsync is running or queued: the writer may commit its open group.
+  std::atomic<bool> sync_idle_{true};
   std::mutex sync_mu_;
   std::condition_variable sync_cv_;     // the syncer waits for commits
   std::condition_variable durable_cv_;  // readers wait for the syncer
