@@ -211,7 +211,11 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 void Server::Impl::Accept() {
-  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+  // A session's handlers need a strand only when several threads run the
+  // io_context; with one they are serialized already.
+  net::any_io_executor ex = opt.io_threads > 1 ? net::any_io_executor(net::make_strand(ioc))
+                                               : net::any_io_executor(ioc.get_executor());
+  acceptor.async_accept(ex, [this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
       spdlog::warn("msg=\"accept failed\" error=\"{}\"", ec.message());
