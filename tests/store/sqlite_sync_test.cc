@@ -195,24 +195,71 @@ TEST_F(SqliteSyncTest, WritesArrivingDuringASyncShareOneCommit) {
   // One write at a time, each while the first sync is held: a commit made
   // now would wait for the next sync anyway, so they stay in one group.
   // Write 7 fails and is rolled back alone.
+  std::atomic<int> ran{0};
   std::vector<std::future<Status>> more;
   for (int i = 1; i <= 20; ++i) {
     more.push_back(std::async(std::launch::async, [&, i] {
-      return s->Write([i](Tx& tx) -> Status {
+      return s->Write([&ran, i](Tx& tx) -> Status {
         PAYOPS_TRY(tx.Exec("INSERT INTO t (x) VALUES (?)", {int64_t{i}}));
+        ++ran;
         if (i == 7) return Error::Invalid("bad", "refused after its insert");
         return Status::Ok();
       });
     }));
     std::this_thread::sleep_for(5ms);
   }
-  std::this_thread::sleep_for(100ms);
+  for (int waited = 0; ran.load() < 20 && waited < 10000; waited += 5) {
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_EQ(ran.load(), 20) << "the writer did not run the writes while the sync was held";
   EXPECT_EQ(WalCommits(), before) << "a write was committed while the sync was held";
   sync.Release();
   EXPECT_TRUE(first.get().ok());
   for (int i = 1; i <= 20; ++i) EXPECT_EQ(more[i - 1].get().ok(), i != 7) << i;
   EXPECT_EQ(WalCommits(), before + 1);
+  EXPECT_EQ(sync.entered(), 2);
   ExpectRows(*s, 20);
+}
+
+// SQLite ends the transaction by itself after some errors (a full disk, an
+// I/O error): a job that ends it here stands for those. The jobs before it in
+// the group lost their writes and are told so, and the next job runs in a new
+// transaction instead of committing on its own.
+TEST_F(SqliteSyncTest, AGroupRolledBackBySqliteFailsAndTheNextWriteBeginsAnew) {
+  HeldSync sync;
+  auto s = OpenHeld(sync);
+  auto first = HeldInsert(*s, sync, 0);
+  std::atomic<int> ran{0};
+  auto job = [&](int64_t x, bool end_transaction) {
+    return std::async(std::launch::async, [&, x, end_transaction] {
+      return s->Write([&, x, end_transaction](Tx& tx) -> Status {
+        PAYOPS_TRY(tx.Exec("INSERT INTO t (x) VALUES (?)", {x}));
+        if (end_transaction) PAYOPS_TRY(tx.Exec("ROLLBACK", {}));
+        ++ran;
+        return Status::Ok();
+      });
+    });
+  };
+  auto a = job(1, false);
+  while (ran.load() < 1) std::this_thread::sleep_for(1ms);
+  auto b = job(2, true);
+  while (ran.load() < 2) std::this_thread::sleep_for(1ms);
+  auto c = job(3, false);
+  while (ran.load() < 3) std::this_thread::sleep_for(1ms);
+  sync.Release();
+  EXPECT_TRUE(first.get().ok());
+  Status sa = a.get(), sb = b.get(), sc = c.get();
+  ASSERT_FALSE(sa.ok()) << "a write SQLite rolled back was answered as done";
+  EXPECT_EQ(sa.error().kind, ErrorKind::kUnavailable);
+  EXPECT_FALSE(sb.ok());
+  EXPECT_TRUE(sc.ok()) << sc.error().message;
+  std::vector<int64_t> xs;
+  ASSERT_TRUE(s->Read([&](Tx& tx) -> Status {
+                 PAYOPS_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT x FROM t ORDER BY x", {}));
+                 for (const auto& r : rows) xs.push_back(r.Int(0));
+                 return Status::Ok();
+               }).ok());
+  EXPECT_EQ(xs, (std::vector<int64_t>{0, 3}));
 }
 
 TEST_F(SqliteSyncTest, AFailedSyncStopsTheStore) {

@@ -69,6 +69,10 @@ class Conn final : public Tx {
     return Status::Ok();
   }
 
+  // No transaction is open (SQLite rolls one back by itself after some
+  // errors: a full disk, an I/O error, no memory).
+  bool Autocommit() const { return sqlite3_get_autocommit(db_) != 0; }
+
   Status Plain(const char* sql) {
     char* err = nullptr;
     int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
@@ -464,32 +468,51 @@ class SqliteStore final : public Store {
         taken.clear();
         continue;
       }
-      if (!taken.empty() && !open) {
-        begun = writer_conn_->Control("BEGIN IMMEDIATE");
-        open = true;
-      }
       for (Job* job : taken) {
-        results.push_back(begun.ok() ? RunJob(*job) : begun);
+        if (!open) {
+          begun = writer_conn_->Control("BEGIN IMMEDIATE");
+          open = begun.ok();
+        }
         group.push_back(job);
+        results.push_back(open ? RunJob(*job) : begun);
+        if (open && writer_conn_->Autocommit()) {
+          // SQLite rolled the whole transaction back: nothing of the group
+          // stays, and the next job begins a new one.
+          Error lost = Error::Unavailable(
+              "the write was rolled back with its group by the store (see the server log)");
+          spdlog::error("msg=\"SQLite rolled back a write group\" jobs={} error=\"{}\"",
+                        group.size(), results.back().ok() ? "" : results.back().error().message);
+          for (Status& r : results) {
+            if (r.ok()) r = lost;
+          }
+          open = false;
+          HandOn(group, results);
+        }
       }
       taken.clear();
-      if (group.empty() || !(stopping || !begun.ok() || MayCommit(group.size()))) continue;
-      if (begun.ok()) Commit(results);
+      if (group.empty() || !(stopping || !open || MayCommit(group.size()))) continue;
+      if (open) Commit(results);
       open = false;
-      if (pipelined_) {
-        {
-          std::lock_guard lock(sync_mu_);
-          to_sync_.push_back(
-              Committed{std::move(group), std::move(results), committing_seq_.load()});
-          sync_idle_.store(false);
-        }
-        sync_cv_.notify_one();
-      } else {
-        for (size_t i = 0; i < group.size(); ++i) group[i]->result.set_value(std::move(results[i]));
-      }
-      group.clear();
-      results.clear();
+      HandOn(group, results);
     }
+  }
+
+  // Passes a finished group on: to the syncer, which answers it after the
+  // fsync that follows (pipelined), or straight to its callers. Leaves both
+  // vectors empty.
+  void HandOn(std::vector<Job*>& group, std::vector<Status>& results) {
+    if (pipelined_) {
+      {
+        std::lock_guard lock(sync_mu_);
+        to_sync_.push_back(Committed{std::move(group), std::move(results), committing_seq_.load()});
+        sync_idle_.store(false);
+      }
+      sync_cv_.notify_one();
+    } else {
+      for (size_t i = 0; i < group.size(); ++i) group[i]->result.set_value(std::move(results[i]));
+    }
+    group.clear();
+    results.clear();
   }
 
   // Whether the open group is committed now rather than left open for more
