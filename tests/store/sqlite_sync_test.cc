@@ -79,8 +79,9 @@ class SqliteSyncTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  std::unique_ptr<store::Store> OpenHeld(HeldSync& sync) {
+  std::unique_ptr<store::Store> OpenHeld(HeldSync& sync, int max_group_size = 256) {
     store::StoreOptions o;
+    o.max_group_size = max_group_size;
     o.sync_file = [&sync](int fd) { return sync(fd); };
     auto s = store::Open(url_, o);
     EXPECT_TRUE(s.ok());
@@ -260,6 +261,88 @@ TEST_F(SqliteSyncTest, AGroupRolledBackBySqliteFailsAndTheNextWriteBeginsAnew) {
                  return Status::Ok();
                }).ok());
   EXPECT_EQ(xs, (std::vector<int64_t>{0, 3}));
+}
+
+TEST_F(SqliteSyncTest, AFullGroupIsCommittedWithoutWaitingForTheSync) {
+  HeldSync sync;
+  auto s = OpenHeld(sync, /*max_group_size=*/4);
+  auto first = HeldInsert(*s, sync, 0);
+  const int before = WalCommits();
+  std::vector<std::future<Status>> more;
+  for (int i = 1; i <= 10; ++i) {
+    more.push_back(std::async(std::launch::async, [&, i] { return Insert(*s, i); }));
+  }
+  // 10 writes in groups of at most 4: two full groups are committed while
+  // the sync is held, the last two writes wait in the open group.
+  for (int waited = 0; WalCommits() < before + 2 && waited < 10000; waited += 5) {
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_EQ(WalCommits(), before + 2);
+  sync.Release();
+  EXPECT_TRUE(first.get().ok());
+  for (auto& f : more) EXPECT_TRUE(f.get().ok());
+  EXPECT_EQ(WalCommits(), before + 3);
+  ExpectRows(*s, 11);
+}
+
+TEST_F(SqliteSyncTest, StoppingCommitsTheOpenGroup) {
+  HeldSync sync;
+  auto s = OpenHeld(sync);
+  auto first = HeldInsert(*s, sync, 0);
+  auto second = std::async(std::launch::async, [&] { return Insert(*s, 1); });
+  EXPECT_EQ(second.wait_for(100ms), std::future_status::timeout);
+  // The store is closed with the second write in its open group; the sync
+  // goes on a moment later.
+  auto release = std::async(std::launch::async, [&] {
+    std::this_thread::sleep_for(100ms);
+    sync.Release();
+  });
+  s.reset();
+  release.get();
+  EXPECT_TRUE(first.get().ok());
+  EXPECT_TRUE(second.get().ok());
+  auto reopened = store::Open(url_);
+  ASSERT_TRUE(reopened.ok());
+  ExpectRows(**reopened, 2);
+}
+
+TEST_F(SqliteSyncTest, AFailedSyncRollsBackTheOpenGroup) {
+  HeldSync sync;
+  {
+    auto s = OpenHeld(sync);
+    auto first = HeldInsert(*s, sync, 0);
+    std::atomic<bool> ran{false};
+    auto second = std::async(std::launch::async, [&] {
+      return s->Write([&](Tx& tx) -> Status {
+        PAYOPS_TRY(tx.Exec("INSERT INTO t (x) VALUES (1)", {}));
+        ran = true;
+        return Status::Ok();
+      });
+    });
+    for (int waited = 0; !ran.load() && waited < 10000; waited += 5) {
+      std::this_thread::sleep_for(5ms);
+    }
+    ASSERT_TRUE(ran.load());
+    sync.Release(/*fail=*/true);
+    EXPECT_FALSE(first.get().ok());
+    Status w = second.get();
+    ASSERT_FALSE(w.ok());
+    EXPECT_EQ(w.error().kind, ErrorKind::kUnavailable);
+  }
+  // The first write was committed before its sync failed and may survive;
+  // the second, still uncommitted, must not.
+  auto reopened = store::Open(url_);
+  ASSERT_TRUE(reopened.ok());
+  int64_t seconds = -1;
+  ASSERT_TRUE((*reopened)
+                  ->Read([&](Tx& tx) -> Status {
+                    PAYOPS_ASSIGN_OR_RETURN(auto row,
+                                            tx.QueryOne("SELECT COUNT(*) FROM t WHERE x = 1", {}));
+                    seconds = row->Int(0);
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_EQ(seconds, 0);
 }
 
 TEST_F(SqliteSyncTest, AFailedSyncStopsTheStore) {
