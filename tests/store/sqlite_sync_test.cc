@@ -88,6 +88,14 @@ class SqliteSyncTest : public ::testing::Test {
     return std::move(*s);
   }
 
+  // Polls `done` every 5 ms for up to 10 s.
+  template <class Pred>
+  static void WaitUntil(Pred done) {
+    for (int waited = 0; !done() && waited < 10000; waited += 5) {
+      std::this_thread::sleep_for(5ms);
+    }
+  }
+
   static Status Insert(store::Store& s, int64_t x) {
     return s.Write([x](Tx& tx) -> Status {
       PAYOPS_TRY(tx.Exec("INSERT INTO t (x) VALUES (?)", {x}));
@@ -209,9 +217,7 @@ TEST_F(SqliteSyncTest, WritesArrivingDuringASyncShareOneCommit) {
     }));
     std::this_thread::sleep_for(5ms);
   }
-  for (int waited = 0; ran.load() < 20 && waited < 10000; waited += 5) {
-    std::this_thread::sleep_for(5ms);
-  }
+  WaitUntil([&] { return ran.load() >= 20; });
   EXPECT_EQ(ran.load(), 20) << "the writer did not run the writes while the sync was held";
   EXPECT_EQ(WalCommits(), before) << "a write was committed while the sync was held";
   sync.Release();
@@ -274,9 +280,7 @@ TEST_F(SqliteSyncTest, AFullGroupIsCommittedWithoutWaitingForTheSync) {
   }
   // 10 writes in groups of at most 4: two full groups are committed while
   // the sync is held, the last two writes wait in the open group.
-  for (int waited = 0; WalCommits() < before + 2 && waited < 10000; waited += 5) {
-    std::this_thread::sleep_for(5ms);
-  }
+  WaitUntil([&] { return WalCommits() >= before + 2; });
   EXPECT_EQ(WalCommits(), before + 2);
   sync.Release();
   EXPECT_TRUE(first.get().ok());
@@ -319,9 +323,7 @@ TEST_F(SqliteSyncTest, AFailedSyncRollsBackTheOpenGroup) {
         return Status::Ok();
       });
     });
-    for (int waited = 0; !ran.load() && waited < 10000; waited += 5) {
-      std::this_thread::sleep_for(5ms);
-    }
+    WaitUntil([&] { return ran.load(); });
     ASSERT_TRUE(ran.load());
     sync.Release(/*fail=*/true);
     EXPECT_FALSE(first.get().ok());
