@@ -161,8 +161,10 @@ measured in the same run. Speed is never asserted in the test suite.
 
 - date: $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD)
 - machine: $(nproc) cores ($cpu), $(free -g | awk '/Mem/{print $2}') GiB; Debian $(cat /etc/debian_version)
-- server: \`payops serve\` Release, 1 I/O thread, 64 worker threads, SQLite WAL with
-  group commit; every acknowledged write is fsynced (the WAL fsync runs behind the writer)
+- server: \`payops serve\` Release, 1 I/O thread (the POSTs below run there as fibers,
+  suspended while they wait on the store), 64 worker threads for the other routes, SQLite
+  WAL with group commit; every acknowledged write is fsynced (the WAL fsync runs behind
+  the writer)
 - load: \`wrk -t2 -c$CONNECTIONS -d${DURATION}s --latency\` on the same 2 cores
 ${BENCH_NOTE:+- conditions: $BENCH_NOTE
 }

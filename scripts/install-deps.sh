@@ -7,7 +7,7 @@ set -euo pipefail
 what=${1:-run}
 
 run_pkgs=(build-essential cmake ninja-build pkg-config ccache ca-certificates tzdata
-  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-context1.81-dev
   libsqlite3-dev sqlite3 libpq-dev libhowardhinnant-date-dev libcli11-dev libspdlog-dev libfmt-dev
   libsodium-dev libtomlplusplus-dev libcurl4-openssl-dev libgeoip-dev geoip-database libmaxminddb-dev
   libgoogle-perftools-dev)

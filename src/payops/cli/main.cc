@@ -261,6 +261,7 @@ int Serve(const Config& cfg) {
   so.io_threads = cfg.io_threads;
   so.worker_threads = cfg.worker_threads;
   so.shutdown_grace_s = cfg.shutdown_grace_s;
+  so.fibers = st.SuspendsFibers();
   http::Server server(api, so);
   auto port = server.Listen();
   if (!port.ok()) return Fail(port.error());

@@ -14,6 +14,9 @@ using Handler = std::function<HttpResponse(HttpRequest&)>;
 struct RouteOptions {
   bool auth = true;         // needs a valid API key
   bool run_inline = false;  // cheap and store-free: answered on the I/O thread
+  // Short outside the store (a write of one request): may run as a fiber on
+  // the I/O thread, suspended while it waits on the store (ServerOptions::fibers).
+  bool fiber = false;
 };
 
 struct Route {

@@ -50,6 +50,7 @@ struct Server::Impl {
   net::io_context ioc;
   tcp::acceptor acceptor{ioc};
   net::thread_pool workers;
+  std::optional<FiberPool> fibers;  // when opt.fibers
   net::signal_set signals{ioc, SIGTERM, SIGINT};
   std::atomic<size_t> pending{0};    // requests queued or running on workers
   std::atomic<size_t> in_flight{0};  // requests read and not yet written
@@ -58,7 +59,9 @@ struct Server::Impl {
   std::chrono::steady_clock::time_point drain_deadline;
 
   Impl(Api& a, ServerOptions o)
-      : api(a), opt(std::move(o)), workers(static_cast<size_t>(std::max(1, opt.worker_threads))) {}
+      : api(a), opt(std::move(o)), workers(static_cast<size_t>(std::max(1, opt.worker_threads))) {
+    if (opt.fibers) fibers.emplace(opt.fiber);
+  }
 
   void Accept();
   void BeginDrain();
@@ -134,6 +137,15 @@ class Session : public std::enable_shared_from_this<Session> {
     const Route* route = srv_.api.Resolve(req);
     if (route == nullptr || route->options.run_inline) {
       return Write(srv_.api.Handle(req, route));
+    }
+    if (route->options.fiber && srv_.fibers && !srv_.fibers->full() &&
+        req.body.size() <= srv_.opt.fiber_body_limit_bytes) {
+      // Written from the fiber, on this connection's executor.
+      srv_.fibers->Spawn(stream_.get_executor(),
+                         [self = shared_from_this(), req = std::move(req), route]() mutable {
+                           self->Write(self->srv_.api.Handle(req, route));
+                         });
+      return;
     }
     if (srv_.pending.load() >= srv_.opt.max_pending_requests) {
       return Reject(Error::Unavailable("server is busy; retry later"), req.request_id);
@@ -279,6 +291,12 @@ void Server::Run(const std::function<void(uint16_t)>& on_ready) {
   for (int i = 1; i < impl_->opt.io_threads; ++i) extra.emplace_back([this] { impl_->ioc.run(); });
   impl_->ioc.run();
   for (auto& t : extra) t.join();
+  // Fibers still waiting on the store (past the grace period) are resumed
+  // and finish before the pool that holds their stacks goes.
+  while (impl_->fibers && impl_->fibers->alive() > 0) {
+    impl_->ioc.restart();
+    impl_->ioc.run_for(std::chrono::milliseconds(50));
+  }
   impl_->workers.join();
 }
 

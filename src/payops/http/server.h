@@ -1,6 +1,7 @@
 // The HTTP/1.1 server: Boost.Beast on Asio, keep-alive, a body limit,
-// timeouts, a bounded worker pool for store-bound handlers, and graceful
-// shutdown on SIGTERM/SIGINT.
+// timeouts, a bounded worker pool for store-bound handlers, fibers on the
+// I/O thread for the short write routes, and graceful shutdown on
+// SIGTERM/SIGINT.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,7 @@
 
 #include "payops/core/result.h"
 #include "payops/http/api.h"
+#include "payops/http/fiber.h"
 
 namespace payops::http {
 
@@ -19,7 +21,14 @@ struct ServerOptions {
   int io_threads = 1;
   int worker_threads = 64;             // handlers that touch the store run here
   size_t max_pending_requests = 8192;  // queued for workers; past it: 503
-  size_t body_limit_bytes = 1 << 20;   // larger bodies: 413
+  // Routes marked RouteOptions::fiber run as fibers on the I/O thread (only
+  // for a store whose waits suspend fibers: Store::SuspendsFibers). Bodies
+  // larger than fiber_body_limit_bytes, and requests beyond the fibers' own
+  // limit, go to the workers.
+  bool fibers = false;
+  size_t fiber_body_limit_bytes = 64 << 10;
+  FiberOptions fiber;
+  size_t body_limit_bytes = 1 << 20;  // larger bodies: 413
   size_t header_limit_bytes = 16 << 10;
   int read_timeout_s = 30;    // to read one request once it started
   int idle_timeout_s = 60;    // keep-alive idle connection

@@ -119,6 +119,10 @@ class Store {
   virtual Status Ping() = 0;
   virtual Dialect dialect() const = 0;
   virtual std::string url() const = 0;
+  // Whether Write and Read, called from a fiber (wait.h), give its thread
+  // back while they wait rather than block it. A store that talks to its
+  // database on the calling thread (PostgreSQL) blocks.
+  virtual bool SuspendsFibers() const { return false; }
 };
 
 // Opens "sqlite:///abs/path.db", "sqlite://./rel.db", "sqlite://:memory:" or

@@ -235,13 +235,16 @@ json::object QueueJson(const service::QueueView& q) {
 
 void RegisterTickets(Api& api) {
   Router& r = api.router();
-  r.Add("POST", "/v1/tickets", [&api](HttpRequest& req) {
-    auto body = ParseObject(req.body);
-    if (!body.ok()) return ErrorResponse(body.error(), req.request_id);
-    auto in = ParseNewTicket(*body);
-    if (!in.ok()) return ErrorResponse(in.error(), req.request_id);
-    return Respond(req, service::CreateTicket(api.env(), req.actor, *in), 201, ViewJson);
-  });
+  r.Add(
+      "POST", "/v1/tickets",
+      [&api](HttpRequest& req) {
+        auto body = ParseObject(req.body);
+        if (!body.ok()) return ErrorResponse(body.error(), req.request_id);
+        auto in = ParseNewTicket(*body);
+        if (!in.ok()) return ErrorResponse(in.error(), req.request_id);
+        return Respond(req, service::CreateTicket(api.env(), req.actor, *in), 201, ViewJson);
+      },
+      RouteOptions{.fiber = true});
   r.Add("GET", "/v1/tickets", [&api](HttpRequest& req) {
     auto q = ParseList(req);
     if (!q.ok()) return ErrorResponse(q.error(), req.request_id);

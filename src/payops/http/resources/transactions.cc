@@ -129,13 +129,16 @@ Result<std::string> ActionText(const HttpRequest& req, const char* field, bool r
 
 void RegisterTransactions(Api& api) {
   Router& r = api.router();
-  r.Add("POST", "/v1/transactions", [&api](HttpRequest& req) {
-    auto body = ParseObject(req.body);
-    if (!body.ok()) return ErrorResponse(body.error(), req.request_id);
-    auto in = Parse(*body);
-    if (!in.ok()) return ErrorResponse(in.error(), req.request_id);
-    return Respond(req, service::CreateTransaction(api.env(), req.actor, *in), 201, Full);
-  });
+  r.Add(
+      "POST", "/v1/transactions",
+      [&api](HttpRequest& req) {
+        auto body = ParseObject(req.body);
+        if (!body.ok()) return ErrorResponse(body.error(), req.request_id);
+        auto in = Parse(*body);
+        if (!in.ok()) return ErrorResponse(in.error(), req.request_id);
+        return Respond(req, service::CreateTransaction(api.env(), req.actor, *in), 201, Full);
+      },
+      RouteOptions{.fiber = true});
   r.Add("GET", "/v1/transactions", [&api](HttpRequest& req) {
     auto page = ParsePage(req);
     if (!page.ok()) return ErrorResponse(page.error(), req.request_id);

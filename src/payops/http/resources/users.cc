@@ -68,14 +68,17 @@ Result<service::EndUserPatch> PatchFromJson(const json::object& body, std::strin
 }  // namespace
 
 void RegisterUsers(Api& api) {
-  api.router().Add("POST", "/v1/users", [&api](HttpRequest& req) {
-    auto body = ParseObject(req.body);
-    if (!body.ok()) return ErrorResponse(body.error(), req.request_id);
-    auto input = UserFromJson(*body);
-    if (!input.ok()) return ErrorResponse(input.error(), req.request_id);
-    return Respond(req, service::CreateEndUser(api.env(), req.actor, std::move(*input)), 201,
-                   UserJson);
-  });
+  api.router().Add(
+      "POST", "/v1/users",
+      [&api](HttpRequest& req) {
+        auto body = ParseObject(req.body);
+        if (!body.ok()) return ErrorResponse(body.error(), req.request_id);
+        auto input = UserFromJson(*body);
+        if (!input.ok()) return ErrorResponse(input.error(), req.request_id);
+        return Respond(req, service::CreateEndUser(api.env(), req.actor, std::move(*input)), 201,
+                       UserJson);
+      },
+      RouteOptions{.fiber = true});
   api.router().Add("GET", "/v1/users", [&api](HttpRequest& req) {
     auto page = ParsePage(req);
     if (!page.ok()) return ErrorResponse(page.error(), req.request_id);

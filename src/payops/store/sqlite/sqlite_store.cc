@@ -13,7 +13,6 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
-#include <future>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -21,6 +20,7 @@
 #include <spdlog/spdlog.h>
 
 #include "payops/store/tx_nesting.h"
+#include "payops/store/wait.h"
 
 namespace payops::store {
 namespace {
@@ -271,8 +271,7 @@ class SqliteStore final : public Store {
   Status Write(const TxFn& fn) override {
     if (auto nested = RunNested(this, fn, /*write=*/true)) return *nested;
     if (sync_failed_.load()) return SyncFailure();
-    Job job{&fn, {}};
-    auto done = job.result.get_future();
+    Job job{&fn};
     {
       std::lock_guard lock(mu_);
       if (static_cast<int>(queue_.size()) >= options_.max_write_queue) {
@@ -281,7 +280,8 @@ class SqliteStore final : public Store {
       queue_.push_back(&job);
     }
     cv_.notify_one();
-    return done.get();
+    job.done.Wait();
+    return std::move(job.result);
   }
 
   Status Read(const TxFn& fn) override {
@@ -308,11 +308,21 @@ class SqliteStore final : public Store {
 
   Dialect dialect() const override { return Dialect::kSqlite; }
   std::string url() const override { return url_; }
+  // A fiber waits for the writer, the fsync and a free read connection
+  // suspended; a read itself runs on its thread and is short.
+  bool SuspendsFibers() const override { return true; }
 
  private:
   struct Job {
+    explicit Job(const TxFn* f) : fn(f) {}
     const TxFn* fn;
-    std::promise<Status> result;
+    Status result;
+    Completion done;  // the caller waits on it (a thread or a fiber)
+
+    void Answer(Status s) {
+      result = std::move(s);
+      done.Done();  // the caller may return (and this be gone) from here on
+    }
   };
   // A committed group waiting for the fsync that makes it durable.
   struct Committed {
@@ -334,8 +344,22 @@ class SqliteStore final : public Store {
   Status AwaitDurable() {
     const uint64_t seen = committing_seq_.load();
     if (synced_seq_.load() >= seen && !sync_failed_.load()) return Status::Ok();
-    std::unique_lock lock(sync_mu_);
-    durable_cv_.wait(lock, [&] { return synced_seq_.load() >= seen || sync_failed_.load(); });
+    if (Waiter::Current() != nullptr) {
+      // A fiber gives its thread back; the syncer wakes it (SyncerLoop).
+      Completion done;
+      bool wait = false;
+      {
+        std::lock_guard lock(sync_mu_);
+        if (synced_seq_.load() < seen && !sync_failed_.load()) {
+          durable_waiters_.push_back(DurableWaiter{seen, &done});
+          wait = true;
+        }
+      }
+      if (wait) done.Wait();
+    } else {
+      std::unique_lock lock(sync_mu_);
+      durable_cv_.wait(lock, [&] { return synced_seq_.load() >= seen || sync_failed_.load(); });
+    }
     if (sync_failed_.load()) return SyncFailure();
     return Status::Ok();
   }
@@ -394,12 +418,20 @@ class SqliteStore final : public Store {
             "wal=\"{}\" error=\"{}\"",
             wal_path_, std::strerror(err));
       }
+      std::vector<Completion*> durable;
       {
         std::lock_guard lock(sync_mu_);
         if (err == 0) synced_seq_.store(batch.back().seq);
         if (to_sync_.empty()) sync_idle_.store(true);
+        // Fibers waiting for what they read to be durable (AwaitDurable).
+        std::erase_if(durable_waiters_, [&](const DurableWaiter& w) {
+          if (err == 0 && w.seq > synced_seq_.load()) return false;
+          durable.push_back(w.done);
+          return true;
+        });
       }
       durable_cv_.notify_all();
+      for (Completion* c : durable) c->Done();
       {
         // The writer may be holding a group open for this moment.
         std::lock_guard lock(mu_);
@@ -408,25 +440,42 @@ class SqliteStore final : public Store {
       for (Committed& c : batch) {
         for (size_t i = 0; i < c.jobs.size(); ++i) {
           if (err != 0 && c.results[i].ok()) c.results[i] = SyncFailure();
-          c.jobs[i]->result.set_value(std::move(c.results[i]));
+          c.jobs[i]->Answer(std::move(c.results[i]));
         }
       }
       batch.clear();
     }
   }
 
+  // A read connection; a fiber that finds none idle gives its thread back
+  // until one is handed to it.
   Conn* AcquireReader() {
     std::unique_lock lock(reader_mu_);
+    if (idle_readers_.empty() && Waiter::Current() != nullptr) {
+      ReaderWaiter w;
+      reader_waiters_.push_back(&w);
+      lock.unlock();
+      w.done.Wait();
+      return w.conn;
+    }
     reader_cv_.wait(lock, [&] { return !idle_readers_.empty(); });
     Conn* c = idle_readers_.back();
     idle_readers_.pop_back();
     return c;
   }
   void ReleaseReader(Conn* c) {
+    ReaderWaiter* handed = nullptr;
     {
       std::lock_guard lock(reader_mu_);
-      idle_readers_.push_back(c);
+      if (!reader_waiters_.empty()) {
+        handed = reader_waiters_.front();
+        reader_waiters_.pop_front();
+        handed->conn = c;
+      } else {
+        idle_readers_.push_back(c);
+      }
     }
+    if (handed != nullptr) return handed->done.Done();
     reader_cv_.notify_one();
   }
 
@@ -461,8 +510,8 @@ class SqliteStore final : public Store {
         // After a failed fsync nothing more is committed.
         if (open) (void)writer_conn_->Plain("ROLLBACK");
         open = false;
-        for (Job* job : group) job->result.set_value(SyncFailure());
-        for (Job* job : taken) job->result.set_value(SyncFailure());
+        for (Job* job : group) job->Answer(SyncFailure());
+        for (Job* job : taken) job->Answer(SyncFailure());
         group.clear();
         results.clear();
         taken.clear();
@@ -509,7 +558,7 @@ class SqliteStore final : public Store {
       }
       sync_cv_.notify_one();
     } else {
-      for (size_t i = 0; i < group.size(); ++i) group[i]->result.set_value(std::move(results[i]));
+      for (size_t i = 0; i < group.size(); ++i) group[i]->Answer(std::move(results[i]));
     }
     group.clear();
     results.clear();
@@ -555,6 +604,11 @@ class SqliteStore final : public Store {
   std::mutex reader_mu_;
   std::condition_variable reader_cv_;
   std::vector<Conn*> idle_readers_;
+  struct ReaderWaiter {
+    Conn* conn = nullptr;
+    Completion done;
+  };
+  std::deque<ReaderWaiter*> reader_waiters_;  // fibers, first come first served
 
   std::mutex mu_;
   std::condition_variable cv_;
@@ -577,6 +631,11 @@ class SqliteStore final : public Store {
   std::condition_variable sync_cv_;     // the syncer waits for commits
   std::condition_variable durable_cv_;  // readers wait for the syncer
   std::deque<Committed> to_sync_;
+  struct DurableWaiter {
+    uint64_t seq;  // durable once synced_seq_ reaches it
+    Completion* done;
+  };
+  std::vector<DurableWaiter> durable_waiters_;  // fibers in AwaitDurable
   bool sync_stopping_ = false;
   std::thread syncer_;
 };
