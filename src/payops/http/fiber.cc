@@ -31,17 +31,22 @@ struct StackSwitch {
   const void* bottom = nullptr;
   size_t size = 0;
 
-  // Before leaving for the stack [to_bottom, +to_size); `dying`: the side left
-  // never runs again.
-  void Leave(const void* to_bottom, size_t to_size, bool dying = false) {
-    __sanitizer_start_switch_fiber(dying ? nullptr : &fake, to_bottom, to_size);
+  // Before leaving for the stack [to_bottom, +to_size).
+  void Leave(const void* to_bottom, size_t to_size) {
+    __sanitizer_start_switch_fiber(&fake, to_bottom, to_size);
+  }
+  // Before going back to the stack last arrived from; `dying`: the side
+  // left never runs again.
+  void LeaveBack(bool dying = false) {
+    __sanitizer_start_switch_fiber(dying ? nullptr : &fake, bottom, size);
   }
   // Just after arriving; records the bounds of the stack that was left.
   void Arrive() {
     __sanitizer_finish_switch_fiber(fake, &bottom, &size);
   }
 #else
-  void Leave(const void*, size_t, bool = false) {}
+  void Leave(const void*, size_t) {}
+  void LeaveBack(bool = false) {}
   void Arrive() {}
 #endif
 };
@@ -72,7 +77,7 @@ struct FiberPool::Task final : store::Waiter {
 
   void Suspend() override {
     assert(running);
-    in_fiber.Leave(in_fiber.bottom, in_fiber.size);
+    in_fiber.LeaveBack();
     caller = std::move(caller).resume();
     in_fiber.Arrive();
   }
@@ -151,7 +156,7 @@ void FiberPool::Spawn(const net::any_io_executor& ex, std::function<void()> fn) 
         t->fn();
         // What the handler captured goes while its stack exists.
         t->fn = nullptr;
-        t->in_fiber.Leave(t->in_fiber.bottom, t->in_fiber.size, /*dying=*/true);
+        t->in_fiber.LeaveBack(/*dying=*/true);
         return std::move(t->caller);
       });
   alive_++;
