@@ -19,6 +19,10 @@ struct RouteOptions {
   bool fiber = false;
 };
 
+// A write of one short request (parse, validate, one store transaction):
+// the route may run as a fiber on the I/O thread.
+inline constexpr RouteOptions kShortWrite{.fiber = true};
+
 struct Route {
   std::string method;
   std::string pattern;

@@ -1,8 +1,8 @@
 // Bank accounts, cards and recipients of end users:
 // POST/GET /v1/users/{id}/bank-accounts, PATCH /v1/bank-accounts/{id},
 // POST/GET /v1/users/{id}/cards, POST/GET /v1/users/{id}/recipients.
-#include "payops/http/api.h"
 #include "payops/service/funding.h"
+#include "payops/http/api.h"
 
 namespace payops::http {
 namespace {
@@ -22,8 +22,11 @@ json::object BankJson(const store::BankAccount& a) {
 }
 
 json::object CardJson(const store::Card& c) {
-  return json::object{{"id", c.id},       {"user_id", c.user_id}, {"token", c.token},
-                      {"last4", c.last4}, {"created_at", TimeJson(c.created_at)}};
+  return json::object{{"id", c.id},
+                      {"user_id", c.user_id},
+                      {"token", c.token},
+                      {"last4", c.last4},
+                      {"created_at", TimeJson(c.created_at)}};
 }
 
 json::object RecipientJson(const store::Recipient& r) {
@@ -59,19 +62,20 @@ Result<T> ParseBody(const HttpRequest& req, P&& parse) {
 void RegisterFunding(Api& api) {
   Router& r = api.router();
   r.Add("POST", "/v1/users/{id}/bank-accounts", [&api](HttpRequest& req) {
-    auto in = ParseBody<service::NewBankAccount>(req, [](Fields& f, service::NewBankAccount& o) -> Status {
-      PAYOPS_TRY(f.AllowOnly({"routing_number", "account_number", "account_type", "bank_status",
-                              "sandbox_balance"}));
-      PAYOPS_ASSIGN_OR_RETURN(o.routing_number, f.Str("routing_number", 32));
-      PAYOPS_ASSIGN_OR_RETURN(o.account_number, f.Str("account_number", 32));
-      PAYOPS_ASSIGN_OR_RETURN(auto type, f.OptStr("account_type", 16));
-      PAYOPS_ASSIGN_OR_RETURN(auto status, f.OptStr("bank_status", 32));
-      PAYOPS_ASSIGN_OR_RETURN(auto balance, f.OptInt("sandbox_balance"));
-      o.account_type = type.value_or("checking");
-      o.bank_status = status.value_or("VERIFIED");
-      o.sandbox_balance = balance.value_or(0);
-      return Status::Ok();
-    });
+    auto in = ParseBody<service::NewBankAccount>(
+        req, [](Fields& f, service::NewBankAccount& o) -> Status {
+          PAYOPS_TRY(f.AllowOnly({"routing_number", "account_number", "account_type", "bank_status",
+                                  "sandbox_balance"}));
+          PAYOPS_ASSIGN_OR_RETURN(o.routing_number, f.Str("routing_number", 32));
+          PAYOPS_ASSIGN_OR_RETURN(o.account_number, f.Str("account_number", 32));
+          PAYOPS_ASSIGN_OR_RETURN(auto type, f.OptStr("account_type", 16));
+          PAYOPS_ASSIGN_OR_RETURN(auto status, f.OptStr("bank_status", 32));
+          PAYOPS_ASSIGN_OR_RETURN(auto balance, f.OptInt("sandbox_balance"));
+          o.account_type = type.value_or("checking");
+          o.bank_status = status.value_or("VERIFIED");
+          o.sandbox_balance = balance.value_or(0);
+          return Status::Ok();
+        });
     if (!in.ok()) return ErrorResponse(in.error(), req.request_id);
     return Respond(req, service::CreateBankAccount(api.env(), req.actor, req.Param("id"), *in), 201,
                    BankJson);
@@ -81,14 +85,15 @@ void RegisterFunding(Api& api) {
         req, service::ListBankAccounts(api.env(), req.actor, req.Param("id")), BankJson);
   });
   r.Add("PATCH", "/v1/bank-accounts/{id}", [&api](HttpRequest& req) {
-    auto in = ParseBody<service::BankAccountPatch>(req, [](Fields& f, service::BankAccountPatch& o) -> Status {
-      PAYOPS_TRY(f.AllowOnly({"bank_status", "sandbox_balance", "sandbox_error"}));
-      PAYOPS_ASSIGN_OR_RETURN(o.bank_status, f.OptStr("bank_status", 32));
-      PAYOPS_ASSIGN_OR_RETURN(o.sandbox_balance, f.OptInt("sandbox_balance"));
-      o.set_sandbox_error = f.Has("sandbox_error");
-      PAYOPS_ASSIGN_OR_RETURN(o.sandbox_error, f.OptStr("sandbox_error", 64));
-      return Status::Ok();
-    });
+    auto in = ParseBody<service::BankAccountPatch>(
+        req, [](Fields& f, service::BankAccountPatch& o) -> Status {
+          PAYOPS_TRY(f.AllowOnly({"bank_status", "sandbox_balance", "sandbox_error"}));
+          PAYOPS_ASSIGN_OR_RETURN(o.bank_status, f.OptStr("bank_status", 32));
+          PAYOPS_ASSIGN_OR_RETURN(o.sandbox_balance, f.OptInt("sandbox_balance"));
+          o.set_sandbox_error = f.Has("sandbox_error");
+          PAYOPS_ASSIGN_OR_RETURN(o.sandbox_error, f.OptStr("sandbox_error", 64));
+          return Status::Ok();
+        });
     if (!in.ok()) return ErrorResponse(in.error(), req.request_id);
     return Respond(req, service::PatchBankAccount(api.env(), req.actor, req.Param("id"), *in), 200,
                    BankJson);

@@ -244,7 +244,7 @@ void RegisterTickets(Api& api) {
         if (!in.ok()) return ErrorResponse(in.error(), req.request_id);
         return Respond(req, service::CreateTicket(api.env(), req.actor, *in), 201, ViewJson);
       },
-      RouteOptions{.fiber = true});
+      kShortWrite);
   r.Add("GET", "/v1/tickets", [&api](HttpRequest& req) {
     auto q = ParseList(req);
     if (!q.ok()) return ErrorResponse(q.error(), req.request_id);
@@ -264,47 +264,53 @@ void RegisterTickets(Api& api) {
   r.Add("GET", "/v1/tickets/{id}", [&api](HttpRequest& req) {
     return Respond(req, service::GetTicket(api.env(), req.actor, req.Param("id")), 200, ViewJson);
   });
-  r.Add("PATCH", "/v1/tickets/{id}", [&api](HttpRequest& req) {
-    auto body = ParseObject(req.body);
-    if (!body.ok()) return ErrorResponse(body.error(), req.request_id);
-    auto patch = [&]() -> Result<service::TicketPatch> {
-      Fields f(*body);
-      PAYOPS_TRY(f.AllowOnly({"priority", "assignee_id", "status", "queue"}));
-      service::TicketPatch p;
-      PAYOPS_ASSIGN_OR_RETURN(p.priority, f.OptStr("priority", 32));
-      PAYOPS_ASSIGN_OR_RETURN(p.status, f.OptStr("status", 32));
-      PAYOPS_ASSIGN_OR_RETURN(p.queue, f.OptStr("queue", 32));
-      if (f.Has("assignee_id")) {
-        p.set_assignee = true;
-        PAYOPS_ASSIGN_OR_RETURN(p.assignee_id, f.OptStr("assignee_id", 64));
-      }
-      if (!p.priority && !p.status && !p.queue && !p.set_assignee) {
-        return Error::Invalid("missing_field",
-                              "send at least one of priority, assignee_id, status, queue");
-      }
-      return p;
-    }();
-    if (!patch.ok()) return ErrorResponse(patch.error(), req.request_id);
-    return Respond(req, service::PatchTicket(api.env(), req.actor, req.Param("id"), *patch), 200,
-                   ViewJson);
-  });
-  r.Add("POST", "/v1/tickets/{id}/messages", [&api](HttpRequest& req) {
-    auto body = ParseObject(req.body);
-    if (!body.ok()) return ErrorResponse(body.error(), req.request_id);
-    auto in = [&]() -> Result<service::NewMessageInput> {
-      Fields f(*body);
-      PAYOPS_TRY(f.AllowOnly({"body", "internal", "attachments"}));
-      service::NewMessageInput m;
-      PAYOPS_ASSIGN_OR_RETURN(m.body, f.Str("body", 100000));
-      PAYOPS_ASSIGN_OR_RETURN(auto internal, f.OptBool("internal"));
-      m.internal = internal.value_or(false);
-      PAYOPS_ASSIGN_OR_RETURN(m.attachments, ParseAttachments(f));
-      return m;
-    }();
-    if (!in.ok()) return ErrorResponse(in.error(), req.request_id);
-    return Respond(req, service::AddTicketMessage(api.env(), req.actor, req.Param("id"), *in), 201,
-                   ViewJson);
-  });
+  r.Add(
+      "PATCH", "/v1/tickets/{id}",
+      [&api](HttpRequest& req) {
+        auto body = ParseObject(req.body);
+        if (!body.ok()) return ErrorResponse(body.error(), req.request_id);
+        auto patch = [&]() -> Result<service::TicketPatch> {
+          Fields f(*body);
+          PAYOPS_TRY(f.AllowOnly({"priority", "assignee_id", "status", "queue"}));
+          service::TicketPatch p;
+          PAYOPS_ASSIGN_OR_RETURN(p.priority, f.OptStr("priority", 32));
+          PAYOPS_ASSIGN_OR_RETURN(p.status, f.OptStr("status", 32));
+          PAYOPS_ASSIGN_OR_RETURN(p.queue, f.OptStr("queue", 32));
+          if (f.Has("assignee_id")) {
+            p.set_assignee = true;
+            PAYOPS_ASSIGN_OR_RETURN(p.assignee_id, f.OptStr("assignee_id", 64));
+          }
+          if (!p.priority && !p.status && !p.queue && !p.set_assignee) {
+            return Error::Invalid("missing_field",
+                                  "send at least one of priority, assignee_id, status, queue");
+          }
+          return p;
+        }();
+        if (!patch.ok()) return ErrorResponse(patch.error(), req.request_id);
+        return Respond(req, service::PatchTicket(api.env(), req.actor, req.Param("id"), *patch),
+                       200, ViewJson);
+      },
+      kShortWrite);
+  r.Add(
+      "POST", "/v1/tickets/{id}/messages",
+      [&api](HttpRequest& req) {
+        auto body = ParseObject(req.body);
+        if (!body.ok()) return ErrorResponse(body.error(), req.request_id);
+        auto in = [&]() -> Result<service::NewMessageInput> {
+          Fields f(*body);
+          PAYOPS_TRY(f.AllowOnly({"body", "internal", "attachments"}));
+          service::NewMessageInput m;
+          PAYOPS_ASSIGN_OR_RETURN(m.body, f.Str("body", 100000));
+          PAYOPS_ASSIGN_OR_RETURN(auto internal, f.OptBool("internal"));
+          m.internal = internal.value_or(false);
+          PAYOPS_ASSIGN_OR_RETURN(m.attachments, ParseAttachments(f));
+          return m;
+        }();
+        if (!in.ok()) return ErrorResponse(in.error(), req.request_id);
+        return Respond(req, service::AddTicketMessage(api.env(), req.actor, req.Param("id"), *in),
+                       201, ViewJson);
+      },
+      kShortWrite);
   r.Add("GET", "/v1/tickets/{id}/attachments/{attachment_id}", [&api](HttpRequest& req) {
     auto a = service::GetTicketAttachment(api.env(), req.actor, req.Param("id"),
                                           req.Param("attachment_id"));

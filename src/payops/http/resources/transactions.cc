@@ -138,7 +138,7 @@ void RegisterTransactions(Api& api) {
         if (!in.ok()) return ErrorResponse(in.error(), req.request_id);
         return Respond(req, service::CreateTransaction(api.env(), req.actor, *in), 201, Full);
       },
-      RouteOptions{.fiber = true});
+      kShortWrite);
   r.Add("GET", "/v1/transactions", [&api](HttpRequest& req) {
     auto page = ParsePage(req);
     if (!page.ok()) return ErrorResponse(page.error(), req.request_id);
@@ -173,53 +173,75 @@ void RegisterTransactions(Api& api) {
   r.Add("GET", "/v1/transactions/{id}", [&api](HttpRequest& req) {
     return Respond(req, service::GetTransaction(api.env(), req.actor, req.Param("id")), 200, Full);
   });
-  r.Add("POST", "/v1/transactions/{id}/cancel", [&api](HttpRequest& req) {
-    auto note = ActionText(req, "note", false, {"note"});
-    if (!note.ok()) return ErrorResponse(note.error(), req.request_id);
-    return Respond(req, service::CancelTransaction(api.env(), req.actor, req.Param("id"), *note),
-                   200, Full);
-  });
-  r.Add("POST", "/v1/transactions/{id}/release", [&api](HttpRequest& req) {
-    auto body = ParseObject(req.body.empty() ? "{}" : req.body);
-    if (!body.ok()) return ErrorResponse(body.error(), req.request_id);
-    Fields f(*body);
-    if (auto s = f.AllowOnly({"note", "skip_balance_check"}); !s.ok()) {
-      return ErrorResponse(s.error(), req.request_id);
-    }
-    auto note = f.OptStr("note", 2000);
-    auto skip = f.OptBool("skip_balance_check");
-    if (!note.ok()) return ErrorResponse(note.error(), req.request_id);
-    if (!skip.ok()) return ErrorResponse(skip.error(), req.request_id);
-    return Respond(req,
-                   service::ReleaseTransaction(api.env(), req.actor, req.Param("id"),
-                                               note->value_or(""), skip->value_or(false)),
-                   200, Full);
-  });
-  r.Add("POST", "/v1/transactions/{id}/retry-balance-check", [&api](HttpRequest& req) {
-    auto note = ActionText(req, "note", false, {"note"});
-    if (!note.ok()) return ErrorResponse(note.error(), req.request_id);
-    return Respond(req, service::RetryBalanceCheck(api.env(), req.actor, req.Param("id"), *note),
-                   200, Full);
-  });
-  r.Add("POST", "/v1/transactions/{id}/refund", [&api](HttpRequest& req) {
-    auto note = ActionText(req, "note", false, {"note"});
-    if (!note.ok()) return ErrorResponse(note.error(), req.request_id);
-    return Respond(req, service::RefundTransaction(api.env(), req.actor, req.Param("id"), *note),
-                   200, Full);
-  });
-  r.Add("POST", "/v1/transactions/{id}/return", [&api](HttpRequest& req) {
-    auto code = ActionText(req, "code", true, {"code"});
-    if (!code.ok()) return ErrorResponse(code.error(), req.request_id);
-    return Respond(req, service::ReturnTransaction(api.env(), req.actor, req.Param("id"), *code),
-                   200, Full);
-  });
-  r.Add("POST", "/v1/transactions/{id}/chargeback", [&api](HttpRequest& req) {
-    auto reason = ActionText(req, "reason", true, {"reason"});
-    if (!reason.ok()) return ErrorResponse(reason.error(), req.request_id);
-    return Respond(req,
-                   service::ChargebackTransaction(api.env(), req.actor, req.Param("id"), *reason),
-                   200, Full);
-  });
+  r.Add(
+      "POST", "/v1/transactions/{id}/cancel",
+      [&api](HttpRequest& req) {
+        auto note = ActionText(req, "note", false, {"note"});
+        if (!note.ok()) return ErrorResponse(note.error(), req.request_id);
+        return Respond(req,
+                       service::CancelTransaction(api.env(), req.actor, req.Param("id"), *note),
+                       200, Full);
+      },
+      kShortWrite);
+  r.Add(
+      "POST", "/v1/transactions/{id}/release",
+      [&api](HttpRequest& req) {
+        auto body = ParseObject(req.body.empty() ? "{}" : req.body);
+        if (!body.ok()) return ErrorResponse(body.error(), req.request_id);
+        Fields f(*body);
+        if (auto s = f.AllowOnly({"note", "skip_balance_check"}); !s.ok()) {
+          return ErrorResponse(s.error(), req.request_id);
+        }
+        auto note = f.OptStr("note", 2000);
+        auto skip = f.OptBool("skip_balance_check");
+        if (!note.ok()) return ErrorResponse(note.error(), req.request_id);
+        if (!skip.ok()) return ErrorResponse(skip.error(), req.request_id);
+        return Respond(req,
+                       service::ReleaseTransaction(api.env(), req.actor, req.Param("id"),
+                                                   note->value_or(""), skip->value_or(false)),
+                       200, Full);
+      },
+      kShortWrite);
+  r.Add(
+      "POST", "/v1/transactions/{id}/retry-balance-check",
+      [&api](HttpRequest& req) {
+        auto note = ActionText(req, "note", false, {"note"});
+        if (!note.ok()) return ErrorResponse(note.error(), req.request_id);
+        return Respond(req,
+                       service::RetryBalanceCheck(api.env(), req.actor, req.Param("id"), *note),
+                       200, Full);
+      },
+      kShortWrite);
+  r.Add(
+      "POST", "/v1/transactions/{id}/refund",
+      [&api](HttpRequest& req) {
+        auto note = ActionText(req, "note", false, {"note"});
+        if (!note.ok()) return ErrorResponse(note.error(), req.request_id);
+        return Respond(req,
+                       service::RefundTransaction(api.env(), req.actor, req.Param("id"), *note),
+                       200, Full);
+      },
+      kShortWrite);
+  r.Add(
+      "POST", "/v1/transactions/{id}/return",
+      [&api](HttpRequest& req) {
+        auto code = ActionText(req, "code", true, {"code"});
+        if (!code.ok()) return ErrorResponse(code.error(), req.request_id);
+        return Respond(req,
+                       service::ReturnTransaction(api.env(), req.actor, req.Param("id"), *code),
+                       200, Full);
+      },
+      kShortWrite);
+  r.Add(
+      "POST", "/v1/transactions/{id}/chargeback",
+      [&api](HttpRequest& req) {
+        auto reason = ActionText(req, "reason", true, {"reason"});
+        if (!reason.ok()) return ErrorResponse(reason.error(), req.request_id);
+        return Respond(
+            req, service::ChargebackTransaction(api.env(), req.actor, req.Param("id"), *reason),
+            200, Full);
+      },
+      kShortWrite);
 }
 
 }  // namespace payops::http

@@ -78,7 +78,7 @@ void RegisterUsers(Api& api) {
         return Respond(req, service::CreateEndUser(api.env(), req.actor, std::move(*input)), 201,
                        UserJson);
       },
-      RouteOptions{.fiber = true});
+      kShortWrite);
   api.router().Add("GET", "/v1/users", [&api](HttpRequest& req) {
     auto page = ParsePage(req);
     if (!page.ok()) return ErrorResponse(page.error(), req.request_id);
