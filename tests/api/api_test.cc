@@ -196,7 +196,10 @@ TEST(Api, SigtermDuringConcurrentWritesLosesNoAcknowledgedWrite) {
       }
     });
   }
-  while (created.load() < 200) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  for (int waited = 0; created.load() < 200 && waited < 30000; waited += 5) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_GE(created.load(), 200) << "the writes did not get going";
   EXPECT_EQ(s.Terminate(), 0);
   stop = true;
   for (auto& t : clients) t.join();

@@ -235,22 +235,29 @@ TEST_F(FiberTest, AFailedWriteIsAnsweredToItsFiber) {
 }
 
 TEST_F(FiberTest, StacksOfEndedFibersAreReusedUpToThePoolLimit) {
+  auto s = Open(nullptr);
   net::io_context ioc;
   http::FiberPool pool(
       http::FiberOptions{.stack_bytes = 64 << 10, .max_fibers = 4, .pooled_stacks = 2});
-  int ran = 0;
+  int answered = 0;
+  // Each round has four fibers alive at once (each waits for its write).
   for (int round = 0; round < 3; ++round) {
     net::post(ioc, [&] {
       for (int i = 0; i < 4; ++i) {
         ASSERT_FALSE(pool.full());
-        pool.Spawn(ioc.get_executor(), [&] { ++ran; });
+        pool.Spawn(ioc.get_executor(), [&, i] {
+          if (Insert(*s, i).ok()) ++answered;
+        });
       }
+      EXPECT_TRUE(pool.full()) << "the fibers did not wait";
     });
     ioc.run();
     ioc.restart();
   }
-  EXPECT_EQ(ran, 12);
+  EXPECT_EQ(answered, 12);
   EXPECT_EQ(pool.alive(), 0u);
+  // Four stacks in the first round; two of them kept, so two more a round.
+  EXPECT_EQ(pool.stacks_mapped(), 4u + 2u + 2u);
 }
 
 }  // namespace

@@ -7,10 +7,22 @@
 #include <boost/context/protected_fixedsize_stack.hpp>
 #include <cassert>
 #include <memory>
+#include <new>
+
+#include <spdlog/spdlog.h>
 
 #include "payops/store/wait.h"
 
-#if defined(__SANITIZE_ADDRESS__)
+// AddressSanitizer, as GCC and clang each announce it.
+#if defined(PAYOPS_ASAN)
+#define PAYOPS_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PAYOPS_ASAN 1
+#endif
+#endif
+
+#if defined(PAYOPS_ASAN)
 #include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
@@ -26,7 +38,7 @@ namespace {
 // a fiber's (the bounds of the stack being entered, and the fake stack of the
 // one left), so that it checks fiber frames as it checks a thread's.
 struct StackSwitch {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(PAYOPS_ASAN)
   void* fake = nullptr;  // the fake stack of the side that was left
   const void* bottom = nullptr;
   size_t size = 0;
@@ -85,9 +97,14 @@ struct FiberPool::Task final : store::Waiter {
   // The resume runs on the task's executor, after the fiber has suspended:
   // the fiber runs on that executor (and strand) too, so the posted resume
   // cannot start before the fiber has given the thread back.
+  // The waker (a store thread) is counted until it has let go of the
+  // executor, so that the server does not free it under a post in progress.
   void Wake() override {
     Task* t = this;
+    FiberPool* p = pool;
+    p->waking_++;
     net::post(ex, [t] { t->Resume(); });
+    p->waking_--;
   }
 
   void Resume() {
@@ -124,11 +141,13 @@ ctx::stack_context FiberPool::TakeStack() {
       return sc;
     }
   }
-  return ctx::protected_fixedsize_stack(options_.stack_bytes).allocate();
+  ctx::stack_context sc = ctx::protected_fixedsize_stack(options_.stack_bytes).allocate();
+  stacks_mapped_++;
+  return sc;
 }
 
 void FiberPool::GiveStack(ctx::stack_context& sc) noexcept {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(PAYOPS_ASAN)
   // Frames that never returned (the fiber's entry) leave their poison behind.
   __asan_unpoison_memory_region(static_cast<char*>(sc.sp) - sc.size, sc.size);
 #endif
@@ -149,16 +168,33 @@ void FiberPool::Spawn(const net::any_io_executor& ex, std::function<void()> fn) 
   // A suspended fiber is work outstanding: its executor's run() goes on.
   t->ex = net::prefer(ex, net::execution::outstanding_work.tracked);
   t->fn = std::move(fn);
-  t->self =
-      ctx::fiber(std::allocator_arg, StackAllocator{this, &t->stack}, [t](ctx::fiber&& caller) {
-        t->in_fiber.Arrive();
-        t->caller = std::move(caller);
-        t->fn();
-        // What the handler captured goes while its stack exists.
-        t->fn = nullptr;
-        t->in_fiber.LeaveBack(/*dying=*/true);
-        return std::move(t->caller);
-      });
+  try {
+    t->self =
+        ctx::fiber(std::allocator_arg, StackAllocator{this, &t->stack}, [t](ctx::fiber&& caller) {
+          t->in_fiber.Arrive();
+          t->caller = std::move(caller);
+          try {
+            t->fn();
+          } catch (const ctx::detail::forced_unwind&) {
+            throw;
+          } catch (const std::exception& e) {
+            // Api::Handle answers what it can; this is past it (an allocation
+            // failure writing the answer): the connection times out.
+            spdlog::error("msg=\"request fiber failed\" error=\"{}\"", e.what());
+          }
+          // What the handler captured goes while its stack exists.
+          t->fn = nullptr;
+          t->in_fiber.LeaveBack(/*dying=*/true);
+          return std::move(t->caller);
+        });
+  } catch (const std::bad_alloc&) {
+    // No stack could be mapped: the handler runs as a plain call, its store
+    // waits blocking this thread.
+    spdlog::warn("msg=\"no fiber stack; handler runs on the I/O thread\"");
+    std::function<void()> run = std::move(t->fn);
+    run();
+    return;
+  }
   alive_++;
   task.release()->Resume();
 }

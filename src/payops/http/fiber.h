@@ -36,6 +36,10 @@ class FiberPool {
   void Spawn(const boost::asio::any_io_executor& ex, std::function<void()> fn);
 
   size_t alive() const { return alive_.load(); }
+  // Store threads in the middle of posting a resume to a fiber's executor.
+  size_t waking() const { return waking_.load(); }
+  // Stacks mapped so far (the others were reused).
+  size_t stacks_mapped() const { return stacks_mapped_.load(); }
   bool full() const { return alive_.load() >= options_.max_fibers; }
 
  private:
@@ -47,6 +51,8 @@ class FiberPool {
 
   const FiberOptions options_;
   std::atomic<size_t> alive_{0};
+  std::atomic<size_t> waking_{0};
+  std::atomic<size_t> stacks_mapped_{0};
   std::mutex stacks_mu_;
   std::vector<boost::context::stack_context> stacks_;  // free, for reuse
 };

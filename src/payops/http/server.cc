@@ -292,10 +292,15 @@ void Server::Run(const std::function<void(uint16_t)>& on_ready) {
   impl_->ioc.run();
   for (auto& t : extra) t.join();
   // Fibers still waiting on the store (past the grace period) are resumed
-  // and finish before the pool that holds their stacks goes.
-  while (impl_->fibers && impl_->fibers->alive() > 0) {
+  // and finish before the pool that holds their stacks goes, and no store
+  // thread is left posting to the executor; their answers get a moment more
+  // to be written.
+  const auto answers_until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  while (impl_->fibers &&
+         (impl_->fibers->alive() > 0 || impl_->fibers->waking() > 0 ||
+          (impl_->in_flight.load() > 0 && std::chrono::steady_clock::now() < answers_until))) {
     impl_->ioc.restart();
-    impl_->ioc.run_for(std::chrono::milliseconds(50));
+    impl_->ioc.run_for(std::chrono::milliseconds(20));
   }
   impl_->workers.join();
 }
