@@ -17,6 +17,7 @@
 #include <mutex>
 #include <thread>
 
+#include "../store/scratch_table.h"
 #include "payops/http/fiber.h"
 #include "payops/store/store.h"
 #include "payops/store/wait.h"
@@ -28,7 +29,7 @@ using namespace std::chrono_literals;
 namespace net = boost::asio;
 using store::Tx;
 
-// A latch on another thread's progress: Hold() makes Pass() wait until Open().
+// A latch on another thread's progress: Pass() counts and waits until Open().
 class Gate {
  public:
   void Pass() {
@@ -54,26 +55,8 @@ class Gate {
   bool open_ = false;
 };
 
-class FiberTest : public ::testing::Test {
+class FiberTest : public ScratchTableTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("payops-fiber-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    url_ = "sqlite://" + (dir_ / "f.db").string();
-    auto plain = store::Open(url_);
-    ASSERT_TRUE(plain.ok()) << plain.error().message;
-    ASSERT_TRUE((*plain)
-                    ->Write([](Tx& tx) -> Status {
-                      PAYOPS_TRY(tx.Exec("CREATE TABLE t (x BIGINT NOT NULL)", {}));
-                      return Status::Ok();
-                    })
-                    .ok());
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   // A store whose WAL fsyncs wait at `sync` while it is held.
   std::unique_ptr<store::Store> Open(Gate* sync, int read_connections = 4) {
     store::StoreOptions o;
@@ -88,26 +71,6 @@ class FiberTest : public ::testing::Test {
     EXPECT_TRUE(s.ok());
     return std::move(*s);
   }
-
-  static Status Insert(store::Store& s, int64_t x) {
-    return s.Write([x](Tx& tx) -> Status {
-      PAYOPS_TRY(tx.Exec("INSERT INTO t (x) VALUES (?)", {x}));
-      return Status::Ok();
-    });
-  }
-
-  static Result<int64_t> Count(store::Store& s) {
-    int64_t n = -1;
-    PAYOPS_TRY(s.Read([&](Tx& tx) -> Status {
-      PAYOPS_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*) FROM t", {}));
-      n = rows.at(0).Int(0);
-      return Status::Ok();
-    }));
-    return n;
-  }
-
-  std::filesystem::path dir_;
-  std::string url_;
 };
 
 TEST_F(FiberTest, WritesOfFibersOnOneThreadAreInFlightTogether) {
@@ -133,9 +96,7 @@ TEST_F(FiberTest, WritesOfFibersOnOneThreadAreInFlightTogether) {
   });
   std::thread io([&] { ioc.run(); });
   ASSERT_TRUE(sync.WaitPassed(1));
-  for (int waited = 0; started.load() < kFibers && waited < 10000; waited += 5) {
-    std::this_thread::sleep_for(5ms);
-  }
+  WaitUntil([&] { return started.load() >= kFibers; });
   EXPECT_EQ(started.load(), kFibers) << "the fibers did not all start while a write waited";
   EXPECT_EQ(answered.load(), 0) << "a write was answered before its fsync";
   EXPECT_EQ(pool.alive(), static_cast<size_t>(kFibers));
@@ -167,9 +128,7 @@ TEST_F(FiberTest, AReadWaitingForDurabilityLetsTheThreadServeOthers) {
     net::post(ioc, [&] { other_ran = true; });
   });
   std::thread io([&] { ioc.run(); });
-  for (int waited = 0; !other_ran.load() && waited < 10000; waited += 5) {
-    std::this_thread::sleep_for(5ms);
-  }
+  WaitUntil([&] { return other_ran.load(); });
   EXPECT_TRUE(other_ran.load()) << "the waiting read held the thread";
   EXPECT_EQ(seen.load(), -1) << "a read returned data not yet durable";
   sync.Open();
@@ -202,9 +161,7 @@ TEST_F(FiberTest, AFiberFindingNoFreeReadConnectionWaitsSuspended) {
     net::post(ioc, [&] { other_ran = true; });
   });
   std::thread io([&] { ioc.run(); });
-  for (int waited = 0; !other_ran.load() && waited < 10000; waited += 5) {
-    std::this_thread::sleep_for(5ms);
-  }
+  WaitUntil([&] { return other_ran.load(); });
   EXPECT_TRUE(other_ran.load()) << "the fiber blocked the thread waiting for a connection";
   EXPECT_EQ(seen.load(), -1);
   holder.Open();

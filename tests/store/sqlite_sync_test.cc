@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "payops/store/store.h"
+#include "scratch_table.h"
 
 namespace payops::testing {
 namespace {
@@ -58,27 +59,8 @@ class HeldSync {
   bool fail_ = false;
 };
 
-class SqliteSyncTest : public ::testing::Test {
+class SqliteSyncTest : public ScratchTableTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("payops-sync-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    url_ = "sqlite://" + (dir_ / "s.db").string();
-    // The table, made with an ordinary sync before any is held.
-    auto plain = store::Open(url_);
-    ASSERT_TRUE(plain.ok()) << plain.error().message;
-    ASSERT_TRUE((*plain)
-                    ->Write([](Tx& tx) -> Status {
-                      PAYOPS_TRY(tx.Exec("CREATE TABLE t (x BIGINT NOT NULL)", {}));
-                      return Status::Ok();
-                    })
-                    .ok());
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   std::unique_ptr<store::Store> OpenHeld(HeldSync& sync, int max_group_size = 256) {
     store::StoreOptions o;
     o.max_group_size = max_group_size;
@@ -86,21 +68,6 @@ class SqliteSyncTest : public ::testing::Test {
     auto s = store::Open(url_, o);
     EXPECT_TRUE(s.ok());
     return std::move(*s);
-  }
-
-  // Polls `done` every 5 ms for up to 10 s.
-  template <class Pred>
-  static void WaitUntil(Pred done) {
-    for (int waited = 0; !done() && waited < 10000; waited += 5) {
-      std::this_thread::sleep_for(5ms);
-    }
-  }
-
-  static Status Insert(store::Store& s, int64_t x) {
-    return s.Write([x](Tx& tx) -> Status {
-      PAYOPS_TRY(tx.Exec("INSERT INTO t (x) VALUES (?)", {x}));
-      return Status::Ok();
-    });
   }
 
   // A write from another thread, started and held at its sync.
@@ -114,16 +81,6 @@ class SqliteSyncTest : public ::testing::Test {
     auto n = Count(s);
     ASSERT_TRUE(n.ok()) << n.error().message;
     EXPECT_EQ(*n, want);
-  }
-
-  static Result<int64_t> Count(store::Store& s) {
-    int64_t n = -1;
-    PAYOPS_TRY(s.Read([&](Tx& tx) -> Status {
-      PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT COUNT(*) FROM t", {}));
-      n = row->Int(0);
-      return Status::Ok();
-    }));
-    return n;
   }
 
   // Commits in the WAL now: its frames that end a transaction (a nonzero
@@ -145,9 +102,6 @@ class SqliteSyncTest : public ::testing::Test {
     }
     return commits;
   }
-
-  std::filesystem::path dir_;
-  std::string url_;
 };
 
 TEST_F(SqliteSyncTest, AWriteIsAnsweredOnlyAfterTheSyncThatFollowsItsCommit) {
