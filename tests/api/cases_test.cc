@@ -12,6 +12,7 @@
 //   @capture org = id               (dot path into the answer: a.b[0].c)
 //   @header Idempotent-Replayed: true
 //   @body-contains text            (the raw answer holds this text)
+//   @body-lacks text               (the raw answer does not hold this text)
 //
 // Variables: ${org_a} and ${org_b} (two orgs), ${uniq} (unique per file), and
 // captures. Role aliases: admin, agent, ops_manager, emi, partner (org A),
@@ -41,6 +42,7 @@ struct Step {
   std::vector<std::pair<std::string, std::string>> captures;
   std::vector<std::pair<std::string, std::string>> expect_headers;
   std::vector<std::string> body_contains;
+  std::vector<std::string> body_lacks;
 };
 
 std::vector<Step> ParseCase(const std::string& path) {
@@ -96,6 +98,8 @@ std::vector<Step> ParseCase(const std::string& path) {
       s.captures.emplace_back(trim(line.substr(9, eq - 9)), trim(line.substr(eq + 1)));
     } else if (line.rfind("@body-contains ", 0) == 0) {
       s.body_contains.push_back(line.substr(15));
+    } else if (line.rfind("@body-lacks ", 0) == 0) {
+      s.body_lacks.push_back(line.substr(12));
     } else if (line.rfind("@header ", 0) == 0) {
       std::string h = line.substr(8);
       size_t colon = h.find(':');
@@ -274,6 +278,11 @@ TEST_P(ApiCase, Run) {
     for (const auto& needle : s.body_contains) {
       EXPECT_NE(r.body.find(Substitute(needle, vars)), std::string::npos)
           << "body lacks: " << needle << "\n"
+          << r.body;
+    }
+    for (const auto& needle : s.body_lacks) {
+      EXPECT_EQ(r.body.find(Substitute(needle, vars)), std::string::npos)
+          << "body holds: " << needle << "\n"
           << r.body;
     }
     json::value actual;

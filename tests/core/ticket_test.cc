@@ -719,5 +719,38 @@ TEST(TicketValidation, FilenameSanitiser) {
   }
 }
 
+// Internal notes: staff only; the EMI, an outside bank, and partners never.
+TEST(TicketVisibility, InternalNotesAreForStaffAlone) {
+  EXPECT_TRUE(ReadsInternalNotes(Role::kAdmin));
+  EXPECT_TRUE(ReadsInternalNotes(Role::kAgent));
+  EXPECT_TRUE(ReadsInternalNotes(Role::kOpsManager));
+  EXPECT_FALSE(ReadsInternalNotes(Role::kEmi));
+  EXPECT_FALSE(ReadsInternalNotes(Role::kPartner));
+}
+
+// A CC from another org sees the conversation, not the org's objects.
+TEST(TicketVisibility, OrgObjectsStayWithTheOrg) {
+  struct Row {
+    DeskViewer viewer;
+    std::string_view ticket_org;
+    bool sees;
+  };
+  const Row rows[] = {
+      {{Role::kAdmin, "m1", "", "a@payops.test", false}, "org_a", true},
+      {{Role::kAgent, "m2", "", "g@payops.test", false}, "org_a", true},
+      {{Role::kOpsManager, "m3", "", "o@payops.test", false}, "org_a", true},
+      {{Role::kEmi, "m4", "", "e@emi.example", false}, "org_a", true},
+      {{Role::kPartner, "m5", "org_a", "pat@acme.example", false}, "org_a", true},
+      {{Role::kPartner, "m6", "org_a", "ann@acme.example", true}, "org_a", true},
+      {{Role::kPartner, "m7", "org_b", "bob@beta.example", false}, "org_a", false},
+      {{Role::kPartner, "m8", "org_b", "carl@beta.example", true}, "org_a", false},
+      {{Role::kPartner, "m9", "org_a", "pat@acme.example", false}, "", false},
+      {{Role::kPartner, "m10", "", "x@nowhere.example", false}, "", false},
+  };
+  for (const Row& r : rows) {
+    EXPECT_EQ(SeesTicketOrgObjects(r.viewer, r.ticket_org), r.sees) << r.viewer.member_id;
+  }
+}
+
 }  // namespace
 }  // namespace payops::desk

@@ -118,6 +118,17 @@ TEST_P(TicketsTest, VisibilityMatrixMatchesTheCoreRule) {
   ASSERT_TRUE(patched.ok()) << patched.error().message;
   tickets[3] = patched->ticket;
 
+  for (const auto& t : tickets) {
+    service::NewMessageInput note;
+    note.body = "internal: check the ledger";
+    note.internal = true;
+    note.attachments.push_back({"note.txt", "text/plain", "c2VjcmV0"});
+    ASSERT_TRUE(service::AddTicketMessage(env, admin, t.id, note).ok());
+    service::NewMessageInput reply;
+    reply.body = "We are looking into it.";
+    ASSERT_TRUE(service::AddTicketMessage(env, admin, t.id, reply).ok());
+  }
+
   const std::vector<Actor> viewers = {
       admin,
       Staff(Role::kAgent, "mem_agent", "agent@payops.test"),
@@ -143,7 +154,17 @@ TEST_P(TicketsTest, VisibilityMatrixMatchesTheCoreRule) {
       EXPECT_EQ(got.ok(), expected) << viewer.member_id << " ticket #" << t.number;
       if (!got.ok()) {
         EXPECT_EQ(got.error().kind, ErrorKind::kNotFound);
+        continue;
       }
+      // Every ticket has one internal note (with an attachment) and one public reply.
+      size_t internal = 0;
+      for (const auto& m : got->messages) internal += m.internal ? 1 : 0;
+      const bool reads_notes = desk::ReadsInternalNotes(viewer.role);
+      EXPECT_EQ(internal, reads_notes ? 1u : 0u) << viewer.member_id << " ticket #" << t.number;
+      EXPECT_EQ(got->messages.size(), reads_notes ? 2u : 1u) << viewer.member_id;
+      size_t note_files = 0;
+      for (const auto& a : got->attachments) note_files += a.filename == "note.txt" ? 1 : 0;
+      EXPECT_EQ(note_files, reads_notes ? 1u : 0u) << viewer.member_id << " ticket #" << t.number;
     }
     for (auto [view, kind] : {std::pair{desk::TicketListView::kMine, store::TicketListKind::kMine},
                               std::pair{desk::TicketListView::kCc, store::TicketListKind::kCc},

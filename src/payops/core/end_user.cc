@@ -48,4 +48,58 @@ Status ValidateEndUser(const EndUser& u) {
   return Status::Ok();
 }
 
+namespace {
+
+Error ForbiddenField(std::string message, std::string field) {
+  Error e = Error::Forbidden(std::move(message));
+  e.field = std::move(field);
+  return e;
+}
+
+bool BeforeVerification(KycStatus s) {
+  return s == KycStatus::kUnverified || s == KycStatus::kPending;
+}
+
+}  // namespace
+
+Status CheckNewUserAuthority(const KycAuthority& who, const EndUser& user) {
+  if (who.staff) return Status::Ok();
+  if (user.tier != kMinTier) {
+    return ForbiddenField(
+        "the tier is the platform's decision: new users start at tier 1; ask for an "
+        "upgrade through /v1/users/{id}/tier-upgrades",
+        "tier");
+  }
+  if (!who.kyc_by_partner && !BeforeVerification(user.kyc_status)) {
+    return ForbiddenField(
+        "KYC is the platform's decision: partners create users UNVERIFIED or PENDING",
+        "kyc_status");
+  }
+  return Status::Ok();
+}
+
+Status CheckUserChangeAuthority(const KycAuthority& who, const EndUser& from, const EndUser& to) {
+  if (who.staff) return Status::Ok();
+  if (to.tier != from.tier) {
+    return ForbiddenField(
+        "the tier is the platform's decision; ask for an upgrade through "
+        "/v1/users/{id}/tier-upgrades",
+        "tier");
+  }
+  if (to.kyc_status == from.kyc_status || to.kyc_status == KycStatus::kSuspended) {
+    return Status::Ok();
+  }
+  if (from.kyc_status == KycStatus::kSuspended) {
+    return ForbiddenField("only platform staff lift a suspension", "kyc_status");
+  }
+  if (who.kyc_by_partner) return Status::Ok();
+  if (BeforeVerification(from.kyc_status) && BeforeVerification(to.kyc_status)) {
+    return Status::Ok();
+  }
+  return ForbiddenField(
+      "KYC is the platform's decision: partners may mark users UNVERIFIED or PENDING, "
+      "or suspend them",
+      "kyc_status");
+}
+
 }  // namespace payops

@@ -37,4 +37,18 @@ struct EndUser {
 // Checks the fields of a new or changed end user; the error names the field.
 Status ValidateEndUser(const EndUser& user);
 
+// Who decides a user's KYC status and tier (SPEC §1). Staff decide both (the
+// tier also through an approved upgrade). A partner creates users UNVERIFIED
+// or PENDING at tier 1, may move them between those two and may suspend them;
+// a partner whose org runs its own KYC program (`kyc_by_partner`) may set any
+// KYC status. No partner changes a tier or lifts a suspension.
+struct KycAuthority {
+  bool staff = false;
+  bool kyc_by_partner = false;  // the partner's org runs its own KYC program
+};
+// Error kForbidden naming the field when `who` may not create `user` as given.
+Status CheckNewUserAuthority(const KycAuthority& who, const EndUser& user);
+// Error kForbidden naming the field when `who` may not change `from` into `to`.
+Status CheckUserChangeAuthority(const KycAuthority& who, const EndUser& from, const EndUser& to);
+
 }  // namespace payops

@@ -35,6 +35,9 @@ struct Org {
   std::vector<std::string> allowed_countries;
   std::vector<Fee> fees;
   std::optional<EmiInfo> emi;
+  // Set by an admin for a regulated client that runs its own KYC program:
+  // its partners may set their end users' KYC status (never the tier).
+  bool kyc_by_partner = false;
   Instant created_at;
   Instant updated_at;
 };

@@ -277,6 +277,15 @@ std::string_view ActorKindName(ActorKind kind) {
   return kActorKindNames[static_cast<size_t>(kind)];
 }
 
+bool ReadsInternalNotes(Role role) {
+  return IsStaff(role);
+}
+
+bool SeesTicketOrgObjects(const DeskViewer& viewer, std::string_view ticket_org_id) {
+  if (viewer.role != Role::kPartner) return true;
+  return !viewer.org_id.empty() && viewer.org_id == ticket_org_id;
+}
+
 ActorKind DeskActorKind(const Actor& actor) {
   if (actor.member_id == "system") return ActorKind::kSystem;
   if (actor.role == Role::kPartner) return ActorKind::kCustomer;

@@ -307,6 +307,15 @@ struct DeskViewer {
 //   for an org admin, every ticket of its own org.
 bool CanViewTicket(const DeskViewer& viewer, const TicketAudience& ticket);
 
+// Internal notes (and their attachments) are for staff alone: admin, agent,
+// ops_manager. The EMI is an outside bank and reads public replies only.
+bool ReadsInternalNotes(Role role);
+
+// False for a partner looking at a ticket of another org (a CC from outside,
+// as email CCs are): it sees the conversation, never the org's objects (the
+// linked transaction, the end user, the org). True for everyone else.
+bool SeesTicketOrgObjects(const DeskViewer& viewer, std::string_view ticket_org_id);
+
 // GET /v1/tickets?view=
 enum class TicketListView : uint8_t { kMine, kCc, kAll };
 // "mine" | "cc" | "all"; error invalid_value (field "view").

@@ -16,6 +16,11 @@ Status CanRead(const Actor& actor) {
   return Status::Ok();
 }
 
+// What the actor may decide of a user of `org` (core/end_user.h).
+KycAuthority AuthorityOf(const Actor& actor, const Org& org) {
+  return KycAuthority{IsStaff(actor.role), org.kyc_by_partner};
+}
+
 std::string ChangeJson(std::string_view field, std::string_view from, std::string_view to,
                        std::string_view reason) {
   boost::json::object o;
@@ -42,6 +47,7 @@ Result<EndUser> CreateEndUser(Env& env, const Actor& actor, EndUser u) {
   Status s = env.store.Write([&](store::Tx& tx) -> Status {
     PAYOPS_ASSIGN_OR_RETURN(auto org, store::FindOrg(tx, u.org_id));
     if (!org) return Error::NotFound("org");
+    PAYOPS_TRY(CheckNewUserAuthority(AuthorityOf(actor, *org), u));
     return store::InsertEndUser(tx, u);
   });
   if (!s.ok() && s.error().code == "duplicate") {
@@ -105,6 +111,11 @@ Result<EndUser> PatchEndUser(Env& env, const Actor& actor, const std::string& id
       u.state = patch.state;
     }
     PAYOPS_TRY(ValidateEndUser(u));
+    if (!IsStaff(actor.role)) {
+      PAYOPS_ASSIGN_OR_RETURN(auto org, store::FindOrg(tx, u.org_id));
+      if (!org) return Error::NotFound("user");
+      PAYOPS_TRY(CheckUserChangeAuthority(AuthorityOf(actor, *org), *found, u));
+    }
     bool became_verified =
         found->kyc_status != KycStatus::kVerified && u.kyc_status == KycStatus::kVerified;
     bool became_suspended =

@@ -1,6 +1,9 @@
 #include "payops/service/orgs.h"
 
+#include <boost/json.hpp>
+
 #include "payops/core/validate.h"
+#include "payops/store/kv.h"
 #include "payops/store/orgs.h"
 
 namespace payops::service {
@@ -29,6 +32,32 @@ Result<Org> GetOrg(Env& env, const Actor& actor, const std::string& id) {
   }));
   if (!org) return Error::NotFound("org");
   return std::move(*org);
+}
+
+Result<Org> PatchOrg(Env& env, const Actor& actor, const std::string& id, const OrgPatch& patch,
+                     const std::string& reason) {
+  PAYOPS_TRY(RequireRole(actor, {Role::kAdmin}));
+  std::optional<Org> result;
+  PAYOPS_TRY(env.store.Write([&](store::Tx& tx) -> Status {
+    PAYOPS_ASSIGN_OR_RETURN(auto org, store::FindOrg(tx, id));
+    if (!org) return Error::NotFound("org");
+    if (patch.kyc_by_partner && *patch.kyc_by_partner != org->kyc_by_partner) {
+      Instant now = env.clock.Now();
+      boost::json::object change{{"field", "kyc_by_partner"},
+                                 {"from", org->kyc_by_partner},
+                                 {"to", *patch.kyc_by_partner},
+                                 {"reason", reason}};
+      PAYOPS_TRY(store::UpdateOrgKycByPartner(tx, id, *patch.kyc_by_partner, now));
+      PAYOPS_TRY(store::AppendAudit(
+          tx, store::AuditEntry{env.ids.New("aud"), "org", id, now, actor.member_id, "update",
+                                boost::json::serialize(change)}));
+      org->kyc_by_partner = *patch.kyc_by_partner;
+      org->updated_at = now;
+    }
+    result = std::move(org);
+    return Status::Ok();
+  }));
+  return std::move(*result);
 }
 
 Result<store::Page<Org>> ListOrgs(Env& env, const Actor& actor, const store::PageRequest& page) {

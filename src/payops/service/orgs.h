@@ -14,4 +14,11 @@ Result<Org> CreateOrg(Env& env, const Actor& actor, Org input);
 Result<Org> GetOrg(Env& env, const Actor& actor, const std::string& id);
 Result<store::Page<Org>> ListOrgs(Env& env, const Actor& actor, const store::PageRequest& page);
 
+struct OrgPatch {
+  std::optional<bool> kyc_by_partner;
+};
+// Admins only. The change is kept in the org's history (who, when, why).
+Result<Org> PatchOrg(Env& env, const Actor& actor, const std::string& id, const OrgPatch& patch,
+                     const std::string& reason);
+
 }  // namespace payops::service

@@ -33,8 +33,22 @@ Priority PriorityOf(const std::string& text) {
   return p.ok() ? *p : Priority::kMedium;
 }
 
-bool IsAgentKind(const Actor& a) {
-  return desk::DeskActorKind(a) == ActorKind::kAgent;
+bool SeesInternalNotes(const Actor& a) {
+  return desk::ReadsInternalNotes(a.role);
+}
+
+bool IsOutsider(const Actor& a, const store::TicketRecord& t) {
+  const std::string_view viewer_org = a.org_id ? std::string_view(*a.org_id) : std::string_view();
+  const std::string_view ticket_org = t.org_id ? std::string_view(*t.org_id) : std::string_view();
+  desk::DeskViewer viewer{a.role, a.member_id, viewer_org, a.email, a.org_admin};
+  return !desk::SeesTicketOrgObjects(viewer, ticket_org);
+}
+
+// What an outsider is shown of the ticket's own fields.
+void HideOrgObjects(store::TicketRecord& t) {
+  t.org_id.reset();
+  t.transaction_id.reset();
+  t.user_id.reset();
 }
 
 std::string TicketLink(const Env& env, const store::TicketRecord& t) {
@@ -437,12 +451,17 @@ std::vector<std::string> Warnings(const store::TicketRecord& t) {
 Result<TicketView> ViewOf(Env& env, store::Tx& tx, const Actor& actor, store::TicketRecord t,
                           Instant now) {
   TicketView v;
-  const bool staff_view = IsAgentKind(actor);
+  const bool staff_view = SeesInternalNotes(actor);
   PAYOPS_ASSIGN_OR_RETURN(v.messages,
                           store::ListTicketMessages(tx, t.id, staff_view, kMaxTicketMessages));
   PAYOPS_ASSIGN_OR_RETURN(v.attachments,
-                          store::ListTicketAttachments(tx, t.id, kMaxTicketMessages));
+                          store::ListTicketAttachments(tx, t.id, staff_view, kMaxTicketMessages));
   PAYOPS_ASSIGN_OR_RETURN(v.history, store::ListTicketEvents(tx, t.id, {}, kMaxTicketEvents));
+  if (IsOutsider(actor, t)) {
+    // The linked transaction's moves are recorded on the ticket too.
+    std::erase_if(v.history, [](const store::TicketEvent& e) { return e.field == "transaction"; });
+    HideOrgObjects(t);
+  }
   if (t.transaction_id) {
     PAYOPS_ASSIGN_OR_RETURN(v.transaction,
                             store::FindTransaction(tx, *t.transaction_id, std::nullopt));
@@ -551,7 +570,15 @@ store::TicketSla LiveSla(const Env& env, const store::TicketRecord& t, Instant n
 }
 
 Result<store::Page<store::TicketRecord>> ListTickets(Env& env, const Actor& actor,
-                                                     const TicketListQuery& q) {
+                                                     const TicketListQuery& query) {
+  TicketListQuery q = query;
+  if (actor.role == Role::kPartner && (q.filter.org_id || q.filter.transaction_id)) {
+    // Filters on an org's objects never match another org's tickets that a
+    // partner is CC'd on: they would tell what those tickets link to.
+    if (q.filter.org_id && q.filter.org_id != actor.org_id)
+      return store::Page<store::TicketRecord>{};
+    q.filter.org_id = actor.org_id;
+  }
   std::optional<store::Page<store::TicketRecord>> page;
   PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
     PAYOPS_ASSIGN_OR_RETURN(
@@ -559,7 +586,10 @@ Result<store::Page<store::TicketRecord>> ListTickets(Env& env, const Actor& acto
     return Status::Ok();
   }));
   Instant now = env.clock.Now();
-  for (auto& t : page->items) t.sla = LiveSla(env, t, now);
+  for (auto& t : page->items) {
+    t.sla = LiveSla(env, t, now);
+    if (IsOutsider(actor, t)) HideOrgObjects(t);
+  }
   return std::move(*page);
 }
 
@@ -651,8 +681,8 @@ Result<TicketView> AddTicketMessage(Env& env, const Actor& actor, const std::str
   if (in.body.empty() || in.body.size() > kMaxMessageBytes) {
     return Error::Invalid("invalid_value", "body must be 1 to 20000 bytes", "body");
   }
-  if (in.internal && kind == ActorKind::kCustomer) {
-    return Error::Forbidden("internal notes are for agents");
+  if (in.internal && !SeesInternalNotes(actor)) {
+    return Error::Forbidden("internal notes are for staff");
   }
   PAYOPS_ASSIGN_OR_RETURN(auto atts, Decode(in.attachments));
   {
@@ -745,7 +775,8 @@ Result<AttachmentContent> GetTicketAttachment(Env& env, const Actor& actor,
   std::optional<store::TicketAttachment> found;
   PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
     PAYOPS_TRY(Visible(tx, actor, ticket_id));
-    PAYOPS_ASSIGN_OR_RETURN(found, store::FindTicketAttachment(tx, ticket_id, attachment_id));
+    PAYOPS_ASSIGN_OR_RETURN(
+        found, store::FindTicketAttachment(tx, ticket_id, attachment_id, SeesInternalNotes(actor)));
     return found ? Status::Ok() : Status(Error::NotFound("attachment"));
   }));
   AttachmentContent out;

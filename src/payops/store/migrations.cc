@@ -810,6 +810,9 @@ ALTER TABLE transaction_history_clustered RENAME TO transaction_history
 INSERT INTO user_recipients_used SELECT DISTINCT user_id, recipient_id FROM transactions;
 INSERT INTO user_devices_used SELECT DISTINCT user_id, device_id FROM transactions
 )SQL"},
+    // An org whose partners may set their end users' KYC status.
+    {15, "org_kyc_by_partner",
+     "ALTER TABLE orgs ADD COLUMN kyc_by_partner BIGINT NOT NULL DEFAULT 0", "", ""},
 };
 
 // Migrate() applies them in array order: a lower version listed after a

@@ -9,6 +9,9 @@ namespace payops::store {
 
 // Inserts the org and its fees. Error kConflict "duplicate" when the domain is taken.
 Status InsertOrg(Tx& tx, const Org& org);
+// Sets the org's kyc_by_partner flag.
+Status UpdateOrgKycByPartner(Tx& tx, const std::string& id, bool kyc_by_partner,
+                             Instant updated_at);
 // Loads one org with fees, or nullopt.
 Result<std::optional<Org>> FindOrg(Tx& tx, const std::string& id);
 // Lists orgs in id order; `only_id` confines the list to one org (tenancy).

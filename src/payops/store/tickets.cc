@@ -354,25 +354,33 @@ TicketAttachment AttachmentFromRow(const Row& r, bool with_content) {
 }
 }  // namespace
 
+// Attachments of internal notes, for the viewers who may not read them.
+constexpr const char* kNotOfInternalNote =
+    " AND (a.message_id IS NULL OR a.message_id NOT IN "
+    "(SELECT m.id FROM ticket_messages m WHERE m.ticket_id = a.ticket_id AND m.internal <> 0))";
+
 Result<std::vector<TicketAttachment>> ListTicketAttachments(Tx& tx, const std::string& ticket_id,
-                                                            int limit) {
-  PAYOPS_ASSIGN_OR_RETURN(
-      Rows rows, tx.Query("SELECT id, ticket_id, message_id, filename, content_type, size_bytes, "
-                          "sha256, created_at FROM ticket_attachments WHERE ticket_id = ? ORDER "
-                          "BY id LIMIT ?",
-                          {ticket_id, int64_t{limit}}));
+                                                            bool with_internal, int limit) {
+  std::string sql =
+      "SELECT a.id, a.ticket_id, a.message_id, a.filename, a.content_type, a.size_bytes, "
+      "a.sha256, a.created_at FROM ticket_attachments a WHERE a.ticket_id = ?";
+  if (!with_internal) sql += kNotOfInternalNote;
+  sql += " ORDER BY a.id LIMIT ?";
+  PAYOPS_ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, {ticket_id, int64_t{limit}}));
   std::vector<TicketAttachment> out;
   for (const Row& r : rows) out.push_back(AttachmentFromRow(r, false));
   return out;
 }
 
 Result<std::optional<TicketAttachment>> FindTicketAttachment(Tx& tx, const std::string& ticket_id,
-                                                             const std::string& id) {
-  PAYOPS_ASSIGN_OR_RETURN(auto row,
-                          tx.QueryOne("SELECT id, ticket_id, message_id, filename, content_type, "
-                                      "size_bytes, sha256, created_at, content_base64 FROM "
-                                      "ticket_attachments WHERE ticket_id = ? AND id = ?",
-                                      {ticket_id, id}));
+                                                             const std::string& id,
+                                                             bool with_internal) {
+  std::string sql =
+      "SELECT a.id, a.ticket_id, a.message_id, a.filename, a.content_type, a.size_bytes, "
+      "a.sha256, a.created_at, a.content_base64 FROM ticket_attachments a "
+      "WHERE a.ticket_id = ? AND a.id = ?";
+  if (!with_internal) sql += kNotOfInternalNote;
+  PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne(sql, {ticket_id, id}));
   if (!row) return std::optional<TicketAttachment>();
   return std::optional<TicketAttachment>(AttachmentFromRow(*row, true));
 }

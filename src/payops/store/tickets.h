@@ -153,12 +153,14 @@ Result<std::vector<TicketMessage>> ListTicketMessages(Tx& tx, const std::string&
                                                       bool with_internal, int limit);
 
 Status InsertTicketAttachment(Tx& tx, const TicketAttachment& a);
-// Metadata only (content_base64 empty).
+// Metadata only (content_base64 empty). Without `with_internal`, the
+// attachments of internal notes are left out.
 Result<std::vector<TicketAttachment>> ListTicketAttachments(Tx& tx, const std::string& ticket_id,
-                                                            int limit);
-// With the content.
+                                                            bool with_internal, int limit);
+// With the content; nullopt for an internal note's attachment unless `with_internal`.
 Result<std::optional<TicketAttachment>> FindTicketAttachment(Tx& tx, const std::string& ticket_id,
-                                                             const std::string& id);
+                                                             const std::string& id,
+                                                             bool with_internal);
 
 Status AppendTicketEvent(Tx& tx, const TicketEvent& e);
 // Oldest first; only the given fields when `fields` is not empty.

@@ -1,4 +1,4 @@
-// POST /v1/orgs, GET /v1/orgs, GET /v1/orgs/{id}
+// POST /v1/orgs, GET /v1/orgs, GET and PATCH /v1/orgs/{id}
 #include "payops/service/orgs.h"
 #include "payops/http/api.h"
 
@@ -32,6 +32,7 @@ json::object OrgJson(const Org& o) {
   } else {
     j["emi"] = nullptr;
   }
+  j["kyc_by_partner"] = o.kyc_by_partner;
   j["created_at"] = TimeJson(o.created_at);
   j["updated_at"] = TimeJson(o.updated_at);
   return j;
@@ -40,7 +41,7 @@ json::object OrgJson(const Org& o) {
 Result<Org> OrgFromJson(const json::object& body) {
   Fields f(body);
   PAYOPS_TRY(f.AllowOnly({"name", "domain", "sla_plan", "hypercare_plan", "bau_plan",
-                          "go_live_date", "allowed_countries", "fees", "emi"}));
+                          "go_live_date", "allowed_countries", "fees", "emi", "kyc_by_partner"}));
   Org o;
   PAYOPS_ASSIGN_OR_RETURN(o.name, f.Str("name", kMaxNameBytes));
   PAYOPS_ASSIGN_OR_RETURN(o.domain, f.Str("domain", 253));
@@ -67,6 +68,8 @@ Result<Org> OrgFromJson(const json::object& body) {
       o.fees.push_back(std::move(fee));
     }
   }
+  PAYOPS_ASSIGN_OR_RETURN(auto kyc_by_partner, f.OptBool("kyc_by_partner"));
+  o.kyc_by_partner = kyc_by_partner.value_or(false);
   PAYOPS_ASSIGN_OR_RETURN(const json::object* emi, f.OptObject("emi"));
   if (emi) {
     Fields ef(*emi, "emi");
@@ -103,6 +106,23 @@ void RegisterOrgs(Api& api) {
   });
   api.router().Add("GET", "/v1/orgs/{id}", [&api](HttpRequest& req) {
     return Respond(req, service::GetOrg(api.env(), req.actor, req.Param("id")), 200, OrgJson);
+  });
+  api.router().Add("PATCH", "/v1/orgs/{id}", [&api](HttpRequest& req) {
+    auto body = ParseObject(req.body);
+    if (!body.ok()) return ErrorResponse(body.error(), req.request_id);
+    Fields f(*body);
+    if (auto s = f.AllowOnly({"kyc_by_partner", "reason"}); !s.ok()) {
+      return ErrorResponse(s.error(), req.request_id);
+    }
+    service::OrgPatch patch;
+    auto kyc = f.OptBool("kyc_by_partner");
+    if (!kyc.ok()) return ErrorResponse(kyc.error(), req.request_id);
+    patch.kyc_by_partner = *kyc;
+    auto reason = f.OptStr("reason", 1000);
+    if (!reason.ok()) return ErrorResponse(reason.error(), req.request_id);
+    return Respond(
+        req, service::PatchOrg(api.env(), req.actor, req.Param("id"), patch, reason->value_or("")),
+        200, OrgJson);
   });
 }
 
