@@ -254,7 +254,8 @@ int Serve(const Config& cfg) {
   runner.Register(jobs::MakeTicketAutoCloseJob());
   runner.Register(jobs::MakeSlaSweepJob());
   http::Api api(env, runner, manual.get(),
-                http::ApiOptions{cfg.sandbox, cfg.bench_hello, cfg.access_log});
+                http::ApiOptions{cfg.sandbox, cfg.bench_hello, cfg.access_log,
+                                 cfg.public_url.rfind("https://", 0) == 0});
   http::ServerOptions so;
   so.host = listen->first;
   so.port = listen->second;

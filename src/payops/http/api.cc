@@ -4,7 +4,10 @@
 
 #include <chrono>
 
+#include <sodium.h>
+
 #include "payops/service/idempotency.h"
+#include "payops/service/identity.h"
 
 namespace payops::http {
 
@@ -24,6 +27,7 @@ Api::Api(service::Env& env, jobs::JobRunner& runner, ManualClock* manual_clock, 
   RegisterTierUpgrades(*this);
   RegisterTickets(*this);
   RegisterKb(*this);
+  RegisterPortal(*this);
   metrics_ = std::make_unique<Metrics>(router_.routes().size());
 }
 
@@ -74,23 +78,75 @@ HttpResponse Api::Dispatch(HttpRequest& req, const Route* route) {
         req.request_id);
   }
   if (route->options.auth) {
-    std::string_view h = req.authorization;
-    constexpr std::string_view kBearer = "Bearer ";
-    if (h.size() <= kBearer.size() || h.substr(0, kBearer.size()) != kBearer) {
-      return ErrorResponse(Error{ErrorKind::kUnauthenticated,
-                                 "unauthenticated",
-                                 "send Authorization: Bearer <api key>",
-                                 {}},
-                           req.request_id);
-    }
-    auto actor = auth_.Authenticate(h.substr(kBearer.size()));
-    if (!actor.ok()) return ErrorResponse(actor.error(), req.request_id);
-    req.actor = std::move(actor.value());
+    if (auto denied = Authenticate(req); denied) return std::move(*denied);
   }
-  if (req.method == "POST" && !req.idempotency_key.empty()) return WithIdempotency(req, *route);
+  // Idempotency keys are scoped to the caller: anonymous routes (sign-in) have none.
+  if (req.method == "POST" && !req.idempotency_key.empty() && route->options.auth) {
+    return WithIdempotency(req, *route);
+  }
   return route->handler(req);
 }
 
+namespace {
+
+// The value of cookie `name` in a Cookie header, or "".
+std::string_view CookieValue(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    size_t end = header.find(';');
+    std::string_view pair = header.substr(0, end);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    if (pair.size() > name.size() && pair.substr(0, name.size()) == name &&
+        pair[name.size()] == '=') {
+      return pair.substr(name.size() + 1);
+    }
+    if (end == std::string_view::npos) break;
+    header.remove_prefix(end + 1);
+  }
+  return {};
+}
+
+bool SameSecret(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && !a.empty() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace
+
+// An API key (Authorization: Bearer) or a web session (the payops_session
+// cookie, with X-CSRF-Token on every request that is not a read).
+std::optional<HttpResponse> Api::Authenticate(HttpRequest& req) {
+  std::string_view h = req.authorization;
+  constexpr std::string_view kBearer = "Bearer ";
+  if (h.empty()) {
+    std::string_view session = CookieValue(req.cookie, "payops_session");
+    if (!session.empty()) {
+      auto s = service::ResolveSession(env_, std::string(session));
+      if (!s.ok()) return ErrorResponse(s.error(), req.request_id);
+      if (req.method != "GET" && req.method != "HEAD" &&
+          !SameSecret(req.csrf_token, s->csrf_token)) {
+        return ErrorResponse(Error{ErrorKind::kForbidden,
+                                   "csrf_failed",
+                                   "send the session's X-CSRF-Token header with every change",
+                                   {}},
+                             req.request_id);
+      }
+      req.actor = std::move(s->actor);
+      req.session_token = std::string(session);
+      req.session_csrf = std::move(s->csrf_token);
+      return std::nullopt;
+    }
+  }
+  if (h.size() <= kBearer.size() || h.substr(0, kBearer.size()) != kBearer) {
+    return ErrorResponse(Error{ErrorKind::kUnauthenticated,
+                               "unauthenticated",
+                               "send Authorization: Bearer <api key>, or sign in",
+                               {}},
+                         req.request_id);
+  }
+  auto actor = auth_.Authenticate(h.substr(kBearer.size()));
+  if (!actor.ok()) return ErrorResponse(actor.error(), req.request_id);
+  req.actor = std::move(actor.value());
+  return std::nullopt;
+}
 // The stored response and the new one are written in the same transaction as
 // the handler's own changes, so a retried request can never apply twice.
 HttpResponse Api::WithIdempotency(HttpRequest& req, const Route& route) {

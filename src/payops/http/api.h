@@ -10,6 +10,7 @@
 #include "payops/jobs/job_runner.h"
 #include "payops/service/api_keys.h"
 #include "payops/service/env.h"
+#include "payops/service/passwords.h"
 #include "payops/store/transactions.h"
 
 namespace payops::http {
@@ -18,8 +19,9 @@ constexpr size_t kMaxIdempotencyKeyBytes = 255;
 
 struct ApiOptions {
   bool sandbox = false;
-  bool bench_hello = false;  // GET /_bench/hello: the in-process ceiling for benchmarks
-  bool access_log = false;   // one info line per request
+  bool bench_hello = false;     // GET /_bench/hello: the in-process ceiling for benchmarks
+  bool access_log = false;      // one info line per request
+  bool secure_cookies = false;  // the page is served over TLS: cookies get Secure
 };
 
 class Api {
@@ -37,11 +39,14 @@ class Api {
   ManualClock* manual_clock() { return manual_clock_; }
   const ApiOptions& options() const { return options_; }
   Router& router() { return router_; }
+  service::PasswordHasher& passwords() { return passwords_; }
   const Metrics& metrics() const { return *metrics_; }
 
  private:
   HttpResponse Dispatch(HttpRequest& req, const Route* route);
   HttpResponse WithIdempotency(HttpRequest& req, const Route& route);
+  // Sets req.actor from the API key or the web session; the refusal otherwise.
+  std::optional<HttpResponse> Authenticate(HttpRequest& req);
 
   service::Env& env_;
   jobs::JobRunner& runner_;
@@ -50,6 +55,7 @@ class Api {
   Router router_;
   std::unique_ptr<Metrics> metrics_;
   service::Authenticator auth_;
+  service::PasswordHasher passwords_;
 };
 
 // Resource registration, one file each under http/resources/.
@@ -66,6 +72,7 @@ void RegisterAch(Api& api);
 void RegisterLedger(Api& api);
 void RegisterTierUpgrades(Api& api);
 void RegisterKb(Api& api);
+void RegisterPortal(Api& api);
 void RegisterTickets(Api& api);
 
 // A transaction as GET /v1/transactions lists it (hold, risk, batch, dates).

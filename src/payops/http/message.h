@@ -20,9 +20,14 @@ struct HttpRequest {
   std::string authorization;
   std::string idempotency_key;
   std::string accept;
+  std::string cookie;      // the Cookie header
+  std::string csrf_token;  // the X-CSRF-Token header
   std::string request_id;
   std::unordered_map<std::string, std::string> params;  // path parameters
   Actor actor;                                          // set after authentication
+  // Set when the caller signed in with a web session (not an API key).
+  std::string session_token;
+  std::string session_csrf;
 
   // The value of a query parameter, or nullopt.
   const std::string* Query(std::string_view name) const {

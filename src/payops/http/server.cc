@@ -133,6 +133,8 @@ class Session : public std::enable_shared_from_this<Session> {
     req.authorization = std::string(msg[bhttp::field::authorization]);
     req.idempotency_key = std::string(msg["Idempotency-Key"]);
     req.accept = std::string(msg[bhttp::field::accept]);
+    req.cookie = std::string(msg[bhttp::field::cookie]);
+    req.csrf_token = std::string(msg["X-CSRF-Token"]);
     req.body = std::move(msg.body());
     const Route* route = srv_.api.Resolve(req);
     if (route == nullptr || route->options.run_inline) {

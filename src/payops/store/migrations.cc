@@ -813,6 +813,43 @@ INSERT INTO user_devices_used SELECT DISTINCT user_id, device_id FROM transactio
     // An org whose partners may set their end users' KYC status.
     {15, "org_kyc_by_partner",
      "ALTER TABLE orgs ADD COLUMN kyc_by_partner BIGINT NOT NULL DEFAULT 0", "", ""},
+    // People who sign in to the web page: one credential per email address
+    // (an argon2id hash, none until an invitation is accepted), failed
+    // sign-ins per address, one-time links and sessions, stored as hashes.
+    {19, "web_sign_in",
+     R"SQL(
+CREATE TABLE credentials (
+  member_id TEXT PRIMARY KEY REFERENCES members(id),
+  email_lc TEXT NOT NULL UNIQUE,
+  password_hash TEXT,
+  verified_at BIGINT,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE failed_sign_ins (
+  email_lc TEXT PRIMARY KEY,
+  failures BIGINT NOT NULL,
+  first_at BIGINT NOT NULL,
+  locked_until BIGINT
+);
+CREATE TABLE link_tokens (
+  token_hash TEXT PRIMARY KEY,
+  member_id TEXT NOT NULL REFERENCES members(id),
+  purpose TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  used_at BIGINT
+);
+CREATE TABLE web_sessions (
+  id_hash TEXT PRIMARY KEY,
+  member_id TEXT NOT NULL REFERENCES members(id),
+  csrf_token TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  revoked_at BIGINT
+);
+CREATE INDEX web_sessions_member ON web_sessions(member_id)
+)SQL",
+     "", ""},
 };
 
 // Migrate() applies them in array order: a lower version listed after a

@@ -90,6 +90,14 @@ Result<std::optional<Org>> FindOrg(Tx& tx, const std::string& id) {
   return std::optional<Org>(std::move(org));
 }
 
+Result<std::optional<Org>> FindOrgByDomain(Tx& tx, const std::string& domain_lc) {
+  PAYOPS_ASSIGN_OR_RETURN(
+      auto row, tx.QueryOne(std::string("SELECT ") + kOrgColumns + " FROM orgs WHERE domain = ?",
+                            {domain_lc}));
+  if (!row) return std::optional<Org>();
+  return std::optional<Org>(FromRow(*row));
+}
+
 Result<Page<Org>> ListOrgs(Tx& tx, const PageRequest& page,
                            const std::optional<std::string>& only_id) {
   std::string sql = std::string("SELECT ") + kOrgColumns + " FROM orgs WHERE id > ?";
