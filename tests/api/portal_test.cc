@@ -296,5 +296,32 @@ TEST_F(Portal, AnonymousPostsAreNeverReplayedFromAnotherCaller) {
   EXPECT_EQ(second.headers.count("idempotent-replayed"), 0u);
 }
 
+// `payops demo` prints an email and password per role that sign in.
+TEST(PortalDemo, EveryDemoPersonSignsInWithThePrintedPassword) {
+  ServerProcess server;
+  int rc = 0;
+  std::string out = server.RunCli({"demo", "--store", server.store_url()}, &rc);
+  ASSERT_EQ(rc, 0) << out;
+  for (const char* role : {"admin", "agent", "ops_manager", "emi", "partner"}) {
+    // The line of the sign-in table: "  role   email   password".
+    size_t table = out.find("Sign in to the web page");
+    ASSERT_NE(table, std::string::npos) << out;
+    const std::string password = std::string("payops-demo-") + role;
+    size_t at = out.find(password, table);
+    ASSERT_NE(at, std::string::npos) << role << "\n" << out;
+    size_t line = out.rfind('\n', at) + 1;
+    std::string text = out.substr(line, at - line);
+    size_t email_end = text.find_last_not_of(' ') + 1;
+    size_t email_start = text.rfind(' ', email_end - 1) + 1;
+    std::string email = text.substr(email_start, email_end - email_start);
+    auto r = Request(server.port(), "POST", "/v1/portal/login",
+                     R"({"email":")" + email + R"(","password":")" + password + R"("})");
+    EXPECT_EQ(r.status, 200) << role << " " << email << " " << r.body;
+    if (r.status == 200) {
+      EXPECT_EQ(json::parse(r.body).at("member").at("role").as_string(), role);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace payops::testing

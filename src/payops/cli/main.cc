@@ -102,6 +102,12 @@ int Demo(const Config& cfg) {
     std::cout << "  " << k.role << std::string(12 - std::min<size_t>(11, k.role.size()), ' ')
               << k.key << "   (" << k.name << ")\n";
   }
+  std::cout << "Sign in to the web page (demo passwords):\n";
+  for (const auto& k : demo->keys) {
+    std::cout << "  " << k.role << std::string(12 - std::min<size_t>(11, k.role.size()), ' ')
+              << k.email << std::string(24 - std::min<size_t>(23, k.email.size()), ' ')
+              << k.password << "\n";
+  }
   std::cout << "Web page: http://" << cfg.listen << "/\n";
   return 0;
 }

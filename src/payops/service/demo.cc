@@ -5,8 +5,10 @@
 #include <map>
 
 #include "payops/service/end_users.h"
+#include "payops/service/identity.h"
 #include "payops/service/orgs.h"
 #include "payops/service/tickets.h"
+#include "payops/store/identity.h"
 #include "payops/store/kv.h"
 
 namespace payops::service {
@@ -70,12 +72,22 @@ Result<DemoResult> SeedDemo(Env& env) {
       {Role::kPartner, "Pat Partner", "pat@acme.example", true},
   };
   std::map<Role, std::string> member_of;
+  PasswordHasher hasher;
   for (const Who& w : people) {
     NewApiKey in{w.role, w.in_org ? org_id : std::nullopt, w.name, w.email,
                  w.role == Role::kPartner};
     PAYOPS_ASSIGN_OR_RETURN(CreatedApiKey k, CreateApiKey(env, system, in));
-    out.keys.push_back(DemoKey{std::string(RoleName(w.role)), w.name, k.key});
+    const std::string password = "payops-demo-" + std::string(RoleName(w.role));
+    out.keys.push_back(DemoKey{std::string(RoleName(w.role)), w.name, k.key, w.email, password});
     member_of[w.role] = k.member_id;
+    std::optional<store::Credential> credential;
+    std::optional<store::Member> member;
+    PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
+      PAYOPS_ASSIGN_OR_RETURN(credential, store::FindCredentialOfMember(tx, k.member_id));
+      PAYOPS_ASSIGN_OR_RETURN(member, store::FindMember(tx, k.member_id));
+      return Status::Ok();
+    }));
+    if (!credential && member) PAYOPS_TRY(CreateSignIn(env, hasher, *member, password));
   }
   if (!out.created) return out;
   // The desk: queue teams and a few tickets to triage.

@@ -13,6 +13,8 @@ struct DemoKey {
   std::string role;
   std::string name;
   std::string key;
+  std::string email;     // signs in to the web page with
+  std::string password;  // this demo password
 };
 
 struct DemoResult {
@@ -23,6 +25,8 @@ struct DemoResult {
 
 // Seeds the demo if absent and issues new keys (keys are shown once, so a
 // second run cannot print the first run's keys).
+// Every demo person can also sign in to the web page with its email and a
+// fixed demo password ("payops-demo-<role>").
 Result<DemoResult> SeedDemo(Env& env);
 
 }  // namespace payops::service
