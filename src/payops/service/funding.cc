@@ -72,6 +72,7 @@ Result<store::BankAccount> CreateBankAccount(Env& env, const Actor& actor,
                           "account_type");
   }
   PAYOPS_TRY(ValidateBankStatus(in.bank_status));
+  PAYOPS_TRY(CheckBalance(in.sandbox_balance, "sandbox_balance"));
   if (env.secrets == nullptr) return Error::Unavailable("no encryption key configured");
   store::BankAccount a;
   a.id = env.ids.New("ba");
@@ -95,6 +96,7 @@ Result<store::BankAccount> PatchBankAccount(Env& env, const Actor& actor, const 
                                             const BankAccountPatch& patch) {
   PAYOPS_TRY(RequireRole(actor, {Role::kAdmin, Role::kAgent, Role::kPartner}));
   if (patch.bank_status) PAYOPS_TRY(ValidateBankStatus(*patch.bank_status));
+  if (patch.sandbox_balance) PAYOPS_TRY(CheckBalance(*patch.sandbox_balance, "sandbox_balance"));
   if (patch.sandbox_error && !ParseBalanceError(*patch.sandbox_error)) {
     return Error::Invalid("invalid_value",
                           "sandbox_error must be an aggregator error code such as "

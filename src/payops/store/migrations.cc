@@ -810,6 +810,22 @@ ALTER TABLE transaction_history_clustered RENAME TO transaction_history
 INSERT INTO user_recipients_used SELECT DISTINCT user_id, recipient_id FROM transactions;
 INSERT INTO user_devices_used SELECT DISTINCT user_id, device_id FROM transactions
 )SQL"},
+    // The running balance of every ledger account, written in the commit of
+    // each posting so that the posting can be refused when it would take a
+    // balance past kMaxBalanceMinor without summing the account's entries. The
+    // balances the API shows stay the sums of the entries. An account without
+    // a row (one with no posting since this migration) gets it, from the sum
+    // of its entries, at its next posting.
+    {16, "ledger_running_balances",
+     R"SQL(
+CREATE TABLE ledger_balances (
+  account_id TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  balance BIGINT NOT NULL,
+  PRIMARY KEY (account_id, currency)
+) WITHOUT ROWID
+)SQL",
+     "", ""},
 };
 
 // Migrate() applies them in array order: a lower version listed after a
