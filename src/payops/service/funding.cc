@@ -5,6 +5,7 @@
 #include "payops/core/org.h"
 #include "payops/core/pipeline.h"
 #include "payops/core/validate.h"
+#include "payops/service/encryption_keys.h"
 #include "payops/service/transactions.h"
 #include "payops/store/end_users.h"
 
@@ -84,6 +85,7 @@ Result<store::BankAccount> CreateBankAccount(Env& env, const Actor& actor,
   a.sandbox_balance = in.sandbox_balance;
   a.created_at = a.updated_at = env.clock.Now();
   PAYOPS_TRY(env.store.Write([&](store::Tx& tx) -> Status {
+    PAYOPS_TRY(CheckSealingKey(tx, *env.secrets));
     PAYOPS_ASSIGN_OR_RETURN(EndUser u, UserIn(tx, actor, user_id));
     a.org_id = u.org_id;
     a.user_id = u.id;
