@@ -40,6 +40,9 @@ cleanup() {
 trap cleanup EXIT
 
 store="sqlite://$work/bench.db"
+# The servers below run without --sandbox: they need a configured key.
+PAYOPS_ENCRYPTION_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
+export PAYOPS_ENCRYPTION_KEY
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$bin" migrate --store "$store" >/dev/null
 key=$("$bin" key create --store "$store" --role admin --name "Bench Admin" 2>/dev/null)

@@ -102,6 +102,9 @@ ServerProcess::ServerProcess(std::string store_url, std::vector<std::string> ext
     int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(fd, 2);
     dup2(fd, 1);
+    // The key file of a PostgreSQL store goes to the state directory: this
+    // server's own, never the machine's.
+    setenv("PAYOPS_STATE_DIR", dir_.c_str(), 1);
     std::vector<std::string> args = {PAYOPS_BINARY, "serve",       "--store",          store_url_,
                                      "--listen",    "127.0.0.1:0", "--worker-threads", "8"};
     if (sandbox) {
@@ -157,7 +160,7 @@ std::string ServerProcess::Log() {
 }
 
 std::string ServerProcess::RunCli(const std::vector<std::string>& args, int* exit_code) const {
-  std::string cmd = std::string(PAYOPS_BINARY);
+  std::string cmd = "PAYOPS_STATE_DIR='" + dir_ + "' " + std::string(PAYOPS_BINARY);
   for (const auto& a : args) cmd += " '" + a + "'";
   cmd += " 2>/dev/null";
   FILE* p = popen(cmd.c_str(), "r");

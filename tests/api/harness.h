@@ -25,7 +25,9 @@ HttpResult Request(int port, const std::string& method, const std::string& targe
 class ServerProcess {
  public:
   // Starts `payops serve` on a fresh store (a temp SQLite file unless
-  // `store_url` is given), in sandbox mode, and waits until it listens.
+  // `store_url` is given), in sandbox mode, and waits until it listens. Its
+  // temp directory is also its state directory (PAYOPS_STATE_DIR), for it and
+  // for RunCli.
   explicit ServerProcess(std::string store_url = "", std::vector<std::string> extra_args = {},
                          bool sandbox = true);
   ~ServerProcess();
@@ -38,6 +40,8 @@ class ServerProcess {
   std::string Log();
   // Runs `payops ARGS...` against the same store; returns stdout, sets *exit_code.
   std::string RunCli(const std::vector<std::string>& args, int* exit_code) const;
+  // The temp directory of this server (its state directory).
+  const std::string& dir() const { return dir_; }
 
  private:
   std::string dir_;

@@ -2,6 +2,7 @@
 
 #include "payops/core/end_user.h"
 #include "payops/core/ids.h"
+#include "payops/core/money.h"
 #include "payops/core/org.h"
 #include "payops/core/validate.h"
 
@@ -84,6 +85,20 @@ TEST(Org, ValidationNamesTheField) {
     EXPECT_EQ(s.error().field, c.field);
     EXPECT_EQ(s.error().kind, ErrorKind::kInvalid);
   }
+}
+
+TEST(Org, FeesUpToTheBound) {
+  Org o = GoodOrg();
+  o.fees[0].fee_minor = kMaxFeeMinor;
+  EXPECT_TRUE(ValidateOrg(o).ok());
+  o.fees[0].fee_minor = kMaxFeeMinor + 1;
+  Status s = ValidateOrg(o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "fee_too_large");
+  EXPECT_EQ(s.error().kind, ErrorKind::kRefused);
+  EXPECT_EQ(s.error().field, "fees");
+  o.fees[0].fee_minor = INT64_MAX;
+  EXPECT_EQ(ValidateOrg(o).error().code, "fee_too_large");
 }
 
 TEST(EndUser, KycNamesRoundTrip) {

@@ -153,10 +153,22 @@ TEST(LedgerTransactionTest, Errors) {
     EXPECT_EQ(r.error().code, "invalid_amount");
   }
   EXPECT_EQ(BuildProcessedPostings(usd, Fees(), {"t", INT64_MAX, "US-MX"}).error().code,
-            "amount_overflow");
+            "amount_too_large");
+  EXPECT_TRUE(BuildProcessedPostings(usd, Fees(), {"t", kMaxAmountMinor, "US-MX"}).ok());
+  EXPECT_EQ(BuildProcessedPostings(usd, Fees(), {"t", kMaxAmountMinor + 1, "US-MX"}).error().code,
+            "amount_too_large");
   EXPECT_EQ(BuildDeposit(usd, "d", 0).error().code, "invalid_amount");
   EXPECT_EQ(BuildOrgPayout(usd, "p", 10, -1).error().code, "invalid_amount");
-  EXPECT_EQ(BuildOrgPayout(usd, "p", INT64_MAX, 1).error().code, "amount_overflow");
+  EXPECT_EQ(BuildOrgPayout(usd, "p", INT64_MAX, 1).error().code, "amount_too_large");
+  EXPECT_EQ(BuildDeposit(usd, "d", INT64_MAX).error().code, "amount_too_large");
+  EXPECT_TRUE(BuildOrgPayout(usd, "p", kMaxAmountMinor, kMaxFeeMinor).ok());
+  EXPECT_EQ(BuildOrgPayout(usd, "p", 10, kMaxFeeMinor + 1).error().code, "fee_too_large");
+  // A schedule stored before fees were bounded cannot make a posting overflow.
+  std::vector<Fee> huge = {{"payin", "USD", "US-MX", INT64_MAX}, {"payout", "USD", "US-MX", 0}};
+  auto stale = BuildProcessedPostings(usd, huge, {"t", 100, "US-MX"});
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.error().code, "fee_too_large");
+  EXPECT_EQ(stale.error().kind, ErrorKind::kRefused);
 }
 
 TEST(LedgerTransactionTest, RefundAndReturnReverseThePayin) {

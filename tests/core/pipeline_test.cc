@@ -126,6 +126,10 @@ TEST(PipelineLimitsTest, SuspendedAndOtherRefusals) {
   eur.currency = "EUR";
   EXPECT_EQ(CheckInitiation(eur, limits).error().code, "currency_not_supported");
   EXPECT_FALSE(CheckInitiation(Req(3, INT64_MAX, INT64_MAX, INT64_MAX), limits).ok());
+  Status huge = CheckInitiation(Req(1, INT64_MAX), limits);
+  ASSERT_FALSE(huge.ok());
+  EXPECT_EQ(huge.error().code, "amount_too_large");
+  EXPECT_EQ(huge.error().kind, ErrorKind::kRefused);
 }
 
 TEST(PipelineLimitsTest, LimitsAreConfigurable) {
@@ -141,6 +145,14 @@ TEST(PipelineLimitsTest, LimitsAreConfigurable) {
   TierLimits bad_currency;
   bad_currency.currency = "usd";
   EXPECT_FALSE(ValidateTierLimits(bad_currency).ok());
+
+  TierLimits bound;
+  bound.by_tier[2] = {kMaxAmountMinor, kMaxBalanceMinor, kMaxBalanceMinor};
+  EXPECT_TRUE(ValidateTierLimits(bound).ok());
+  bound.by_tier[2] = {kMaxAmountMinor + 1, kMaxBalanceMinor, kMaxBalanceMinor};
+  EXPECT_EQ(ValidateTierLimits(bound).error().code, "invalid_tier_limits");
+  bound.by_tier[2] = {kMaxAmountMinor, INT64_MAX, INT64_MAX};
+  EXPECT_EQ(ValidateTierLimits(bound).error().code, "invalid_tier_limits");
 }
 
 TEST(PipelineLimitsTest, UsageWindowsEndAtNow) {

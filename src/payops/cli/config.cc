@@ -182,6 +182,11 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
     } else if (key == "encryption_key") {
       if (!v.is_string()) return BadConfig("encryption_key must be a string of 64 hex digits");
       cfg.encryption_key = v.value_or(std::string());
+    } else if (key == "state_dir") {
+      if (!v.is_string() || v.value_or(std::string()).empty()) {
+        return BadConfig("state_dir must name a directory");
+      }
+      cfg.state_dir = v.value_or(std::string());
     } else if (key == "geoip") {
       if (!v.is_string()) return BadConfig("geoip must be a string");
       cfg.geoip = v.value_or(std::string());
@@ -282,6 +287,10 @@ Status ApplyEnvironment(Config& cfg) {
   if (auto v = env("PAYOPS_LOG_LEVEL")) cfg.log_level = *v;
   if (auto v = env("PAYOPS_ENCRYPTION_KEY")) cfg.encryption_key = *v;
   if (auto v = env("PAYOPS_GEOIP")) cfg.geoip = *v;
+  if (auto v = env("PAYOPS_STATE_DIR")) {
+    if (v->empty()) return BadConfig("PAYOPS_STATE_DIR must name a directory");
+    cfg.state_dir = *v;
+  }
   if (auto v = env("PAYOPS_ACCESS_LOG")) {
     PAYOPS_ASSIGN_OR_RETURN(cfg.access_log, ParseBool(*v, "PAYOPS_ACCESS_LOG"));
   }

@@ -29,8 +29,12 @@ struct Config {
   int shutdown_grace_s = 10;
   // "YYYY-MM-DD": non-business days besides the Federal Reserve's.
   std::vector<std::string> extra_holidays;
-  // 64 hex digits: the libsodium secretbox key for account numbers.
+  // 64 hex digits: the libsodium secretbox key for account numbers. Without
+  // it the key is read from a key file: "<db>.key" beside an SQLite store,
+  // "<state_dir>/encryption.key" for PostgreSQL.
   std::string encryption_key;
+  // Where payops keeps files of its own (the PostgreSQL store's key file).
+  std::string state_dir = "/var/lib/payops";
   // "" = the Debian GeoIP database; or a path to a .mmdb file.
   std::string geoip;
   // Sandbox: the first reading of a new sandbox clock (RFC 3339).
@@ -55,12 +59,14 @@ struct Config {
 };
 
 // Reads a TOML file over `cfg`. Unknown keys are errors (a typo must not pass
-// silently). Keys: store, listen, sandbox, log_level, access_log,
+// silently). Keys: store, listen, sandbox, log_level, access_log, state_dir,
+// encryption_key,
 // holidays = ["YYYY-MM-DD", ...], [server] io_threads / worker_threads / shutdown_grace_s,
 // [store_options] connections.
 Status LoadConfigFile(const std::string& path, Config& cfg);
 // Applies PAYOPS_STORE, PAYOPS_LISTEN, PAYOPS_SANDBOX, PAYOPS_LOG_LEVEL,
-// PAYOPS_ACCESS_LOG, PAYOPS_IO_THREADS, PAYOPS_WORKER_THREADS.
+// PAYOPS_ACCESS_LOG, PAYOPS_IO_THREADS, PAYOPS_WORKER_THREADS,
+// PAYOPS_ENCRYPTION_KEY, PAYOPS_STATE_DIR, PAYOPS_GEOIP.
 Status ApplyEnvironment(Config& cfg);
 // Splits "host:port"; port 0 lets the kernel choose.
 Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen);

@@ -1,4 +1,4 @@
-// payops: serve | migrate | demo | key create
+// payops: serve | migrate | demo | key create | key rotate-encryption | ach
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -10,6 +10,7 @@
 
 #include "payops/adapters/balance_provider.h"
 #include "payops/adapters/geoip.h"
+#include "payops/adapters/key_file.h"
 #include "payops/adapters/secret_box.h"
 #include "payops/cli/config.h"
 #include "payops/http/server.h"
@@ -19,6 +20,7 @@
 #include "payops/service/ach.h"
 #include "payops/service/api_keys.h"
 #include "payops/service/demo.h"
+#include "payops/service/encryption_keys.h"
 #include "payops/store/kv.h"
 #include "payops/store/store.h"
 
@@ -33,6 +35,7 @@ struct Flags {
   std::optional<std::string> store;
   std::optional<std::string> listen;
   std::optional<std::string> log_level;
+  std::optional<std::string> state_dir;
   bool sandbox = false;
   bool bench_hello = false;
   bool access_log = false;
@@ -62,6 +65,7 @@ Result<Config> Resolve(const Flags& f) {
   if (f.store) cfg.store = *f.store;
   if (f.listen) cfg.listen = *f.listen;
   if (f.log_level) cfg.log_level = *f.log_level;
+  if (f.state_dir) cfg.state_dir = *f.state_dir;
   if (f.sandbox) cfg.sandbox = true;
   if (f.bench_hello) cfg.bench_hello = true;
   if (f.access_log) cfg.access_log = true;
@@ -82,6 +86,62 @@ Result<std::unique_ptr<store::Store>> OpenMigrated(const Config& cfg) {
   return s;
 }
 
+// The key that seals account numbers: from the configuration or the key file
+// (service/encryption_keys.h). `create_if_missing`: sandbox serve and demo make
+// the key file of a store that has none; every other command refuses to run
+// without a key.
+Result<service::KeySettings> KeySettingsFor(const Config& cfg, bool create_if_missing) {
+  PAYOPS_ASSIGN_OR_RETURN(std::string key_file, adapters::KeyFileFor(cfg.store, cfg.state_dir));
+  return service::KeySettings{cfg.encryption_key, std::move(key_file), create_if_missing};
+}
+
+void LogKeyNotes(const std::vector<std::string>& notes) {
+  for (const std::string& note : notes) spdlog::warn("msg=\"{}\"", note);
+}
+
+Result<adapters::SecretBox> OpenSecrets(const Config& cfg, store::Store& s,
+                                        bool create_if_missing) {
+  PAYOPS_ASSIGN_OR_RETURN(service::KeySettings settings, KeySettingsFor(cfg, create_if_missing));
+  auto opened = service::OpenEncryptionKey(s, settings);
+  if (!opened.ok()) return opened.take_error();
+  LogKeyNotes(opened->notes);
+  spdlog::info("msg=\"account numbers are sealed with the encryption key from {}\"",
+               opened->source);
+  return std::move(opened->box);
+}
+
+// `payops key rotate-encryption`: re-seals every account number under a new
+// key (--new-key, or a new random one). With a key file the file is replaced;
+// with a configured key the new key is printed before anything changes.
+int KeyRotate(const Config& cfg, const std::string& new_key) {
+  auto settings = KeySettingsFor(cfg, false);
+  if (!settings.ok()) return Fail(settings.error());
+  std::string hex = new_key.empty() ? adapters::SecretBox::NewHexKey() : new_key;
+  if (!adapters::SecretBox::FromHexKey(hex).ok()) {
+    return Fail(Error::Invalid("invalid_encryption_key",
+                               "--new-key must be 64 hex digits (a 32-byte key)", "new-key"));
+  }
+  auto s = OpenMigrated(cfg);
+  if (!s.ok()) return Fail(s.error());
+  const bool configured = !cfg.encryption_key.empty();
+  if (configured && new_key.empty()) {
+    // Printed before the store changes: whatever happens next, the key that
+    // may seal the account numbers is known.
+    std::cout << "new encryption key: " << hex << std::endl;
+  }
+  auto rotation = service::RotateEncryptionKey(**s, *settings, hex);
+  if (!rotation.ok()) return Fail(rotation.error());
+  LogKeyNotes(rotation->notes);
+  std::cout << "re-sealed " << rotation->resealed << " account numbers under the new key\n";
+  if (rotation->key_file_replaced) {
+    std::cout << "the key file " << settings->key_file << " holds the new key\n";
+  } else {
+    std::cout << "set encryption_key (or PAYOPS_ENCRYPTION_KEY) to the new key before payops "
+                 "starts again\n";
+  }
+  return 0;
+}
+
 int Migrate(const Config& cfg) {
   auto s = OpenMigrated(cfg);
   if (!s.ok()) return Fail(s.error());
@@ -92,8 +152,12 @@ int Migrate(const Config& cfg) {
 int Demo(const Config& cfg) {
   auto s = OpenMigrated(cfg);
   if (!s.ok()) return Fail(s.error());
+  // The demo store is a sandbox one: it gets its key file here if it has none.
+  auto secrets = OpenSecrets(cfg, **s, true);
+  if (!secrets.ok()) return Fail(secrets.error());
   RealClock clock;
   service::Env env(**s, clock);
+  env.secrets = &*secrets;
   auto demo = service::SeedDemo(env);
   if (!demo.ok()) return Fail(demo.error());
   std::cout << (demo->created ? "Seeded the demo org " : "The demo org exists: ") << demo->org_id
@@ -149,23 +213,6 @@ Result<Instant> SandboxStart(store::Store& s, const std::string& start) {
   return now;
 }
 
-// The key that encrypts account numbers: from the configuration, or (for a
-// demo or test store) one generated once and kept in the store, with a warning.
-Result<adapters::SecretBox> OpenSecrets(const Config& cfg, store::Store& s) {
-  if (!cfg.encryption_key.empty()) return adapters::SecretBox::FromHexKey(cfg.encryption_key);
-  std::optional<std::string> kept;
-  PAYOPS_TRY(s.Write([&](store::Tx& tx) -> Status {
-    PAYOPS_ASSIGN_OR_RETURN(kept, store::GetSetting(tx, "generated_encryption_key"));
-    if (kept) return Status::Ok();
-    kept = adapters::SecretBox::NewHexKey();
-    return store::PutSetting(tx, "generated_encryption_key", *kept);
-  }));
-  spdlog::warn(
-      "msg=\"no encryption_key configured: account numbers are encrypted with a key kept in the "
-      "store; set encryption_key (64 hex digits) in production\"");
-  return adapters::SecretBox::FromHexKey(*kept);
-}
-
 void ApplyAchSettings(const Config& cfg, service::Env& env) {
   env.ach.odfi_routing = cfg.ach_odfi_routing;
   env.ach.destination_routing = cfg.ach_destination_routing;
@@ -182,7 +229,7 @@ int Ach(const Config& cfg, const std::string& batch, const std::string& returns_
   RealClock clock;
   service::Env env(**s, clock);
   ApplyAchSettings(cfg, env);
-  auto secrets = OpenSecrets(cfg, **s);
+  auto secrets = OpenSecrets(cfg, **s, false);
   if (!secrets.ok()) return Fail(secrets.error());
   env.secrets = &*secrets;
   if (!batch.empty()) {
@@ -248,7 +295,7 @@ int Serve(const Config& cfg) {
   env.geoip = geoip->get();
   adapters::SandboxBalanceProvider balance;
   env.balance = &balance;
-  auto secrets = OpenSecrets(cfg, st);
+  auto secrets = OpenSecrets(cfg, st, cfg.sandbox);
   if (!secrets.ok()) return Fail(secrets.error());
   env.secrets = &*secrets;
   jobs::JobRunner runner(env);
@@ -295,6 +342,8 @@ int main(int argc, char** argv) {
   app.add_option("--config", f.config_file, "TOML configuration file");
   app.add_option("--store", f.store, "sqlite:///abs/path.db or postgresql://user@host:port/db");
   app.add_option("--log-level", f.log_level, "trace|debug|info|warn|error");
+  app.add_option("--state-dir", f.state_dir,
+                 "directory of the key file of a PostgreSQL store (default /var/lib/payops)");
 
   auto* serve = app.add_subcommand("serve", "serve the API and the web page");
   serve->add_option("--listen", f.listen, "HOST:PORT (port 0: any free port)");
@@ -317,6 +366,11 @@ int main(int argc, char** argv) {
   key_create->add_option("--org", org, "org id (partner keys)");
   key_create->add_option("--name", name, "the key holder's name")->required();
   key_create->add_option("--email", email, "the key holder's email");
+  auto* key_rotate = key->add_subcommand("rotate-encryption",
+                                         "re-seal every account number under a new encryption key");
+  std::string new_encryption_key;
+  key_rotate->add_option("--new-key", new_encryption_key,
+                         "the new key, 64 hex digits (default: a new random key)");
 
   auto* ach = app.add_subcommand("ach", "ACH batches and NACHA files");
   ach->require_subcommand(1);
@@ -340,6 +394,7 @@ int main(int argc, char** argv) {
   if (demo->parsed()) return Demo(*cfg);
   if (ach_export->parsed()) return Ach(*cfg, batch_id, "");
   if (ach_returns->parsed()) return Ach(*cfg, "", returns_file);
+  if (key_rotate->parsed()) return KeyRotate(*cfg, new_encryption_key);
   if (key_create->parsed()) {
     if (email.empty()) {
       email = name;

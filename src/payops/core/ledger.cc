@@ -36,11 +36,7 @@ void AddEntry(Posting& p, const std::string& account, const Currency& currency, 
 }
 
 Status PositiveAmount(int64_t amount_minor) {
-  if (amount_minor <= 0) {
-    return Error::Invalid("invalid_amount", "amount must be a positive number of minor units",
-                          "amount");
-  }
-  return Status::Ok();
+  return CheckAmount(amount_minor, "amount");
 }
 
 // Builds the common shape "from −(amount + fee), to +amount, fee_income +fee".
@@ -48,7 +44,7 @@ Result<Posting> ThreeWay(PostingKind kind, std::string reference, const OrgAccou
                          const std::string& from, const std::string& to, int64_t amount_minor,
                          int64_t fee_minor) {
   PAYOPS_TRY(PositiveAmount(amount_minor));
-  assert(fee_minor >= 0);
+  PAYOPS_TRY(CheckFee(fee_minor, "fee"));
   PAYOPS_ASSIGN_OR_RETURN(const int64_t total_minor, CheckedAdd(amount_minor, fee_minor));
   Posting p{kind, std::move(reference), {}};
   p.entries.reserve(3);
@@ -135,7 +131,15 @@ Result<int64_t> FindFee(std::span<const Fee> fees, FeeDirection direction,
   const std::string_view dir = FeeDirectionName(direction);
   for (const Fee& f : fees) {
     if (f.direction == dir && f.currency == currency && f.corridor == corridor) {
-      assert(f.fee_minor >= 0);
+      // A schedule stored before fees were bounded may hold one past the bound.
+      if (!CheckFee(f.fee_minor).ok()) {
+        return Error::Refused("fee_too_large",
+                              "the org's " + std::string(dir) + " fee for " +
+                                  std::string(currency) + " on corridor " + std::string(corridor) +
+                                  " is outside 0 to " + std::to_string(kMaxFeeMinor) +
+                                  " minor units",
+                              "fee");
+      }
       return f.fee_minor;
     }
   }
@@ -191,9 +195,6 @@ Result<Posting> BuildDeposit(const OrgAccounts& accounts, std::string reference,
 
 Result<Posting> BuildOrgPayout(const OrgAccounts& accounts, std::string reference,
                                int64_t amount_minor, int64_t fee_minor) {
-  if (fee_minor < 0) {
-    return Error::Invalid("invalid_amount", "fee must not be negative", "fee");
-  }
   return ThreeWay(PostingKind::kOrgPayout, std::move(reference), accounts, accounts.org,
                   accounts.payout_clearing, amount_minor, fee_minor);
 }

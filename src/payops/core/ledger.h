@@ -91,7 +91,8 @@ std::string_view FeeDirectionName(FeeDirection direction);
 
 // The fee of the org's schedule for (direction, currency, corridor), in minor
 // units. Error kRefused "fee_not_configured" (field "fee") when the schedule
-// has none: a zero fee must be configured explicitly.
+// has none: a zero fee must be configured explicitly; kRefused "fee_too_large"
+// when the stored fee is outside 0..kMaxFeeMinor.
 Result<int64_t> FindFee(std::span<const Fee> fees, FeeDirection direction,
                         std::string_view currency, std::string_view corridor);
 
@@ -117,7 +118,8 @@ struct ProcessedPostings {
 // (a zero fee's entry is left out). The sender pays the payin fee on top of the
 // amount (what the balance check covers); the org pays the payout fee. Errors:
 // "invalid_amount" (kInvalid, field "amount") unless amount_minor > 0;
-// "fee_not_configured"; "amount_overflow". Both postings balance (asserted).
+// "amount_too_large" past kMaxAmountMinor; "fee_not_configured",
+// "fee_too_large". Both postings balance (asserted).
 Result<ProcessedPostings> BuildProcessedPostings(const OrgAccounts& accounts,
                                                  std::span<const Fee> fees,
                                                  const TransactionAmount& txn);
@@ -128,12 +130,13 @@ Result<ProcessedPostings> BuildProcessedPostings(const OrgAccounts& accounts,
 // kReturn and `payin` a valid kPayin posting; else kInvalid "invalid_posting".
 Result<Posting> BuildReversal(const Posting& payin, PostingKind kind);
 
-// A sandbox test deposit: funding_clearing −amount, org +amount. amount > 0.
+// A sandbox test deposit: funding_clearing −amount, org +amount. Amount as
+// CheckAmount (money.h) takes it.
 Result<Posting> BuildDeposit(const OrgAccounts& accounts, std::string reference,
                              int64_t amount_minor);
 
 // A payout from the org account: org −(amount + fee), payout_clearing +amount,
-// fee_income +fee. amount > 0, fee ≥ 0.
+// fee_income +fee. Amount as CheckAmount, fee as CheckFee (money.h) take them.
 Result<Posting> BuildOrgPayout(const OrgAccounts& accounts, std::string reference,
                                int64_t amount_minor, int64_t fee_minor);
 

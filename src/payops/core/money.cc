@@ -77,6 +77,70 @@ Result<int64_t> CheckedMul(int64_t a, int64_t b) {
   return out;
 }
 
+namespace {
+
+// "10,000,000,000.00" style text of a bound, for messages.
+std::string Grouped(int64_t minor) {
+  std::string digits = std::to_string(minor);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+Status CheckAmount(int64_t amount_minor, std::string_view field) {
+  if (amount_minor <= 0) {
+    return Error::Invalid("invalid_amount",
+                          std::string(field) + " must be a positive number of minor units",
+                          std::string(field));
+  }
+  if (amount_minor > kMaxAmountMinor) {
+    return Error::Refused(
+        "amount_too_large",
+        std::string(field) + " must be at most " + Grouped(kMaxAmountMinor) + " minor units",
+        std::string(field));
+  }
+  return Status::Ok();
+}
+
+Status CheckFee(int64_t fee_minor, std::string_view field) {
+  if (fee_minor < 0) {
+    return Error::Invalid("invalid_amount", "fee must not be negative", std::string(field));
+  }
+  if (fee_minor > kMaxFeeMinor) {
+    return Error::Refused("fee_too_large",
+                          "a fee must be at most " + Grouped(kMaxFeeMinor) + " minor units",
+                          std::string(field));
+  }
+  return Status::Ok();
+}
+
+Status CheckBalance(int64_t balance_minor, std::string_view field) {
+  if (balance_minor < -kMaxBalanceMinor || balance_minor > kMaxBalanceMinor) {
+    return Error::Refused(
+        "balance_limit",
+        std::string(field) + " must be within ±" + Grouped(kMaxBalanceMinor) + " minor units",
+        std::string(field));
+  }
+  return Status::Ok();
+}
+
+Result<int64_t> AddToBalance(int64_t balance_minor, int64_t delta_minor) {
+  int64_t out;
+  if (__builtin_add_overflow(balance_minor, delta_minor, &out) || out < -kMaxBalanceMinor ||
+      out > kMaxBalanceMinor) {
+    return Error::Refused("balance_limit",
+                          "the balance would pass ±" + Grouped(kMaxBalanceMinor) +
+                              " minor units, the bound of one account",
+                          "amount");
+  }
+  return out;
+}
+
 Result<Money> Money::Add(const Money& other) const {
   if (!(currency_ == other.currency_)) {
     return Error::Invalid("currency_mismatch", "cannot add amounts in different currencies");

@@ -53,4 +53,34 @@ class Money {
 Result<int64_t> CheckedAdd(int64_t a, int64_t b);
 Result<int64_t> CheckedMul(int64_t a, int64_t b);
 
+// ---- Bounds ----
+// Every amount and fee payops accepts, and every balance it stores, is within
+// these bounds (minor units of any currency), so that no sum of them can
+// overflow int64: a write that would pass one is refused with a 422.
+
+// One amount (a transaction, deposit or payout): 10^12 minor units, i.e.
+// 10,000,000,000.00 in a two-decimal currency.
+inline constexpr int64_t kMaxAmountMinor = 1'000'000'000'000;
+// One fee of an org's schedule: 10^9 minor units (10,000,000.00).
+inline constexpr int64_t kMaxFeeMinor = 1'000'000'000;
+// The balance of one ledger account, either sign, and a simulated bank
+// balance: 10^17 minor units (1,000,000,000,000,000.00).
+inline constexpr int64_t kMaxBalanceMinor = 100'000'000'000'000'000;
+static_assert(kMaxBalanceMinor <= INT64_MAX - kMaxAmountMinor - kMaxFeeMinor,
+              "a bounded balance plus one bounded amount and fee fits in int64");
+static_assert(kMaxAmountMinor <= INT64_MAX / 10'000, "amount x basis points fits in int64");
+
+// OK when 0 < amount_minor <= kMaxAmountMinor. Errors name `field`: kInvalid
+// "invalid_amount" when not positive; kRefused "amount_too_large" above the bound.
+Status CheckAmount(int64_t amount_minor, std::string_view field = "amount");
+// OK when 0 <= fee_minor <= kMaxFeeMinor. Errors name `field`: kInvalid
+// "invalid_amount" when negative; kRefused "fee_too_large" above the bound.
+Status CheckFee(int64_t fee_minor, std::string_view field = "fee");
+// OK when -kMaxBalanceMinor <= balance_minor <= kMaxBalanceMinor; else kRefused
+// "balance_limit" naming `field`.
+Status CheckBalance(int64_t balance_minor, std::string_view field);
+// balance_minor + delta_minor when the result stays within ±kMaxBalanceMinor
+// (and int64); else kRefused "balance_limit" (field "amount").
+Result<int64_t> AddToBalance(int64_t balance_minor, int64_t delta_minor);
+
 }  // namespace payops

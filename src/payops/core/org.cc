@@ -66,6 +66,7 @@ Status ValidateOrg(const Org& org) {
       return Error::Invalid("invalid_value", "fee corridor must look like US-MX", "fees");
     }
     if (f.fee_minor < 0) return Error::Invalid("invalid_value", "fee must not be negative", "fees");
+    PAYOPS_TRY(CheckFee(f.fee_minor, "fees"));
     if (!seen.emplace(f.direction, f.currency, f.corridor).second) {
       return Error::Invalid("duplicate_fee",
                             "two fees for " + f.direction + " " + f.currency + " " + f.corridor,

@@ -67,6 +67,14 @@ Status ValidateTierLimits(const TierLimits& limits) {
               " limits must satisfy 0 < per_transaction <= daily <= rolling_30_days",
           "tier_limits");
     }
+    if (t.per_transaction_minor > kMaxAmountMinor || t.rolling_30_days_minor > kMaxBalanceMinor) {
+      return Error::Invalid(
+          "invalid_tier_limits",
+          "tier " + std::to_string(i + 1) +
+              " limits must satisfy per_transaction <= " + std::to_string(kMaxAmountMinor) +
+              " and rolling_30_days <= " + std::to_string(kMaxBalanceMinor) + " (minor units)",
+          "tier_limits");
+    }
   }
   return Status::Ok();
 }
@@ -105,10 +113,7 @@ Result<LimitUsage> SumLimitUsage(std::span<const LimitUsageItem> items, Instant 
 }
 
 Status CheckInitiation(const InitiationRequest& req, const TierLimits& limits) {
-  if (req.amount_minor <= 0) {
-    return Error::Invalid("invalid_amount", "amount must be a positive number of minor units",
-                          "amount");
-  }
+  PAYOPS_TRY(CheckAmount(req.amount_minor, "amount"));
   if (req.kyc_status == KycStatus::kSuspended) {
     return Error::Refused("user_suspended",
                           "the user is suspended and cannot initiate transactions");

@@ -50,7 +50,8 @@ struct TierLimits {
 };
 
 // OK when currency is an ISO 4217 code and, for every tier,
-// 0 < per_transaction ≤ daily ≤ rolling_30_days. Error kInvalid
+// 0 < per_transaction ≤ daily ≤ rolling_30_days, per_transaction ≤
+// kMaxAmountMinor and rolling_30_days ≤ kMaxBalanceMinor. Error kInvalid
 // "invalid_tier_limits" (field "tier_limits").
 Status ValidateTierLimits(const TierLimits& limits);
 
@@ -97,7 +98,8 @@ struct InitiationRequest {
 };
 
 // SPEC §2.2 step 1, in this order:
-// - amount_minor ≤ 0: kInvalid "invalid_amount" (field "amount");
+// - amount_minor ≤ 0: kInvalid "invalid_amount" (field "amount"); past
+//   kMaxAmountMinor: kRefused "amount_too_large";
 // - a SUSPENDED user: kRefused "user_suspended";
 // - tier outside the table: kInvalid "invalid_tier" (field "tier");
 // - currency other than the limits' currency: kRefused "currency_not_supported" (field

@@ -72,7 +72,8 @@ Result<std::optional<store::AchBatch>> CloseAchBatch(Env& env, const std::string
       std::snprintf(trace, sizeof trace, "%s%07lld", odfi8.c_str(), static_cast<long long>(seq));
       PAYOPS_TRY(store::SetTraceNumber(tx, t.id, trace));
       ++b.entry_count;
-      b.total_debit += t.amount + t.fee;
+      PAYOPS_ASSIGN_OR_RETURN(int64_t debit, CheckedAdd(t.amount, t.fee));
+      PAYOPS_ASSIGN_OR_RETURN(b.total_debit, CheckedAdd(b.total_debit, debit));
     }
     PAYOPS_TRY(store::InsertAchBatch(tx, b));
     out = b;
@@ -165,7 +166,7 @@ Result<std::string> ExportNacha(Env& env, const Actor& actor, const std::string&
                                                            : nacha::TransactionCode::kCheckingDebit;
       e.rdfi_routing_number = bank->routing_number;
       e.dfi_account_number = account;
-      e.amount_minor = t.amount + t.fee;
+      PAYOPS_ASSIGN_OR_RETURN(e.amount_minor, CheckedAdd(t.amount, t.fee));
       e.individual_id_number = t.id.substr(t.id.size() > 15 ? t.id.size() - 15 : 0);
       e.individual_name = Ascii(user->name, 22);
       e.discretionary_data = "S";

@@ -5,6 +5,7 @@
 #include "payops/core/org.h"
 #include "payops/core/pipeline.h"
 #include "payops/core/validate.h"
+#include "payops/service/encryption_keys.h"
 #include "payops/service/transactions.h"
 #include "payops/store/end_users.h"
 
@@ -72,6 +73,7 @@ Result<store::BankAccount> CreateBankAccount(Env& env, const Actor& actor,
                           "account_type");
   }
   PAYOPS_TRY(ValidateBankStatus(in.bank_status));
+  PAYOPS_TRY(CheckBalance(in.sandbox_balance, "sandbox_balance"));
   if (env.secrets == nullptr) return Error::Unavailable("no encryption key configured");
   store::BankAccount a;
   a.id = env.ids.New("ba");
@@ -83,6 +85,7 @@ Result<store::BankAccount> CreateBankAccount(Env& env, const Actor& actor,
   a.sandbox_balance = in.sandbox_balance;
   a.created_at = a.updated_at = env.clock.Now();
   PAYOPS_TRY(env.store.Write([&](store::Tx& tx) -> Status {
+    PAYOPS_TRY(CheckSealingKey(tx, *env.secrets));
     PAYOPS_ASSIGN_OR_RETURN(EndUser u, UserIn(tx, actor, user_id));
     a.org_id = u.org_id;
     a.user_id = u.id;
@@ -95,6 +98,7 @@ Result<store::BankAccount> PatchBankAccount(Env& env, const Actor& actor, const 
                                             const BankAccountPatch& patch) {
   PAYOPS_TRY(RequireRole(actor, {Role::kAdmin, Role::kAgent, Role::kPartner}));
   if (patch.bank_status) PAYOPS_TRY(ValidateBankStatus(*patch.bank_status));
+  if (patch.sandbox_balance) PAYOPS_TRY(CheckBalance(*patch.sandbox_balance, "sandbox_balance"));
   if (patch.sandbox_error && !ParseBalanceError(*patch.sandbox_error)) {
     return Error::Invalid("invalid_value",
                           "sandbox_error must be an aggregator error code such as "

@@ -24,7 +24,8 @@ struct BankAccountPatch {
 };
 
 // Errors: 404 user (tenancy), invalid_routing_number, invalid_account_number,
-// invalid_value (account_type, bank_status).
+// invalid_value (account_type, bank_status), 422 balance_limit when
+// sandbox_balance is past ±kMaxBalanceMinor (also for a patch).
 Result<store::BankAccount> CreateBankAccount(Env& env, const Actor& actor,
                                              const std::string& user_id, const NewBankAccount& in);
 // A bank status back to VERIFIED re-runs the balance check of its
@@ -42,7 +43,8 @@ Result<store::Recipient> CreateRecipient(Env& env, const Actor& actor, const std
                                          const std::string& payout_method);
 Result<std::vector<store::Recipient>> ListRecipients(Env& env, const Actor& actor,
                                                      const std::string& user_id);
-Result<std::vector<store::Card>> ListCards(Env& env, const Actor& actor, const std::string& user_id);
+Result<std::vector<store::Card>> ListCards(Env& env, const Actor& actor,
+                                           const std::string& user_id);
 
 // "****6789": the last four characters behind four stars.
 std::string MaskedAccount(const store::BankAccount& a);

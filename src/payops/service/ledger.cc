@@ -6,8 +6,35 @@
 namespace payops::service {
 namespace {
 
+// The balance of an account before the posting at hand: its running balance,
+// or (first posting since running balances were kept) the sum of its entries.
+Result<int64_t> BalanceBefore(store::Tx& tx, const std::string& account_id,
+                              const std::string& currency) {
+  PAYOPS_ASSIGN_OR_RETURN(auto kept, store::FindRunningBalance(tx, account_id, currency));
+  if (kept) return *kept;
+  return store::SumOfEntries(tx, account_id, currency);
+}
+
+// Moves the running balance of every account the posting touches; error
+// kRefused "balance_limit" (nothing written) when one would pass ±kMaxBalanceMinor.
+Status MoveBalances(store::Tx& tx, const Posting& p) {
+  for (const LedgerEntry& e : p.entries) {
+    const std::string currency(e.currency.code());
+    PAYOPS_ASSIGN_OR_RETURN(int64_t before, BalanceBefore(tx, e.account_id, currency));
+    auto after = AddToBalance(before, e.amount_minor);
+    if (!after.ok()) {
+      Error err = after.take_error();
+      err.message = "account " + e.account_id + ": " + err.message;
+      return err;
+    }
+    PAYOPS_TRY(store::PutRunningBalance(tx, e.account_id, currency, *after));
+  }
+  return Status::Ok();
+}
+
 Status Insert(Env& env, store::Tx& tx, const std::string& org_id, const Posting& p, Instant at) {
   PAYOPS_TRY(ValidatePosting(p));
+  PAYOPS_TRY(MoveBalances(tx, p));
   std::vector<std::string> ids;
   for (size_t i = 0; i < p.entries.size(); ++i) ids.push_back(env.ids.New("le"));
   return store::InsertPosting(tx, env.ids.New("pst"), org_id, p, at, ids);
@@ -82,7 +109,7 @@ Result<PayoutView> CreatePayout(Env& env, const Actor& actor, const NewPayout& i
   PAYOPS_TRY(RequireRole(actor, {Role::kAdmin, Role::kPartner}));
   PAYOPS_ASSIGN_OR_RETURN(std::string org_id, OrgOf(actor, in.org_id));
   PAYOPS_ASSIGN_OR_RETURN(Currency currency, Currency::Parse(in.currency));
-  if (in.amount <= 0) return Error::Invalid("invalid_amount", "amount must be positive", "amount");
+  PAYOPS_TRY(CheckAmount(in.amount, "amount"));
   if (!IsCorridor(in.corridor)) {
     return Error::Invalid("invalid_value", "corridor must look like US-MX", "corridor");
   }
@@ -93,11 +120,7 @@ Result<PayoutView> CreatePayout(Env& env, const Actor& actor, const NewPayout& i
     PAYOPS_ASSIGN_OR_RETURN(v.fee,
                             FindFee(org->fees, FeeDirection::kPayout, in.currency, in.corridor));
     OrgAccounts accounts = OrgAccounts::For(org_id, currency);
-    PAYOPS_ASSIGN_OR_RETURN(auto balances, store::OrgBalances(tx, org_id));
-    int64_t balance = 0;
-    for (const auto& b : balances) {
-      if (b.account_id == accounts.org) balance = b.balance_minor;
-    }
+    PAYOPS_ASSIGN_OR_RETURN(int64_t balance, BalanceBefore(tx, accounts.org, in.currency));
     PAYOPS_ASSIGN_OR_RETURN(int64_t needed, CheckedAdd(in.amount, v.fee));
     if (balance < needed) {
       return Error::Refused("insufficient_funds",
@@ -139,6 +162,7 @@ Result<store::PostingLine> SandboxDeposit(Env& env, const Actor& actor,
   PAYOPS_TRY(OrgOf(actor, org));
   PAYOPS_ASSIGN_OR_RETURN(Currency currency,
                           Currency::Parse(account_id.substr(org->size() + 1, 3)));
+  PAYOPS_TRY(CheckAmount(amount, "amount"));
   std::string id = env.ids.New("dep");
   Instant now = env.clock.Now();
   PAYOPS_TRY(env.store.Write([&](store::Tx& tx) -> Status {

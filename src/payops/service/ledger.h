@@ -1,5 +1,8 @@
 // Accounts, payins and payouts on the double-entry ledger (SPEC §2.5). Each org
 // has four accounts per currency (core/ledger.h); balances are sums of entries.
+// Every posting also moves the running balance of each account it touches, and
+// is refused (kRefused "balance_limit", nothing written) when one would pass
+// ±kMaxBalanceMinor (core/money.h).
 #pragma once
 
 #include "payops/core/ledger.h"
@@ -39,14 +42,17 @@ struct PayoutView {
   Instant created_at;
 };
 // Pays out of the org account: 422 insufficient_funds when the balance does not
-// cover amount + fee; fee_not_configured without a payout fee for the corridor.
+// cover amount + fee; fee_not_configured without a payout fee for the corridor;
+// amount_too_large past kMaxAmountMinor; balance_limit.
 Result<PayoutView> CreatePayout(Env& env, const Actor& actor, const NewPayout& in);
 // Payout-clearing entries (transaction payouts and org payouts) of the org.
 Result<store::Page<store::PostingLine>> ListPayouts(Env& env, const Actor& actor,
                                                     const std::optional<std::string>& org_id,
                                                     const std::string& currency,
                                                     const store::PageRequest& page);
-// Sandbox only: a test deposit into an org account ("<org>:<CUR>:org").
+// Sandbox only: a test deposit into an org account ("<org>:<CUR>:org"). 422
+// amount_too_large past kMaxAmountMinor; balance_limit when an account would
+// pass ±kMaxBalanceMinor.
 Result<store::PostingLine> SandboxDeposit(Env& env, const Actor& actor,
                                           const std::string& account_id, int64_t amount);
 

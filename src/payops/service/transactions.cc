@@ -8,6 +8,7 @@
 #include "payops/core/calendar.h"
 #include "payops/core/ledger.h"
 #include "payops/core/money.h"
+#include "payops/core/nacha.h"
 #include "payops/core/org.h"
 #include "payops/core/transaction.h"
 #include "payops/core/validate.h"
@@ -230,7 +231,7 @@ bool BatchClosed(const Env& env, const store::TransactionRecord& t, Instant now)
 }
 
 Status ValidateNew(const NewTransaction& in) {
-  if (in.amount <= 0) return Error::Invalid("invalid_amount", "amount must be positive", "amount");
+  PAYOPS_TRY(CheckAmount(in.amount, "amount"));
   PAYOPS_TRY(Currency::Parse(in.currency));
   auto payout = Currency::Parse(in.payout_currency);
   if (!payout.ok()) {
@@ -308,6 +309,14 @@ Result<Initiation> ReadInitiation(Env& env, store::Tx& tx, const Actor& actor,
                           FindFee(out.org->fees, FeeDirection::kPayin, in.currency, in.corridor));
   // The payout fee too, so that processing can always post to the ledger.
   PAYOPS_TRY(FindFee(out.org->fees, FeeDirection::kPayout, in.currency, in.corridor));
+  // An ACH debit of amount + fee must fit the 10 digits of a NACHA entry.
+  if (in.funding_type == "ach" && in.amount + out.fee > nacha::kMaxEntryAmountMinor) {
+    return Error::Refused("amount_too_large",
+                          "an ACH debit (amount + fee) is at most " +
+                              std::to_string(nacha::kMaxEntryAmountMinor) +
+                              " minor units, what the amount field of a NACHA entry holds",
+                          "amount");
+  }
   PAYOPS_ASSIGN_OR_RETURN(out.used_recipient,
                           store::UserUsedRecipient(tx, user->id, recipient->id));
   PAYOPS_ASSIGN_OR_RETURN(out.used_device, store::UserUsedDevice(tx, user->id, in.device_id));

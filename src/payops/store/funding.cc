@@ -11,15 +11,24 @@ constexpr const char* kRecipientColumns =
     "id, org_id, user_id, name, country, payout_method, created_at";
 
 BankAccount BankFromRow(const Row& r) {
-  return BankAccount{r.Text(0), r.Text(1), r.Text(2),  r.Text(3),
-                     r.Text(4), r.Text(5), r.Text(6),  r.Text(7),
-                     r.Int(8),  r.OptText(9), FromMicros(r.Int(10)), FromMicros(r.Int(11))};
+  return BankAccount{r.Text(0),
+                     r.Text(1),
+                     r.Text(2),
+                     r.Text(3),
+                     r.Text(4),
+                     r.Text(5),
+                     r.Text(6),
+                     r.Text(7),
+                     r.Int(8),
+                     r.OptText(9),
+                     FromMicros(r.Int(10)),
+                     FromMicros(r.Int(11))};
 }
 Card CardFromRow(const Row& r) {
   return Card{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), FromMicros(r.Int(5))};
 }
 Recipient RecipientFromRow(const Row& r) {
-  return Recipient{r.Text(0), r.Text(1), r.Text(2), r.Text(3),
+  return Recipient{r.Text(0), r.Text(1), r.Text(2),           r.Text(3),
                    r.Text(4), r.Text(5), FromMicros(r.Int(6))};
 }
 
@@ -34,10 +43,11 @@ Result<std::optional<Row>> FindById(Tx& tx, const char* columns, const char* tab
 
 template <class T>
 Result<std::vector<T>> ListByUser(Tx& tx, const char* columns, const char* table,
-                                  const std::string& user_id, int limit, T (*from_row)(const Row&)) {
+                                  const std::string& user_id, int limit,
+                                  T (*from_row)(const Row&)) {
   PAYOPS_ASSIGN_OR_RETURN(Rows rows, tx.Query(std::string("SELECT ") + columns + " FROM " + table +
-                                                   " WHERE user_id = ? ORDER BY id LIMIT ?",
-                                               {user_id, int64_t{limit}}));
+                                                  " WHERE user_id = ? ORDER BY id LIMIT ?",
+                                              {user_id, int64_t{limit}}));
   std::vector<T> out;
   for (const Row& r : rows) out.push_back(from_row(r));
   return out;
@@ -75,10 +85,31 @@ Result<std::vector<BankAccount>> ListBankAccounts(Tx& tx, const std::string& use
   return ListByUser<BankAccount>(tx, kBankColumns, "bank_accounts", user_id, limit, BankFromRow);
 }
 
+Result<std::vector<SealedAccountNumber>> ListSealedAccountNumbers(Tx& tx,
+                                                                  const std::string& after_id,
+                                                                  int limit) {
+  PAYOPS_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT id, account_sealed FROM bank_accounts "
+                                              "WHERE id > ? ORDER BY id LIMIT ?",
+                                              {after_id, int64_t{limit}}));
+  std::vector<SealedAccountNumber> out;
+  out.reserve(rows.size());
+  for (const Row& r : rows) out.push_back(SealedAccountNumber{r.Text(0), r.Text(1)});
+  return out;
+}
+
+Status UpdateSealedAccountNumber(Tx& tx, const std::string& bank_account_id,
+                                 const std::string& sealed) {
+  PAYOPS_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE bank_accounts SET account_sealed = ? "
+                                             "WHERE id = ?",
+                                             {sealed, bank_account_id}));
+  if (n != 1) return Error::Internal("bank account " + bank_account_id + " vanished");
+  return Status::Ok();
+}
+
 Status InsertCard(Tx& tx, const Card& c) {
-  PAYOPS_TRY(tx.Exec(std::string("INSERT INTO cards (") + kCardColumns +
-                         ") VALUES (?, ?, ?, ?, ?, ?)",
-                     {c.id, c.org_id, c.user_id, c.token, c.last4, ToMicros(c.created_at)}));
+  PAYOPS_TRY(
+      tx.Exec(std::string("INSERT INTO cards (") + kCardColumns + ") VALUES (?, ?, ?, ?, ?, ?)",
+              {c.id, c.org_id, c.user_id, c.token, c.last4, ToMicros(c.created_at)}));
   return Status::Ok();
 }
 
@@ -94,10 +125,10 @@ Result<std::vector<Card>> ListCards(Tx& tx, const std::string& user_id, int limi
 }
 
 Status InsertRecipient(Tx& tx, const Recipient& r) {
-  PAYOPS_TRY(tx.Exec(std::string("INSERT INTO recipients (") + kRecipientColumns +
-                         ") VALUES (?, ?, ?, ?, ?, ?, ?)",
-                     {r.id, r.org_id, r.user_id, r.name, r.country, r.payout_method,
-                      ToMicros(r.created_at)}));
+  PAYOPS_TRY(tx.Exec(
+      std::string("INSERT INTO recipients (") + kRecipientColumns +
+          ") VALUES (?, ?, ?, ?, ?, ?, ?)",
+      {r.id, r.org_id, r.user_id, r.name, r.country, r.payout_method, ToMicros(r.created_at)}));
   return Status::Ok();
 }
 

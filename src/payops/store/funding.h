@@ -14,8 +14,8 @@ struct BankAccount {
   std::string routing_number;
   std::string account_sealed;  // encrypted account number (SecretBox); never shown
   std::string account_last4;
-  std::string account_type;    // checking | savings
-  std::string bank_status;     // VERIFIED | LOGIN_REQUIRED | LOCKED | SETUP_REQUIRED | INVALID
+  std::string account_type;  // checking | savings
+  std::string bank_status;   // VERIFIED | LOGIN_REQUIRED | LOCKED | SETUP_REQUIRED | INVALID
   int64_t sandbox_balance = 0;
   std::optional<std::string> sandbox_error;
   Instant created_at;
@@ -47,6 +47,18 @@ Result<std::optional<BankAccount>> FindBankAccount(Tx& tx, const std::string& id
                                                    const std::optional<std::string>& tenant);
 Status UpdateBankAccount(Tx& tx, const BankAccount& a);
 Result<std::vector<BankAccount>> ListBankAccounts(Tx& tx, const std::string& user_id, int limit);
+
+// A bank account's sealed account number, for re-sealing under a new key.
+struct SealedAccountNumber {
+  std::string bank_account_id;
+  std::string sealed;
+};
+// Up to `limit` sealed account numbers of every org, in id order, after `after_id`.
+Result<std::vector<SealedAccountNumber>> ListSealedAccountNumbers(Tx& tx,
+                                                                  const std::string& after_id,
+                                                                  int limit);
+Status UpdateSealedAccountNumber(Tx& tx, const std::string& bank_account_id,
+                                 const std::string& sealed);
 
 Status InsertCard(Tx& tx, const Card& c);
 Result<std::optional<Card>> FindCard(Tx& tx, const std::string& id,

@@ -61,6 +61,15 @@ Status PutSetting(Tx& tx, const std::string& name, const std::string& value) {
   return Status::Ok();
 }
 
+Status DeleteSetting(Tx& tx, const std::string& name) {
+  const bool sqlite = tx.dialect() == Dialect::kSqlite;
+  if (sqlite) PAYOPS_TRY(tx.Exec("PRAGMA secure_delete = ON", {}));
+  auto deleted = tx.Exec("DELETE FROM settings WHERE name = ?", {name});
+  if (sqlite) PAYOPS_TRY(tx.Exec("PRAGMA secure_delete = OFF", {}));
+  if (!deleted.ok()) return deleted.take_error();
+  return Status::Ok();
+}
+
 Status AppendAudit(Tx& tx, const AuditEntry& e) {
   PAYOPS_TRY(
       tx.Exec("INSERT INTO audit_log (id, entity_type, entity_id, at, actor, action, "

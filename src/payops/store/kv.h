@@ -29,6 +29,9 @@ Result<bool> ClaimJobRun(Tx& tx, const std::string& job, std::optional<Instant> 
 
 Result<std::optional<std::string>> GetSetting(Tx& tx, const std::string& name);
 Status PutSetting(Tx& tx, const std::string& name, const std::string& value);
+// Deletes the setting (no error when absent). On SQLite its bytes are
+// overwritten too (secure_delete), not left in the file's free space.
+Status DeleteSetting(Tx& tx, const std::string& name);
 
 struct AuditEntry {
   std::string id;

@@ -35,14 +35,65 @@ Result<Posting> FindPosting(Tx& tx, const std::string& reference, PostingKind ki
   return p;
 }
 
+namespace {
+
+// SQLite's SUM fails ("integer overflow") as soon as a partial sum leaves
+// int64, which depends on the order it reads the rows in. Each amount is split
+// into a quotient and a remainder of kSplit instead: the two sums of small
+// parts cannot overflow for any realistic count of rows, and
+// amount = quotient × kSplit + remainder (both SQL dialects truncate toward
+// zero) puts the balance together with checked arithmetic.
+constexpr int64_t kSplit = 1'000'000;
+constexpr const char* kSplitSums = "SUM(amount / 1000000), SUM(amount % 1000000)";
+
+Result<int64_t> Combine(const Row& r, size_t quotient_column) {
+  PAYOPS_ASSIGN_OR_RETURN(int64_t high, CheckedMul(r.Int(quotient_column), kSplit));
+  return CheckedAdd(high, r.Int(quotient_column + 1));
+}
+
+}  // namespace
+
 Result<std::vector<AccountBalance>> OrgBalances(Tx& tx, const std::string& org_id) {
-  PAYOPS_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT account_id, currency, SUM(amount) FROM "
-                                              "ledger_entries WHERE org_id = ? GROUP BY "
-                                              "account_id, currency ORDER BY account_id",
-                                              {org_id}));
+  PAYOPS_ASSIGN_OR_RETURN(Rows rows,
+                          tx.Query(std::string("SELECT account_id, currency, ") + kSplitSums +
+                                       " FROM ledger_entries WHERE org_id = ? "
+                                       "GROUP BY account_id, currency "
+                                       "ORDER BY account_id",
+                                   {org_id}));
   std::vector<AccountBalance> out;
-  for (const Row& r : rows) out.push_back(AccountBalance{r.Text(0), r.Text(1), r.Int(2)});
+  for (const Row& r : rows) {
+    PAYOPS_ASSIGN_OR_RETURN(int64_t balance, Combine(r, 2));
+    out.push_back(AccountBalance{r.Text(0), r.Text(1), balance});
+  }
   return out;
+}
+
+Result<int64_t> SumOfEntries(Tx& tx, const std::string& account_id, const std::string& currency) {
+  PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne(std::string("SELECT COUNT(*), ") + kSplitSums +
+                                                    " FROM ledger_entries WHERE account_id = ? "
+                                                    "AND currency = ?",
+                                                {account_id, currency}));
+  if (!row || row->Int(0) == 0) return int64_t{0};
+  return Combine(*row, 1);
+}
+
+Result<std::optional<int64_t>> FindRunningBalance(Tx& tx, const std::string& account_id,
+                                                  const std::string& currency) {
+  PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT balance FROM ledger_balances WHERE "
+                                                "account_id = ? AND currency = ?",
+                                                {account_id, currency}));
+  if (!row) return std::optional<int64_t>();
+  return std::optional<int64_t>(row->Int(0));
+}
+
+Status PutRunningBalance(Tx& tx, const std::string& account_id, const std::string& currency,
+                         int64_t balance_minor) {
+  PAYOPS_TRY(
+      tx.Exec("INSERT INTO ledger_balances (account_id, currency, balance) "
+              "VALUES (?, ?, ?) ON CONFLICT (account_id, currency) "
+              "DO UPDATE SET balance = excluded.balance",
+              {account_id, currency, balance_minor}));
+  return Status::Ok();
 }
 
 Result<Page<PostingLine>> AccountLines(Tx& tx, const std::string& account_id,

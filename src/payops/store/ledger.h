@@ -20,8 +20,21 @@ struct AccountBalance {
   std::string currency;
   int64_t balance_minor = 0;
 };
-// Every account of the org with its balance, in account order.
+// Every account of the org with its balance, in account order. The sums are
+// taken so that no partial sum can overflow, whatever the order of the rows;
+// error kRefused "amount_overflow" when a balance itself is past int64 (only
+// entries written before amounts were bounded can make one).
 Result<std::vector<AccountBalance>> OrgBalances(Tx& tx, const std::string& org_id);
+
+// The sum of the entries of (account_id, currency), taken as OrgBalances takes it.
+Result<int64_t> SumOfEntries(Tx& tx, const std::string& account_id, const std::string& currency);
+// The running balance kept for (account_id, currency) (ledger_balances), or
+// nullopt when none is kept yet.
+Result<std::optional<int64_t>> FindRunningBalance(Tx& tx, const std::string& account_id,
+                                                  const std::string& currency);
+// Sets the running balance of (account_id, currency).
+Status PutRunningBalance(Tx& tx, const std::string& account_id, const std::string& currency,
+                         int64_t balance_minor);
 
 struct PostingLine {
   std::string entry_id;

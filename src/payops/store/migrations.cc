@@ -813,6 +813,22 @@ INSERT INTO user_devices_used SELECT DISTINCT user_id, device_id FROM transactio
     // An org whose partners may set their end users' KYC status.
     {15, "org_kyc_by_partner",
      "ALTER TABLE orgs ADD COLUMN kyc_by_partner BIGINT NOT NULL DEFAULT 0", "", ""},
+    // The running balance of every ledger account, written in the commit of
+    // each posting so that the posting can be refused when it would take a
+    // balance past kMaxBalanceMinor without summing the account's entries. The
+    // balances the API shows stay the sums of the entries. An account without
+    // a row (one with no posting since this migration) gets it, from the sum
+    // of its entries, at its next posting.
+    {16, "ledger_running_balances",
+     R"SQL(
+CREATE TABLE ledger_balances (
+  account_id TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  balance BIGINT NOT NULL,
+  PRIMARY KEY (account_id, currency)
+) WITHOUT ROWID
+)SQL",
+     "", ""},
     // People who sign in to the web page: one credential per email address
     // (an argon2id hash, none until an invitation is accepted), failed
     // sign-ins per address, one-time links and sessions, stored as hashes.

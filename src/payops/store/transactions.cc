@@ -2,6 +2,8 @@
 
 #include <cassert>
 
+#include "payops/core/money.h"
+
 namespace payops::store {
 namespace {
 
@@ -111,7 +113,7 @@ Result<Window> UsageAfter(Tx& tx, const std::string& user_id, Instant since) {
   Window w;
   for (const Row& r : rows) {
     w.count += r.Int(0);
-    w.amount += r.Int(1);
+    PAYOPS_ASSIGN_OR_RETURN(w.amount, CheckedAdd(w.amount, r.Int(1)));
   }
   return w;
 }
