@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "payops/core/logfmt.h"
 #include "payops/service/idempotency.h"
 
 namespace payops::http {
@@ -34,11 +35,17 @@ const Route* Api::Resolve(HttpRequest& req) const {
 HttpResponse Api::Handle(HttpRequest& req, const Route* route) {
   auto started = std::chrono::steady_clock::now();
   HttpResponse res;
+  auto threw = [&](const char* what) {
+    res = ErrorResponse(Error::Internal("unexpected error"), req.request_id);
+    spdlog::error("msg=\"handler threw\" request_id={} error={}", LogValue(req.request_id),
+                  LogValue(what));
+  };
   try {
     res = Dispatch(req, route);
   } catch (const std::exception& e) {
-    res = ErrorResponse(Error::Internal("unexpected error"), req.request_id);
-    spdlog::error("msg=\"handler threw\" request_id={} error=\"{}\"", req.request_id, e.what());
+    threw(e.what());
+  } catch (...) {
+    threw("unknown exception");
   }
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                                   started)

@@ -90,8 +90,18 @@ void JobRunner::Start() {
     std::unique_lock lock(mu_);
     while (!stopping_) {
       lock.unlock();
-      auto ran = RunDue(env_.clock.Now(), nullptr);
-      if (!ran.ok()) spdlog::warn("msg=\"job pass failed\" error=\"{}\"", ran.error().message);
+      // An exception out of a pass is logged and the next pass runs: it
+      // must not end the thread, and with it the process.
+      try {
+        auto ran = RunDue(env_.clock.Now(), nullptr);
+        if (!ran.ok()) {
+          spdlog::warn("msg=\"job pass failed\" error=\"{}\"", ran.error().message);
+        }
+      } catch (const std::exception& e) {
+        spdlog::error("msg=\"job pass threw\" error=\"{}\"", e.what());
+      } catch (...) {
+        spdlog::error("msg=\"job pass threw\" error=\"unknown exception\"");
+      }
       lock.lock();
       cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
     }
