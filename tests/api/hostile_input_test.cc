@@ -1,5 +1,6 @@
 // Hostile input against the real server: no request, at any stage of
-// parsing, ends the process.
+// parsing, ends the process; nothing a client sends can forge or break a log
+// record.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -112,6 +113,138 @@ TEST(HostileInput, EveryStageOfParsingAnswersAndTheServerServesOn) {
     }
     ExpectServing(s);
   }
+}
+
+// One logfmt record: `key=value` pairs separated by single spaces, a value
+// bare (printable ASCII but '"', '=' and '\') or quoted with the escapes
+// \" \\ \r \n \t \xNN. Fills `pairs` (value unescaped, and whether quoted).
+struct Pair {
+  std::string key, value;
+  bool quoted = false;
+};
+
+bool ParseLogfmt(const std::string& line, std::vector<Pair>& pairs) {
+  pairs.clear();
+  auto printable = [](char c) { return c > ' ' && c < 0x7f; };
+  size_t i = 0;
+  while (i < line.size()) {
+    if (!pairs.empty()) {
+      if (line[i] != ' ') return false;
+      ++i;
+    }
+    Pair p;
+    while (i < line.size() && (std::isalnum(static_cast<unsigned char>(line[i])) ||
+                               line[i] == '_' || line[i] == '.' || line[i] == '-')) {
+      p.key += line[i++];
+    }
+    if (p.key.empty() || i >= line.size() || line[i] != '=') return false;
+    ++i;
+    if (i < line.size() && line[i] == '"') {
+      p.quoted = true;
+      ++i;
+      for (;;) {
+        if (i >= line.size()) return false;
+        char c = line[i++];
+        if (c == '"') break;
+        if (!printable(c) && c != ' ') return false;
+        if (c != '\\') {
+          p.value += c;
+          continue;
+        }
+        if (i >= line.size()) return false;
+        char e = line[i++];
+        if (e == '"' || e == '\\') {
+          p.value += e;
+        } else if (e == 'r') {
+          p.value += '\r';
+        } else if (e == 'n') {
+          p.value += '\n';
+        } else if (e == 't') {
+          p.value += '\t';
+        } else if (e == 'x' && i + 2 <= line.size() && std::isxdigit(line[i]) &&
+                   std::isxdigit(line[i + 1])) {
+          p.value += static_cast<char>(std::stoi(line.substr(i, 2), nullptr, 16));
+          i += 2;
+        } else {
+          return false;
+        }
+      }
+    } else {
+      while (i < line.size() && line[i] != ' ') {
+        char c = line[i++];
+        if (!printable(c) || c == '"' || c == '=' || c == '\\') return false;
+        p.value += c;
+      }
+      if (p.value.empty()) return false;
+    }
+    pairs.push_back(std::move(p));
+  }
+  return !pairs.empty();
+}
+
+TEST(HostileInput, LogfmtParserOfTheseTestsIsStrict) {
+  std::vector<Pair> p;
+  EXPECT_TRUE(ParseLogfmt("ts=1 level=info msg=\"a \\\"b\\\" \\r\\n\\x00\" path=/v1/x", p));
+  ASSERT_EQ(p.size(), 4u);
+  EXPECT_EQ(p[2].value, std::string("a \"b\" \r\n\0", 9));
+  EXPECT_FALSE(ParseLogfmt("ts=1 path=/v1/x\r", p));
+  EXPECT_FALSE(ParseLogfmt("ts=1 msg=\"open", p));
+  EXPECT_FALSE(ParseLogfmt("ts=1  level=info", p));
+  EXPECT_FALSE(ParseLogfmt("ts=1 path=a=b", p));
+  EXPECT_FALSE(ParseLogfmt("free text", p));
+}
+
+// Every line of the server's log is one logfmt record starting with ts=, a
+// request's text appears only inside the value of its own key, and no NUL
+// reaches the log.
+void ExpectCleanLog(const std::string& log, const std::string& only_key) {
+  EXPECT_EQ(log.find('\0'), std::string::npos);
+  size_t start = 0;
+  int lines = 0;
+  while (start < log.size()) {
+    size_t end = log.find('\n', start);
+    if (end == std::string::npos) end = log.size();
+    std::string line = log.substr(start, end - start);
+    start = end + 1;
+    ++lines;
+    std::vector<Pair> pairs;
+    ASSERT_TRUE(ParseLogfmt(line, pairs)) << "not one logfmt record: " << line;
+    EXPECT_EQ(pairs.front().key, "ts") << line;
+    for (const Pair& p : pairs) {
+      EXPECT_EQ(p.key.find("FORGED"), std::string::npos) << line;
+      if (p.value.find("FORGED") == std::string::npos) continue;
+      EXPECT_TRUE(p.quoted) << line;
+      EXPECT_EQ(p.key, only_key) << line;
+    }
+  }
+  EXPECT_GT(lines, 0);
+}
+
+TEST(HostileInput, PercentEncodedLineBreaksInThePathCannotForgeLogRecords) {
+  ServerProcess s("", {"--access-log"});
+  const std::vector<std::string> targets = {
+      "/v1/users/x%0D%0Ats=2030-01-07T13:00:00.000Z%20level=error%20msg=%22FORGED%20admin%20login"
+      "%22",
+      "/v1/users/x%0Ats=2030-01-07T13:00:00.000Z%20level=error%20msg=FORGED",
+      "/v1/users/x%0Dlevel=error%20msg=FORGED",
+      "/v1/users/x%00FORGED%09%5C%22%3D%1B%5B31m",
+      "/v1/FORGED%0D%0Ats=1%20level=error%20msg=FORGED",  // no route: 404
+  };
+  for (const auto& t : targets) {
+    auto r = SendRaw(s.port(), "GET " + t + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_GE(r.status, 400) << t;
+    EXPECT_LT(r.status, 500) << t;
+  }
+  ASSERT_EQ(s.Terminate(), 0);
+  std::string log = s.Log();
+  ExpectCleanLog(log, "path");
+  // The paths were logged, escaped.
+  EXPECT_NE(log.find("path=\"/v1/users/x\\r\\nts=2030-01-07T13:00:00.000Z level=error "
+                     "msg=\\\"FORGED admin login\\\"\""),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("path=\"/v1/users/x\\x00FORGED\\t\\\\\\\"=\\x1b[31m\""), std::string::npos)
+      << log;
 }
 
 }  // namespace

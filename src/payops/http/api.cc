@@ -53,10 +53,12 @@ HttpResponse Api::Handle(HttpRequest& req, const Route* route) {
   metrics_->Observe(route ? route->index : router_.routes().size(), req.method, res.status, us);
   if (res.status >= 500) {
     spdlog::error("msg=\"request failed\" request_id={} method={} path={} status={} body={}",
-                  req.request_id, req.method, req.path, res.status, res.body);
+                  LogValue(req.request_id), LogValue(req.method), LogValue(req.path), res.status,
+                  LogValue(res.body));
   } else if (options_.access_log) {
     spdlog::info("msg=\"request\" request_id={} method={} path={} status={} duration_us={}",
-                 req.request_id, req.method, req.path, res.status, us);
+                 LogValue(req.request_id), LogValue(req.method), LogValue(req.path), res.status,
+                 us);
   }
   res.headers.emplace_back("X-Request-Id", req.request_id);
   return res;

@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "payops/core/logfmt.h"
 #include "payops/store/wait.h"
 
 // AddressSanitizer, as GCC and clang each announce it.
@@ -180,7 +181,7 @@ void FiberPool::Spawn(const net::any_io_executor& ex, std::function<void()> fn) 
           } catch (const std::exception& e) {
             // The server's handler contains its own failures; this is past
             // it. The connection closes as the handler's captures go.
-            spdlog::error("msg=\"request fiber failed\" error=\"{}\"", e.what());
+            spdlog::error("msg=\"request fiber failed\" error={}", LogValue(e.what()));
           } catch (...) {
             spdlog::error("msg=\"request fiber failed\" error=\"unknown exception\"");
           }

@@ -334,7 +334,7 @@ void Server::Impl::Accept() {
   acceptor.async_accept(ex, [this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
-      spdlog::warn("msg=\"accept failed\" error=\"{}\"", ec.message());
+      spdlog::warn("msg=\"accept failed\" error={}", LogValue(ec.message()));
     } else {
       Contain("connection not started", [&] {
         beast::error_code ignored;  // a peer gone already is found by the first read
