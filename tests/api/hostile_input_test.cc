@@ -1,6 +1,7 @@
 // Hostile input against the real server: no request, at any stage of
 // parsing, ends the process; nothing a client sends can forge or break a log
-// record.
+// record; every API answer carries the headers that keep it out of caches and
+// content sniffing.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -245,6 +246,80 @@ TEST(HostileInput, PercentEncodedLineBreaksInThePathCannotForgeLogRecords) {
       << log;
   EXPECT_NE(log.find("path=\"/v1/users/x\\x00FORGED\\t\\\\\\\"=\\x1b[31m\""), std::string::npos)
       << log;
+}
+
+void ExpectNoStoreNoSniff(const HttpResult& r, const std::string& what) {
+  EXPECT_EQ(r.headers.count("cache-control"), 1u) << what;
+  EXPECT_EQ(r.headers.count("x-content-type-options"), 1u) << what;
+  auto cc = r.headers.find("cache-control");
+  auto nt = r.headers.find("x-content-type-options");
+  if (cc != r.headers.end()) {
+    EXPECT_EQ(cc->second, "no-store") << what;
+  }
+  if (nt != r.headers.end()) {
+    EXPECT_EQ(nt->second, "nosniff") << what;
+  }
+}
+
+TEST(HostileInput, ApiAnswersAreNeitherCachedNorSniffed) {
+  ServerProcess s;
+  int rc = 0;
+  std::string key = s.RunCli(
+      {"key", "create", "--store", s.store_url(), "--role", "admin", "--name", "Root"}, &rc);
+  ASSERT_EQ(rc, 0);
+  key.erase(key.find_last_not_of('\n') + 1);
+  const std::vector<std::pair<std::string, std::string>> auth = {
+      {"Authorization", "Bearer " + key}};
+
+  auto created = Request(s.port(), "POST", "/v1/api-keys",
+                         R"({"role":"agent","name":"Desk","email":"desk@payops.test"})", auth);
+  EXPECT_EQ(created.status, 201) << created.body;
+  ExpectNoStoreNoSniff(created, "a new API key");
+
+  auto list = Request(s.port(), "GET", "/v1/orgs", "", auth);
+  EXPECT_EQ(list.status, 200);
+  ExpectNoStoreNoSniff(list, "a list");
+
+  auto unauthenticated = Request(s.port(), "GET", "/v1/orgs");
+  EXPECT_EQ(unauthenticated.status, 401);
+  ExpectNoStoreNoSniff(unauthenticated, "401");
+
+  auto invalid = Request(s.port(), "POST", "/v1/orgs", "{", auth);
+  EXPECT_EQ(invalid.status, 400);
+  ExpectNoStoreNoSniff(invalid, "invalid JSON");
+
+  auto no_route = Request(s.port(), "GET", "/v1/nothing-here", "", auth);
+  EXPECT_EQ(no_route.status, 404);
+  ExpectNoStoreNoSniff(no_route, "no route");
+
+  auto wrong_method = Request(s.port(), "DELETE", "/v1/orgs", "", auth);
+  EXPECT_EQ(wrong_method.status, 405);
+  ExpectNoStoreNoSniff(wrong_method, "wrong method");
+
+  auto malformed = SendRaw(s.port(), "GARBAGE\r\n\r\n");
+  EXPECT_EQ(malformed.status, 400);
+  ExpectNoStoreNoSniff(malformed, "malformed request");
+
+  auto bad_target =
+      SendRaw(s.port(), "GET /v1/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(bad_target.status, 400);
+  ExpectNoStoreNoSniff(bad_target, "bad target");
+
+  auto too_large =
+      SendRaw(s.port(), "POST /v1/orgs HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n");
+  EXPECT_EQ(too_large.status, 413);
+  ExpectNoStoreNoSniff(too_large, "body too large");
+
+  auto trailers =
+      SendRaw(s.port(), ChunkedGet("0\r\nX-T: " + std::string(65535, 'a') + "\r\n\r\n"));
+  EXPECT_EQ(trailers.status, 413);
+  ExpectNoStoreNoSniff(trailers, "trailers too large");
+
+  // The web page says for itself how it is cached.
+  auto page = Request(s.port(), "GET", "/");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_EQ(page.headers["cache-control"], "no-cache");
+  EXPECT_EQ(page.headers["x-content-type-options"], "nosniff");
 }
 
 }  // namespace

@@ -92,6 +92,13 @@ Error ParseError(beast::error_code ec, const ServerOptions& opt) {
   return Error::Invalid("bad_request", "malformed HTTP request: " + ec.message());
 }
 
+bool HasHeader(const HttpResponse& res, std::string_view name) {
+  for (const auto& [k, v] : res.headers) {
+    if (beast::iequals(k, name)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -268,6 +275,13 @@ class Session : public std::enable_shared_from_this<Session> {
     head_ += "\r\n";
     AppendHeader("Content-Type", res.content_type);
     for (auto& [k, v] : res.headers) AppendHeader(k, v);
+    // Answers hold secrets (API keys, account data) and are never to be
+    // cached or sniffed, errors and refusals included; a handler may say
+    // otherwise (the web page).
+    if (!HasHeader(res, "Cache-Control")) AppendHeader("Cache-Control", "no-store");
+    if (!HasHeader(res, "X-Content-Type-Options")) {
+      AppendHeader("X-Content-Type-Options", "nosniff");
+    }
     head_ += "Content-Length: ";
     head_ += std::to_string(res.body.size());
     head_ += "\r\n";
