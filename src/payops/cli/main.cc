@@ -13,6 +13,7 @@
 #include "payops/adapters/key_file.h"
 #include "payops/adapters/secret_box.h"
 #include "payops/cli/config.h"
+#include "payops/core/logfmt.h"
 #include "payops/http/server.h"
 #include "payops/jobs/desk_jobs.h"
 #include "payops/jobs/job_runner.h"
@@ -322,7 +323,8 @@ int Serve(const Config& cfg) {
   if (!cfg.sandbox) runner.Start();
   server.Run([&](uint16_t p) {
     std::string host = so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host;
-    spdlog::info("msg=\"listening on http://{}:{}\" store={} sandbox={}", host, p,
+    spdlog::info("msg={} store={} sandbox={}",
+                 LogValue("listening on http://" + host + ":" + std::to_string(p)),
                  st.dialect() == store::Dialect::kSqlite ? "sqlite" : "postgresql", cfg.sandbox);
   });
   runner.Stop();

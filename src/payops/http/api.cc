@@ -6,6 +6,7 @@
 
 #include <sodium.h>
 
+#include "payops/core/logfmt.h"
 #include "payops/service/idempotency.h"
 #include "payops/service/identity.h"
 
@@ -38,11 +39,17 @@ const Route* Api::Resolve(HttpRequest& req) const {
 HttpResponse Api::Handle(HttpRequest& req, const Route* route) {
   auto started = std::chrono::steady_clock::now();
   HttpResponse res;
+  auto threw = [&](const char* what) {
+    res = ErrorResponse(Error::Internal("unexpected error"), req.request_id);
+    spdlog::error("msg=\"handler threw\" request_id={} error={}", LogValue(req.request_id),
+                  LogValue(what));
+  };
   try {
     res = Dispatch(req, route);
   } catch (const std::exception& e) {
-    res = ErrorResponse(Error::Internal("unexpected error"), req.request_id);
-    spdlog::error("msg=\"handler threw\" request_id={} error=\"{}\"", req.request_id, e.what());
+    threw(e.what());
+  } catch (...) {
+    threw("unknown exception");
   }
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                                   started)
@@ -50,10 +57,12 @@ HttpResponse Api::Handle(HttpRequest& req, const Route* route) {
   metrics_->Observe(route ? route->index : router_.routes().size(), req.method, res.status, us);
   if (res.status >= 500) {
     spdlog::error("msg=\"request failed\" request_id={} method={} path={} status={} body={}",
-                  req.request_id, req.method, req.path, res.status, res.body);
+                  LogValue(req.request_id), LogValue(req.method), LogValue(req.path), res.status,
+                  LogValue(res.body));
   } else if (options_.access_log) {
     spdlog::info("msg=\"request\" request_id={} method={} path={} status={} duration_us={}",
-                 req.request_id, req.method, req.path, res.status, us);
+                 LogValue(req.request_id), LogValue(req.method), LogValue(req.path), res.status,
+                 us);
   }
   res.headers.emplace_back("X-Request-Id", req.request_id);
   return res;

@@ -31,7 +31,8 @@ class Api {
 
   // Matches the route and fills req.params. Null when nothing matches.
   const Route* Resolve(HttpRequest& req) const;
-  // Runs the whole pipeline; never throws; a 5xx is logged as a bug.
+  // Runs the whole pipeline; an exception out of a handler is answered 500
+  // and logged; a 5xx is logged as a bug.
   HttpResponse Handle(HttpRequest& req, const Route* route);
 
   service::Env& env() { return env_; }

@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "payops/core/logfmt.h"
 #include "payops/store/wait.h"
 
 // AddressSanitizer, as GCC and clang each announce it.
@@ -178,9 +179,11 @@ void FiberPool::Spawn(const net::any_io_executor& ex, std::function<void()> fn) 
           } catch (const ctx::detail::forced_unwind&) {
             throw;
           } catch (const std::exception& e) {
-            // Api::Handle answers what it can; this is past it (an allocation
-            // failure writing the answer): the connection times out.
-            spdlog::error("msg=\"request fiber failed\" error=\"{}\"", e.what());
+            // The server's handler contains its own failures; this is past
+            // it. The connection closes as the handler's captures go.
+            spdlog::error("msg=\"request fiber failed\" error={}", LogValue(e.what()));
+          } catch (...) {
+            spdlog::error("msg=\"request fiber failed\" error=\"unknown exception\"");
           }
           // What the handler captured goes while its stack exists.
           t->fn = nullptr;

@@ -8,8 +8,11 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/context/detail/exception.hpp>
 #include <boost/url/parse.hpp>
 #include <thread>
+
+#include "payops/core/logfmt.h"
 
 namespace payops::http {
 
@@ -42,6 +45,60 @@ bool SaneRequestId(std::string_view s) {
   return true;
 }
 
+// Logs an exception that was stopped on its way out of a connection, a
+// worker task or the I/O loop. Never throws itself.
+void LogStopped(const char* what, const char* error) noexcept {
+  try {
+    spdlog::error("msg={} error={}", LogValue(what), LogValue(error));
+  } catch (...) {
+  }
+}
+
+// Runs `fn`; an exception that escapes it is logged under `what`, and false
+// returned. A fiber's forced unwind (its stack being discarded) goes on.
+template <class F>
+bool Contain(const char* what, F&& fn) {
+  try {
+    fn();
+    return true;
+  } catch (const boost::context::detail::forced_unwind&) {
+    throw;
+  } catch (const std::exception& e) {
+    LogStopped(what, e.what());
+  } catch (...) {
+    LogStopped(what, "unknown exception");
+  }
+  return false;
+}
+
+// The answer to a request the parser refused.
+Error ParseError(beast::error_code ec, const ServerOptions& opt) {
+  if (ec == bhttp::error::body_limit) {
+    return Error{ErrorKind::kTooLarge,
+                 "body_too_large",
+                 "request body exceeds " + std::to_string(opt.body_limit_bytes) + " bytes",
+                 {}};
+  }
+  if (ec == bhttp::error::header_limit) {
+    return Error{ErrorKind::kTooLarge, "headers_too_large", "request headers too large", {}};
+  }
+  if (ec == bhttp::error::buffer_overflow) {
+    return Error{ErrorKind::kTooLarge,
+                 "headers_too_large",
+                 "request headers, trailers or a chunk-size line exceed " +
+                     std::to_string(opt.buffer_limit_bytes) + " bytes",
+                 {}};
+  }
+  return Error::Invalid("bad_request", "malformed HTTP request: " + ec.message());
+}
+
+bool HasHeader(const HttpResponse& res, std::string_view name) {
+  for (const auto& [k, v] : res.headers) {
+    if (beast::iequals(k, name)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -61,6 +118,8 @@ struct Server::Impl {
   Impl(Api& a, ServerOptions o)
       : api(a), opt(std::move(o)), workers(static_cast<size_t>(std::max(1, opt.worker_threads))) {
     if (opt.fibers) fibers.emplace(opt.fiber);
+    opt.buffer_limit_bytes = std::min(opt.buffer_limit_bytes, kMaxBufferLimitBytes);
+    opt.header_limit_bytes = std::min(opt.header_limit_bytes, opt.buffer_limit_bytes / 2);
   }
 
   void Accept();
@@ -72,13 +131,37 @@ namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Server::Impl& srv) : stream_(std::move(socket)), srv_(srv) {}
+  Session(tcp::socket socket, Server::Impl& srv)
+      : stream_(std::move(socket)), srv_(srv), buffer_(srv.opt.buffer_limit_bytes) {}
+  // A request whose answer was never written (its connection failed) is no
+  // longer in flight.
+  ~Session() { Uncount(); }
 
   void Start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+    net::dispatch(stream_.get_executor(),
+                  [self = shared_from_this()] { self->Step([&] { self->Read(); }); });
   }
 
  private:
+  // Runs one step of the connection on its executor. An exception that
+  // escapes it is logged and closes the connection, never the process.
+  template <class F>
+  void Step(F&& fn) {
+    if (!Contain("connection failed", fn)) Close();
+  }
+
+  // The request read is in flight until its answer is written.
+  void Count() {
+    if (counted_) return;
+    counted_ = true;
+    srv_.in_flight++;
+  }
+  void Uncount() {
+    if (!counted_) return;
+    counted_ = false;
+    srv_.in_flight--;
+  }
+
   void Read() {
     if (srv_.draining) return Close();
     parser_.emplace();
@@ -87,9 +170,10 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(
         std::chrono::seconds(first_ ? srv_.opt.read_timeout_s : srv_.opt.idle_timeout_s));
     first_ = false;
-    bhttp::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                        self->Step([&] { self->OnRead(ec); });
+                      });
   }
 
   void OnRead(beast::error_code ec) {
@@ -101,18 +185,11 @@ class Session : public std::enable_shared_from_this<Session> {
     HttpRequest req;
     req.request_id = NewRequestId();
     if (ec) {
-      Error e =
-          ec == bhttp::error::body_limit
-              ? Error{ErrorKind::kTooLarge,
-                      "body_too_large",
-                      "request body exceeds " + std::to_string(srv_.opt.body_limit_bytes) +
-                          " bytes",
-                      {}}
-          : ec == bhttp::error::header_limit
-              ? Error{ErrorKind::kTooLarge, "headers_too_large", "request headers too large", {}}
-              : Error::Invalid("bad_request", "malformed HTTP request: " + ec.message());
       keep_alive_ = false;
-      srv_.in_flight++;
+      Count();
+      Error e = ParseError(ec, srv_.opt);
+      spdlog::warn("msg=\"request refused\" request_id={} code={} error={}",
+                   LogValue(req.request_id), LogValue(e.code), LogValue(ec.message()));
       return Reject(e, req.request_id);
     }
     auto& msg = parser_->get();
@@ -122,7 +199,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (auto rid = msg["X-Request-Id"]; !rid.empty() && SaneRequestId(rid)) {
       req.request_id = std::string(rid);
     }
-    srv_.in_flight++;
+    Count();
     auto url = boost::urls::parse_origin_form(req.target);
     if (!url) {
       return Reject(Error::Invalid("bad_target", "request target is not a valid path"),
@@ -145,7 +222,7 @@ class Session : public std::enable_shared_from_this<Session> {
       // Written from the fiber, on this connection's executor.
       srv_.fibers->Spawn(stream_.get_executor(),
                          [self = shared_from_this(), req = std::move(req), route]() mutable {
-                           self->Write(self->srv_.api.Handle(req, route));
+                           self->Step([&] { self->Write(self->srv_.api.Handle(req, route)); });
                          });
       return;
     }
@@ -153,11 +230,30 @@ class Session : public std::enable_shared_from_this<Session> {
       return Reject(Error::Unavailable("server is busy; retry later"), req.request_id);
     }
     srv_.pending++;
-    net::post(srv_.workers, [self = shared_from_this(), req = std::move(req), route]() mutable {
-      HttpResponse res = self->srv_.api.Handle(req, route);
-      self->srv_.pending--;
-      net::post(self->stream_.get_executor(),
-                [self, res = std::move(res)]() mutable { self->Write(std::move(res)); });
+    try {
+      net::post(srv_.workers, [self = shared_from_this(), req = std::move(req), route]() mutable {
+        self->AnswerFromWorker(req, route);
+      });
+    } catch (...) {
+      srv_.pending--;
+      throw;
+    }
+  }
+
+  // On a worker thread: the pipeline, then the answer handed to the
+  // connection's executor. Nothing escapes into the pool, whose thread would
+  // end the process; a request left unanswered closes its connection when
+  // the last owner of the session lets go.
+  void AnswerFromWorker(HttpRequest& req, const Route* route) {
+    std::optional<HttpResponse> res;
+    Contain("request on a worker failed", [&] { res.emplace(srv_.api.Handle(req, route)); });
+    srv_.pending--;
+    if (!res) return;
+    Contain("answer not handed to its connection", [&] {
+      net::post(stream_.get_executor(),
+                [self = shared_from_this(), res = std::move(*res)]() mutable {
+                  self->Step([&] { self->Write(std::move(res)); });
+                });
     });
   }
 
@@ -181,6 +277,13 @@ class Session : public std::enable_shared_from_this<Session> {
     head_ += "\r\n";
     AppendHeader("Content-Type", res.content_type);
     for (auto& [k, v] : res.headers) AppendHeader(k, v);
+    // Answers hold secrets (API keys, account data) and are never to be
+    // cached or sniffed, errors and refusals included; a handler may say
+    // otherwise (the web page).
+    if (!HasHeader(res, "Cache-Control")) AppendHeader("Cache-Control", "no-store");
+    if (!HasHeader(res, "X-Content-Type-Options")) {
+      AppendHeader("X-Content-Type-Options", "nosniff");
+    }
     head_ += "Content-Length: ";
     head_ += std::to_string(res.body.size());
     head_ += "\r\n";
@@ -191,9 +294,9 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(std::chrono::seconds(srv_.opt.read_timeout_s));
     std::array<net::const_buffer, 2> bufs{net::buffer(head_), net::buffer(body_)};
     net::async_write(stream_, bufs, [self = shared_from_this()](beast::error_code ec, size_t) {
-      self->srv_.in_flight--;
+      self->Uncount();
       if (ec || !self->keep_open_) return self->Close();
-      self->Read();
+      self->Step([&] { self->Read(); });
     });
   }
 
@@ -220,7 +323,22 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_open_ = true;
   bool keep_alive_ = true;
   bool first_ = true;
+  bool counted_ = false;  // in srv_.in_flight
 };
+
+// Runs `ioc` until it stops (or, with a deadline, until then). An exception
+// out of a handler (one inside Beast's parsing, say) is logged and the loop
+// goes on: the connection it came from is closed as its session goes, and
+// every other one is served on.
+void RunServing(net::io_context& ioc) {
+  while (!Contain("I/O handler failed; serving on", [&] { ioc.run(); })) {
+  }
+}
+void RunServingFor(net::io_context& ioc, std::chrono::milliseconds ms) {
+  const auto until = std::chrono::steady_clock::now() + ms;
+  while (!Contain("I/O handler failed; serving on", [&] { ioc.run_until(until); })) {
+  }
+}
 
 }  // namespace
 
@@ -232,10 +350,13 @@ void Server::Impl::Accept() {
   acceptor.async_accept(ex, [this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
-      spdlog::warn("msg=\"accept failed\" error=\"{}\"", ec.message());
+      spdlog::warn("msg=\"accept failed\" error={}", LogValue(ec.message()));
     } else {
-      socket.set_option(tcp::no_delay(true));
-      std::make_shared<Session>(std::move(socket), *this)->Start();
+      Contain("connection not started", [&] {
+        beast::error_code ignored;  // a peer gone already is found by the first read
+        socket.set_option(tcp::no_delay(true), ignored);
+        std::make_shared<Session>(std::move(socket), *this)->Start();
+      });
     }
     Accept();
   });
@@ -290,8 +411,10 @@ void Server::Run(const std::function<void(uint16_t)>& on_ready) {
   impl_->Accept();
   if (on_ready) on_ready(impl_->acceptor.local_endpoint().port());
   std::vector<std::thread> extra;
-  for (int i = 1; i < impl_->opt.io_threads; ++i) extra.emplace_back([this] { impl_->ioc.run(); });
-  impl_->ioc.run();
+  for (int i = 1; i < impl_->opt.io_threads; ++i) {
+    extra.emplace_back([this] { RunServing(impl_->ioc); });
+  }
+  RunServing(impl_->ioc);
   for (auto& t : extra) t.join();
   // Fibers still waiting on the store (past the grace period) are resumed
   // and finish before the pool that holds their stacks goes, and no store
@@ -302,7 +425,7 @@ void Server::Run(const std::function<void(uint16_t)>& on_ready) {
          (impl_->fibers->alive() > 0 || impl_->fibers->waking() > 0 ||
           (impl_->in_flight.load() > 0 && std::chrono::steady_clock::now() < answers_until))) {
     impl_->ioc.restart();
-    impl_->ioc.run_for(std::chrono::milliseconds(20));
+    RunServingFor(impl_->ioc, std::chrono::milliseconds(20));
   }
   impl_->workers.join();
 }

@@ -30,10 +30,18 @@ struct ServerOptions {
   FiberOptions fiber;
   size_t body_limit_bytes = 1 << 20;  // larger bodies: 413
   size_t header_limit_bytes = 16 << 10;
+  // What a connection holds unparsed at once: a request head (itself within
+  // header_limit_bytes), a chunk-size line with its extensions, or a chunked
+  // body's trailer section. Past it: 413. At most kMaxBufferLimitBytes.
+  size_t buffer_limit_bytes = 32 << 10;
   int read_timeout_s = 30;    // to read one request once it started
   int idle_timeout_s = 60;    // keep-alive idle connection
   int shutdown_grace_s = 10;  // in-flight requests may finish
 };
+
+// Beast throws std::length_error on a field name or value longer than 65,533
+// bytes; whatever the parser holds stays well under it.
+inline constexpr size_t kMaxBufferLimitBytes = 60 << 10;
 
 class Server {
  public:

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "payops/core/logfmt.h"
 #include "payops/store/kv.h"
 
 namespace payops::jobs {
@@ -65,8 +66,9 @@ Result<int> JobRunner::RunDue(Instant until, ManualClock* manual) {
       return job.Run(env_, best_due);
     });
     if (!s.ok()) {
-      spdlog::error("msg=\"job failed\" job={} due={} code={} error=\"{}\"", job.name(),
-                    FormatRfc3339(best_due), s.error().code, s.error().message);
+      spdlog::error("msg=\"job failed\" job={} due={} code={} error={}", LogValue(job.name()),
+                    LogValue(FormatRfc3339(best_due)), LogValue(s.error().code),
+                    LogValue(s.error().message));
       return s.take_error();
     }
     if (claimed) {
@@ -90,8 +92,18 @@ void JobRunner::Start() {
     std::unique_lock lock(mu_);
     while (!stopping_) {
       lock.unlock();
-      auto ran = RunDue(env_.clock.Now(), nullptr);
-      if (!ran.ok()) spdlog::warn("msg=\"job pass failed\" error=\"{}\"", ran.error().message);
+      // An exception out of a pass is logged and the next pass runs: it
+      // must not end the thread, and with it the process.
+      try {
+        auto ran = RunDue(env_.clock.Now(), nullptr);
+        if (!ran.ok()) {
+          spdlog::warn("msg=\"job pass failed\" error={}", LogValue(ran.error().message));
+        }
+      } catch (const std::exception& e) {
+        spdlog::error("msg=\"job pass threw\" error={}", LogValue(e.what()));
+      } catch (...) {
+        spdlog::error("msg=\"job pass threw\" error=\"unknown exception\"");
+      }
       lock.lock();
       cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
     }

@@ -19,6 +19,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "payops/core/logfmt.h"
 #include "payops/store/tx_nesting.h"
 #include "payops/store/wait.h"
 
@@ -414,9 +415,8 @@ class SqliteStore final : public Store {
       int err = sync_failed_.load() ? EIO : SyncWal();
       if (err != 0 && !sync_failed_.exchange(true)) {
         spdlog::critical(
-            "msg=\"fsync of the SQLite WAL failed; refusing reads and writes\" "
-            "wal=\"{}\" error=\"{}\"",
-            wal_path_, std::strerror(err));
+            "msg=\"fsync of the SQLite WAL failed; refusing reads and writes\" wal={} error={}",
+            LogValue(wal_path_), LogValue(std::strerror(err)));
       }
       std::vector<Completion*> durable;
       {
@@ -529,8 +529,8 @@ class SqliteStore final : public Store {
           // stays, and the next job begins a new one.
           Error lost = Error::Unavailable(
               "the write was rolled back with its group by the store (see the server log)");
-          spdlog::error("msg=\"SQLite rolled back a write group\" jobs={} error=\"{}\"",
-                        group.size(), results.back().ok() ? "" : results.back().error().message);
+          spdlog::error("msg=\"SQLite rolled back a write group\" jobs={} error={}", group.size(),
+                        LogValue(results.back().ok() ? "" : results.back().error().message));
           for (Status& r : results) {
             if (r.ok()) r = lost;
           }
