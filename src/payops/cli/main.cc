@@ -97,7 +97,7 @@ Result<service::KeySettings> KeySettingsFor(const Config& cfg, bool create_if_mi
 }
 
 void LogKeyNotes(const std::vector<std::string>& notes) {
-  for (const std::string& note : notes) spdlog::warn("msg=\"{}\"", note);
+  for (const std::string& note : notes) spdlog::warn("msg={}", LogValue(note));
 }
 
 Result<adapters::SecretBox> OpenSecrets(const Config& cfg, store::Store& s,
@@ -106,8 +106,8 @@ Result<adapters::SecretBox> OpenSecrets(const Config& cfg, store::Store& s,
   auto opened = service::OpenEncryptionKey(s, settings);
   if (!opened.ok()) return opened.take_error();
   LogKeyNotes(opened->notes);
-  spdlog::info("msg=\"account numbers are sealed with the encryption key from {}\"",
-               opened->source);
+  spdlog::info("msg=\"account numbers are sealed with the encryption key\" source={}",
+               LogValue(opened->source));
   return std::move(opened->box);
 }
 
