@@ -212,7 +212,7 @@ TEST(EncryptionKey, ANewStoreHoldsNoKeyAndTheKeyFileOpensItAfterARestart) {
 
   ServerProcess again(s.store_url());
   EXPECT_EQ(again.Log().find("created the key file"), std::string::npos) << again.Log();
-  EXPECT_NE(again.Log().find("encryption key from " + key_file), std::string::npos);
+  EXPECT_NE(again.Log().find("source=" + key_file), std::string::npos);
   auto file = NachaFrom(again);
   ASSERT_EQ(file.status, 200) << file.body;
   EXPECT_NE(file.body.find(kAccountNumber), std::string::npos) << file.body;
