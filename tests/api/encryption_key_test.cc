@@ -471,7 +471,7 @@ TEST(EncryptionKey, APostgresStoreKeepsItsKeyFileInTheStateDirectory) {
   // The flag names the state directory too (and wins over the environment).
   {
     ServerProcess production(url, {"--state-dir", state}, /*sandbox=*/false);
-    EXPECT_NE(production.Log().find("encryption key from " + key_file), std::string::npos)
+    EXPECT_NE(production.Log().find("source=" + key_file), std::string::npos)
         << production.Log();
   }
   CommandResult elsewhere = Payops("PAYOPS_STATE_DIR=" + dir + "/other",
