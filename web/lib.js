@@ -182,17 +182,19 @@ export function money(minor, currency) {
   if (minor === null || minor === undefined) return '—';
   const n = Number(minor);
   const abs = Math.abs(n);
-  const whole = Math.floor(abs / 100).toLocaleString('en-US');
+  const whole = String(Math.floor(abs / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   const cents = String(abs % 100).padStart(2, '0');
   return (n < 0 ? '−' : '') + whole + '.' + cents + ' ' + (currency || '');
 }
 
+// One formatter for every date shown: building one per call costs ~0.1 ms.
+const DATE_TIME = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short',
+  year: 'numeric', hour: '2-digit', minute: '2-digit' });
 export function when(iso) {
   if (!iso) return '—';
   const d = new Date(iso);
   if (isNaN(d)) return String(iso);
-  return d.toLocaleString('en-GB', { weekday: 'short', day: 'numeric', month: 'short',
-    year: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return DATE_TIME.format(d);
 }
 
 // "3 h 20 min", "2 days 4 h", "12 min".
