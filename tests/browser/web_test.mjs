@@ -46,8 +46,11 @@ const keyOf = (role) => {
 };
 const ADMIN_KEY = keyOf('admin');
 
+// Info level: the server says where it listens at that level.
 const server = spawn(BIN, ['serve', '--store', store, '--listen', '127.0.0.1:0', '--sandbox'],
-  { stdio: ['ignore', 'pipe', 'pipe'] });
+  { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PAYOPS_LOG_LEVEL: 'info' } });
+// However the script ends, the server ends with it.
+process.on('exit', () => { if (server.exitCode === null) server.kill('SIGKILL'); });
 let serverLog = '';
 const base = await new Promise((ok, fail) => {
   const timer = setTimeout(() => fail(new Error('payops serve did not listen:\n' + serverLog)), 60000);
