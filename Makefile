@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 STORE ?= sqlite://$(CURDIR)/payops-demo.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: demo test build build-test bench deps deps-test format clean
+.PHONY: demo test build build-test bench web-bench deps deps-test format clean
 
 deps:
 	scripts/install-deps.sh run
@@ -27,9 +27,10 @@ build-test: deps-test
 	cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
 	  -DPAYOPS_SANITIZE=ON -DPAYOPS_TESTS=ON
 	cmake --build build-test -j $(JOBS)
-	@# An independent NACHA parser (npm @ach/ach) that the tests run over our files.
-	test -x build-test/npm/node_modules/.bin/ach || \
-	  npm install --prefix build-test/npm --no-audit --no-fund --silent @ach/ach@1.1.0
+	@# An independent NACHA parser (npm @ach/ach) that the tests run over our files, and
+	@# playwright-core, which drives Debian's /usr/bin/chromium in the browser tests.
+	test -x build-test/npm/node_modules/.bin/ach && test -d build-test/npm/node_modules/playwright-core || \
+	  npm install --prefix build-test/npm --no-audit --no-fund --silent @ach/ach@1.1.0 playwright-core@1.65.1
 
 test: build-test
 	cd build-test && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
@@ -38,6 +39,12 @@ test: build-test
 
 bench:
 	bench/run.sh
+
+# The browser test once more, measuring the page: writes build-test/web-bench.json.
+web-bench: build-test
+	node tests/browser/web_test.mjs --payops build-test/payops --modules build-test/npm/node_modules \
+	  --screenshots build-test/screenshots --bench build-test/web-bench.json
+	cat build-test/web-bench.json
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -155,6 +155,8 @@ done
 
 ratio() { python3 -c "print(f'{100*float($1)/float($2):.0f} %')"; }
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+# The web page's figures come from the browser test (see that section): kept as they are.
+web_section=$(sed -n '/^## Web page/,$p' docs/BENCHMARKS.md 2>/dev/null || true)
 cat > docs/BENCHMARKS.md <<MD
 # Benchmarks
 
@@ -229,4 +231,5 @@ Goal: idle ≤ 30 MB.
 $micro
 \`\`\`
 MD
+if [ -n "$web_section" ]; then printf '\n%s\n' "$web_section" >> docs/BENCHMARKS.md; fi
 echo "wrote docs/BENCHMARKS.md" >&2

@@ -4,6 +4,12 @@ file(GLOB files RELATIVE ${WEB_DIR} ${WEB_DIR}/*)
 set(out "// Generated from web/ by cmake/embed_web.cmake. Do not edit.\n#include \"payops/http/web_assets.h\"\n\nnamespace payops::http {\n\nconst std::vector<WebAsset>& WebAssets() {\n  static const std::vector<WebAsset> kAssets = {\n")
 list(SORT files)
 foreach(f ${files})
+  # One string literal per file: C++ guarantees 65,536 characters (-Wpedantic
+  # warns past it), so a larger file is split into another module.
+  file(SIZE ${WEB_DIR}/${f} size)
+  if(size GREATER 65000)
+    message(FATAL_ERROR "web/${f} is ${size} bytes: split it (at most 65,000 bytes per file)")
+  endif()
   file(READ ${WEB_DIR}/${f} content)
   if(f MATCHES "\\.html$")
     set(type "text/html; charset=utf-8")

@@ -150,33 +150,6 @@ int Migrate(const Config& cfg) {
   return 0;
 }
 
-int Demo(const Config& cfg) {
-  auto s = OpenMigrated(cfg);
-  if (!s.ok()) return Fail(s.error());
-  // The demo store is a sandbox one: it gets its key file here if it has none.
-  auto secrets = OpenSecrets(cfg, **s, true);
-  if (!secrets.ok()) return Fail(secrets.error());
-  RealClock clock;
-  service::Env env(**s, clock);
-  env.secrets = &*secrets;
-  auto demo = service::SeedDemo(env);
-  if (!demo.ok()) return Fail(demo.error());
-  std::cout << (demo->created ? "Seeded the demo org " : "The demo org exists: ") << demo->org_id
-            << "\nAPI keys (shown once):\n";
-  for (const auto& k : demo->keys) {
-    std::cout << "  " << k.role << std::string(12 - std::min<size_t>(11, k.role.size()), ' ')
-              << k.key << "   (" << k.name << ")\n";
-  }
-  std::cout << "Sign in to the web page (demo passwords):\n";
-  for (const auto& k : demo->keys) {
-    std::cout << "  " << k.role << std::string(12 - std::min<size_t>(11, k.role.size()), ' ')
-              << k.email << std::string(24 - std::min<size_t>(23, k.email.size()), ' ')
-              << k.password << "\n";
-  }
-  std::cout << "Web page: http://" << cfg.listen << "/\n";
-  return 0;
-}
-
 int KeyCreate(const Config& cfg, const std::string& role, const std::optional<std::string>& org,
               const std::string& name, const std::string& email) {
   auto r = ParseRole(role);
@@ -220,6 +193,45 @@ void ApplyAchSettings(const Config& cfg, service::Env& env) {
   env.ach.company_name = cfg.ach_company_name;
   env.ach.company_id = cfg.ach_company_id;
   env.ach.sec_code = cfg.ach_sec_code;
+}
+
+int Demo(const Config& cfg) {
+  auto s = OpenMigrated(cfg);
+  if (!s.ok()) return Fail(s.error());
+  RealClock clock;
+  service::Env env(**s, clock);
+  // The demo's transactions run the whole pipeline: GeoIP, the sandbox
+  // balance provider and sealed account numbers, as `serve` has them.
+  ApplyAchSettings(cfg, env);
+  env.risk = cfg.risk;
+  env.high_risk_action = cfg.high_risk_action;
+  env.tier_limits = cfg.tier_limits;
+  env.desk.base_url = cfg.public_url.empty() ? "http://" + cfg.listen : cfg.public_url;
+  auto geoip = adapters::OpenGeoIp(cfg.geoip);
+  if (!geoip.ok()) return Fail(geoip.error());
+  env.geoip = geoip->get();
+  adapters::SandboxBalanceProvider balance;
+  env.balance = &balance;
+  // The demo store is a sandbox one: it gets its key file here if it has none.
+  auto secrets = OpenSecrets(cfg, **s, true);
+  if (!secrets.ok()) return Fail(secrets.error());
+  env.secrets = &*secrets;
+  auto demo = service::SeedDemo(env);
+  if (!demo.ok()) return Fail(demo.error());
+  std::cout << (demo->created ? "Seeded the demo org " : "The demo org exists: ") << demo->org_id
+            << "\nAPI keys (shown once):\n";
+  for (const auto& k : demo->keys) {
+    std::cout << "  " << k.role << std::string(12 - std::min<size_t>(11, k.role.size()), ' ')
+              << k.key << "   (" << k.name << ")\n";
+  }
+  std::cout << "Sign in to the web page (demo passwords):\n";
+  for (const auto& k : demo->keys) {
+    std::cout << "  " << k.role << std::string(12 - std::min<size_t>(11, k.role.size()), ' ')
+              << k.email << std::string(24 - std::min<size_t>(23, k.email.size()), ' ')
+              << k.password << "\n";
+  }
+  std::cout << "Web page: http://" << cfg.listen << "/\n";
+  return 0;
 }
 
 // `payops ach export` and `payops ach import-returns`: the batch file on

@@ -87,6 +87,30 @@ constexpr std::array<Priority, kCategoryCount> kDefaultPriority = {
     Priority::kMedium,  // pending_account
 };
 
+struct CategoryText {
+  std::string_view title;
+  std::string_view definition;
+};
+constexpr std::array<CategoryText, kCategoryCount> kCategoryTexts = {{
+    {"Balance", "The account balance does not match the records."},
+    {"Transaction", "An API call succeeded but the function did not work."},
+    {"Billing", "Challenge the volume or the amount invoiced."},
+    {"Report", "A discrepancy between the volumes and amounts in the records."},
+    {"Server error (5XX)", "Any 5XX response from the API: give the request id of the call."},
+    {"Other", "Anything else: questions, information, documentation."},
+    {"Missing transaction",
+     "A transaction the user made is not in the records: a proof of claim (bank statement, "
+     "receipt or screenshot with the date, amount and reference) is required."},
+    {"Pending transaction",
+     "A transaction has stayed pending: escalated to the EMI once pending 24 hours."},
+    {"Rejected transaction", "A transaction was cancelled by the ODFI or the RDFI."},
+    {"Refunded transaction", "A transaction was returned by the RDFI."},
+    {"Closed account", "The user's bank account is reported closed."},
+    {"Suspended account", "The user's account is suspended."},
+    {"Pending account",
+     "The user's verification is still pending: escalated to the EMI once pending one week."},
+}};
+
 constexpr std::array<std::string_view, 3> kQueueNames = {"delivery", "customer_service", "emi"};
 constexpr std::array<std::string_view, 3> kHypercarePlanNames = {"standard", "plus", "pro"};
 constexpr std::array<std::string_view, kPriorityCount> kPriorityNames = {"low", "medium", "high",
@@ -290,6 +314,14 @@ ActorKind DeskActorKind(const Actor& actor) {
   if (actor.member_id == "system") return ActorKind::kSystem;
   if (actor.role == Role::kPartner) return ActorKind::kCustomer;
   return ActorKind::kAgent;
+}
+
+std::string_view CategoryDefinition(Category category) {
+  return kCategoryTexts[static_cast<size_t>(category)].definition;
+}
+
+std::string_view CategoryTitle(Category category) {
+  return kCategoryTexts[static_cast<size_t>(category)].title;
 }
 
 Priority DefaultPriority(Category category) {

@@ -54,6 +54,12 @@ Result<Category> ParseCategory(std::string_view text);
 // The API name of `category`, e.g. "pending_account".
 std::string_view CategoryName(Category category);
 
+// What the category is for, in the words the portal shows beside it (SPEC
+// §3.1), e.g. "Any 5XX response from the API." for server_error.
+std::string_view CategoryDefinition(Category category);
+// A short title for a picker, e.g. "Server error (5XX)".
+std::string_view CategoryTitle(Category category);
+
 // The family a category belongs to: technical support or the EMI.
 enum class QueueFamily : uint8_t { kTechnical, kEmi };
 // kEmi for the seven EMI categories, kTechnical for the six others.

@@ -439,6 +439,17 @@ Result<store::Page<store::TransactionRecord>> ListTransactions(Env& env, const A
   return out;
 }
 
+Result<std::vector<store::HoldCount>> CountHolds(Env& env, const Actor& actor,
+                                                 std::optional<std::string> org_id) {
+  if (actor.tenant()) org_id = actor.tenant();
+  std::vector<store::HoldCount> out;
+  PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
+    PAYOPS_ASSIGN_OR_RETURN(out, store::CountHolds(tx, org_id));
+    return Status::Ok();
+  }));
+  return out;
+}
+
 Result<TransactionView> CancelTransaction(Env& env, const Actor& actor, const std::string& id,
                                           const std::string& note) {
   return Mutate(

@@ -36,6 +36,10 @@ Result<TransactionView> GetTransaction(Env& env, const Actor& actor, const std::
 Result<store::Page<store::TransactionRecord>> ListTransactions(Env& env, const Actor& actor,
                                                                const store::PageRequest& page,
                                                                store::TransactionFilter filter);
+// The held transactions counted per hold reason: a partner's of its own org,
+// anyone else's of `org_id` or of every org.
+Result<std::vector<store::HoldCount>> CountHolds(Env& env, const Actor& actor,
+                                                 std::optional<std::string> org_id);
 
 Result<TransactionView> CancelTransaction(Env& env, const Actor& actor, const std::string& id,
                                           const std::string& note);

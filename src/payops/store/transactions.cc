@@ -213,6 +213,7 @@ Result<Page<TransactionRecord>> ListTransactions(Tx& tx, const PageRequest& page
   if (f.org_id) add(" AND org_id = ?", *f.org_id);
   if (f.status) add(" AND status = ?", *f.status);
   if (f.user_id) add(" AND user_id = ?", *f.user_id);
+  if (f.hold_reason) add(" AND status = 'HOLD' AND hold_reason = ?", *f.hold_reason);
   if (f.created_from) add(" AND created_at >= ?", ToMicros(*f.created_from));
   if (f.created_to) add(" AND created_at < ?", ToMicros(*f.created_to));
   add(" ORDER BY id LIMIT ?", int64_t{page.limit + 1});
@@ -221,6 +222,22 @@ Result<Page<TransactionRecord>> ListTransactions(Tx& tx, const PageRequest& page
   out.has_more = static_cast<int>(all.size()) > page.limit;
   if (out.has_more) all.resize(page.limit);
   out.items = std::move(all);
+  return out;
+}
+
+Result<std::vector<HoldCount>> CountHolds(Tx& tx, const std::optional<std::string>& org_id) {
+  std::string sql = "SELECT hold_reason, COUNT(*) FROM transactions WHERE status = 'HOLD'";
+  std::vector<Value> params;
+  if (org_id) {
+    sql += " AND org_id = ?";
+    params.emplace_back(*org_id);
+  }
+  sql += " GROUP BY hold_reason ORDER BY hold_reason";
+  PAYOPS_ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, params));
+  std::vector<HoldCount> out;
+  for (const Row& r : rows) {
+    if (auto reason = r.OptText(0)) out.push_back(HoldCount{*reason, r.Int(1)});
+  }
   return out;
 }
 

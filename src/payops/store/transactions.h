@@ -60,11 +60,21 @@ struct TransactionFilter {
   std::optional<std::string> org_id;
   std::optional<std::string> status;
   std::optional<std::string> user_id;
-  std::optional<Instant> created_from;  // inclusive
-  std::optional<Instant> created_to;    // exclusive
+  std::optional<std::string> hold_reason;  // "GEOIP_FAILED": only HOLD transactions held for it
+  std::optional<Instant> created_from;     // inclusive
+  std::optional<Instant> created_to;       // exclusive
 };
 Result<Page<TransactionRecord>> ListTransactions(Tx& tx, const PageRequest& page,
                                                  const TransactionFilter& filter);
+
+// How many transactions are HOLD for each hold reason (only reasons with at
+// least one), in the org `org_id` or in every org; sorted by reason code.
+struct HoldCount {
+  std::string reason;
+  int64_t count = 0;
+  friend bool operator==(const HoldCount&, const HoldCount&) = default;
+};
+Result<std::vector<HoldCount>> CountHolds(Tx& tx, const std::optional<std::string>& org_id);
 
 // The user's transactions of the last 24 h and 30 days: how many were created
 // after `day_since` (every status: the risk score's velocity), and the amounts

@@ -231,10 +231,42 @@ json::object QueueJson(const service::QueueView& q) {
   return json::object{{"name", q.name}, {"members", std::move(members)}};
 }
 
+// Every ticket category with what it is for and what the form must ask:
+// the rules of core/ticket.h as data for the portal's picker.
+json::object CategoriesJson() {
+  json::array data;
+  for (desk::Category c : desk::AllCategories()) {
+    json::array required;
+    if (!desk::CheckCategoryRequirements(c, 0).ok()) required.emplace_back("attachments");
+    json::array recommended;
+    for (std::string_view f : desk::MissingRecommendedFields(c, false, false, false)) {
+      recommended.emplace_back(f);
+    }
+    json::value wait_hours = nullptr;
+    if (c == desk::Category::kPendingTransaction) {
+      wait_hours = desk::kPendingTransactionEscalationAfter.count();
+    } else if (c == desk::Category::kPendingAccount) {
+      wait_hours = desk::kPendingAccountEscalationAfter.count();
+    }
+    data.emplace_back(
+        json::object{{"name", desk::CategoryName(c)},
+                     {"title", desk::CategoryTitle(c)},
+                     {"definition", desk::CategoryDefinition(c)},
+                     {"family", desk::IsEmiCategory(c) ? "emi" : "technical"},
+                     {"default_priority", desk::PriorityName(desk::DefaultPriority(c))},
+                     {"required", std::move(required)},
+                     {"recommended", std::move(recommended)},
+                     {"escalation_after_hours", wait_hours}});
+  }
+  return json::object{{"data", std::move(data)}};
+}
+
 }  // namespace
 
 void RegisterTickets(Api& api) {
   Router& r = api.router();
+  r.Add("GET", "/v1/ticket-categories",
+        [](HttpRequest&) { return JsonResponse(200, CategoriesJson()); });
   r.Add(
       "POST", "/v1/tickets",
       [&api](HttpRequest& req) {

@@ -25,6 +25,14 @@ json::array RiskReasons(const std::optional<std::string>& text) {
   return out;
 }
 
+json::array ReleasePathsJson(ReleaseMask mask) {
+  json::array out;
+  for (uint8_t bit = 1; bit != 0 && bit <= 32; bit = static_cast<uint8_t>(bit << 1)) {
+    if ((mask & bit) != 0) out.emplace_back(ReleasePathName(static_cast<ReleasePath>(bit)));
+  }
+  return out;
+}
+
 }  // namespace
 
 json::object TransactionSummaryJson(const store::TransactionRecord& t) {
@@ -56,7 +64,8 @@ json::object TransactionSummaryJson(const store::TransactionRecord& t) {
       const HoldReasonInfo& info = HoldInfo(*r);
       hold = json::object{{"reason", info.code},
                           {"explanation", info.explanation},
-                          {"next_action", info.next_action}};
+                          {"next_action", info.next_action},
+                          {"release_paths", ReleasePathsJson(info.release_paths)}};
     }
   }
   o["hold"] = std::move(hold);
@@ -151,6 +160,15 @@ void RegisterTransactions(Api& api) {
       filter.status = *s;
     }
     if (auto* u = req.Query("user_id")) filter.user_id = *u;
+    if (auto* o = req.Query("org_id")) filter.org_id = *o;
+    if (auto* h = req.Query("hold_reason")) {
+      if (!ParseHoldReason(*h)) {
+        return ErrorResponse(
+            Error::Invalid("invalid_value", "unknown hold reason " + *h, "hold_reason"),
+            req.request_id);
+      }
+      filter.hold_reason = *h;
+    }
     for (auto [name, target] : {std::pair{"created_from", &filter.created_from},
                                 std::pair{"created_to", &filter.created_to}}) {
       if (auto* v = req.Query(name)) {
@@ -169,6 +187,28 @@ void RegisterTransactions(Api& api) {
     for (const auto& t : list->items) data.emplace_back(TransactionSummaryJson(t));
     return JsonResponse(200, ListBody(std::move(data), list->has_more,
                                       list->items.empty() ? "" : list->items.back().id));
+  });
+  // Before /v1/transactions/{id}: the first matching route answers.
+  r.Add("GET", "/v1/transactions/hold-counts", [&api](HttpRequest& req) {
+    std::optional<std::string> org_id;
+    if (auto* o = req.Query("org_id")) org_id = *o;
+    auto counts = service::CountHolds(api.env(), req.actor, org_id);
+    if (!counts.ok()) return ErrorResponse(counts.error(), req.request_id);
+    json::array data;
+    int64_t total = 0;
+    for (const HoldReasonInfo& info : AllHoldReasons()) {
+      int64_t n = 0;
+      for (const auto& c : *counts) {
+        if (c.reason == info.code) n = c.count;
+      }
+      total += n;
+      data.emplace_back(json::object{{"reason", info.code},
+                                     {"count", n},
+                                     {"explanation", info.explanation},
+                                     {"next_action", info.next_action},
+                                     {"release_paths", ReleasePathsJson(info.release_paths)}});
+    }
+    return JsonResponse(200, json::object{{"data", std::move(data)}, {"total", total}});
   });
   r.Add("GET", "/v1/transactions/{id}", [&api](HttpRequest& req) {
     return Respond(req, service::GetTransaction(api.env(), req.actor, req.Param("id")), 200, Full);
