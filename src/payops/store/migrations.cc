@@ -813,6 +813,18 @@ INSERT INTO user_devices_used SELECT DISTINCT user_id, device_id FROM transactio
     // An org whose partners may set their end users' KYC status.
     {15, "org_kyc_by_partner",
      "ALTER TABLE orgs ADD COLUMN kyc_by_partner BIGINT NOT NULL DEFAULT 0", "", ""},
+    // Inbound mail already turned into a ticket or a reply, keyed by the
+    // SHA-256 of the sender and the Message-ID, so that a message the mail
+    // server delivers twice (a retry after a lost answer) is applied once.
+    {18, "received_mail",
+     R"SQL(
+CREATE TABLE received_mail (
+  mail_key TEXT PRIMARY KEY,
+  ticket_id TEXT NOT NULL REFERENCES tickets(id),
+  received_at BIGINT NOT NULL
+) WITHOUT ROWID
+)SQL",
+     "", ""},
 };
 
 // Migrate() applies them in array order: a lower version listed after a
