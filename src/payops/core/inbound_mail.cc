@@ -271,16 +271,6 @@ std::string OurMailDomain(std::string_view smtp_from, std::string_view public_ur
 
 std::optional<std::string> LoopReason(const InboundMail& mail, std::string_view our_domain,
                                       std::span<const std::string> our_addresses) {
-  if (!TrimSpace(mail.auto_submitted).empty() && FirstToken(mail.auto_submitted) != "no") {
-    return "auto-submitted";
-  }
-  if (!TrimSpace(mail.x_autoreply).empty() && FirstToken(mail.x_autoreply) != "no") {
-    return "auto-submitted";
-  }
-  const std::string precedence = FirstToken(mail.precedence);
-  if (precedence == "bulk" || precedence == "junk" || precedence == "list") {
-    return "precedence: " + precedence;
-  }
   if (mail.content_type == "multipart/report") return "bounce";
   if (mail.return_path) {
     std::string path;
@@ -295,6 +285,16 @@ std::optional<std::string> LoopReason(const InboundMail& mail, std::string_view 
     if (std::find(our_addresses.begin(), our_addresses.end(), address) != our_addresses.end()) {
       return "sent from our own address";
     }
+  }
+  if (!TrimSpace(mail.auto_submitted).empty() && FirstToken(mail.auto_submitted) != "no") {
+    return "auto-submitted";
+  }
+  if (!TrimSpace(mail.x_autoreply).empty() && FirstToken(mail.x_autoreply) != "no") {
+    return "auto-submitted";
+  }
+  const std::string precedence = FirstToken(mail.precedence);
+  if (precedence == "bulk" || precedence == "junk" || precedence == "list") {
+    return "precedence: " + precedence;
   }
   if (!mail.message_id.empty() && ParseOurMessageId(mail.message_id, our_domain)) {
     return "our own message";

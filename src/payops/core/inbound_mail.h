@@ -62,15 +62,16 @@ struct InboundMail {
 };
 
 // Why a message is a mail loop that must open no ticket and send no
-// acknowledgement, or nullopt for a message from a person:
+// acknowledgement, or nullopt for a message from a person; the first that
+// applies:
+// - "bounce": a multipart/report (delivery and disposition notifications),
+//   an empty return path "<>", or a From of MAILER-DAEMON;
+// - "sent from our own address": its From is one of `our_addresses`
+//   (lowercase);
 // - "auto-submitted": Auto-Submitted other than "no" (RFC 3834), or an
 //   X-Autoreply / X-Autorespond header (vacation programs);
 // - "precedence: bulk" | "precedence: junk" | "precedence: list";
-// - "bounce": a multipart/report (delivery and disposition notifications),
-//   an empty return path "<>", or a From of MAILER-DAEMON;
-// - "our own message": its Message-ID is one payops generated for `our_domain`;
-// - "sent from our own address": its From is one of `our_addresses`
-//   (lowercase).
+// - "our own message": its Message-ID is one payops generated for `our_domain`.
 std::optional<std::string> LoopReason(const InboundMail& mail, std::string_view our_domain,
                                       std::span<const std::string> our_addresses);
 
