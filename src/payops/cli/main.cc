@@ -313,6 +313,13 @@ int MailFail(const Error& e) {
   return refused ? kExitDataErr : kExitTempFail;
 }
 
+// A failure that is not the message's (the store, the configuration): the
+// mail server keeps the message and tries again.
+int MailDefer(const Error& e) {
+  std::cerr << "payops: " << e.message << " (" << e.code << ")\n";
+  return kExitTempFail;
+}
+
 // Standard input, at most `max_bytes`. A longer message is refused without
 // being kept: the rest is read and dropped (up to kMaxDrainBytes) so that the
 // mail server writing it sees the exit status, not a broken pipe.
@@ -358,12 +365,22 @@ int MailIngest(const Config& cfg) {
     if (!parsed.ok()) return MailFail(parsed.error());
     raw->clear();
     raw->shrink_to_fit();
-    auto s = OpenMigrated(cfg);
-    if (!s.ok()) return MailFail(s.error());
+    // One message: one read connection, and migrations only when behind.
+    store::StoreOptions opt;
+    opt.read_connections = 1;
+    opt.writer_cache_kib = cfg.writer_cache_kib;
+    opt.reader_cache_kib = cfg.reader_cache_kib;
+    opt.pipelined_sync = cfg.pipelined_sync;
+    auto s = store::Open(cfg.store, opt);
+    if (!s.ok()) return MailDefer(s.error());
+    if (!store::SchemaIsCurrent(**s)) {
+      auto migrated = store::Migrate(**s);
+      if (!migrated.ok()) return MailDefer(migrated.error());
+    }
     std::unique_ptr<ManualClock> manual;
     if (cfg.sandbox) {
       auto start = SandboxStart(**s, "");
-      if (!start.ok()) return MailFail(start.error());
+      if (!start.ok()) return MailDefer(start.error());
       manual = std::make_unique<ManualClock>(*start);
     }
     RealClock real;
@@ -371,7 +388,7 @@ int MailIngest(const Config& cfg) {
     service::Env env(**s, clock, cfg.sandbox);
     std::optional<desk::SlaRules> sla_rules;
     Status desk_settings = ApplyDeskSettings(cfg, env, sla_rules);
-    if (!desk_settings.ok()) return MailFail(desk_settings.error());
+    if (!desk_settings.ok()) return MailDefer(desk_settings.error());
     settings.our_domain = mail::OurMailDomain(cfg.smtp_from, cfg.public_url);
     if (!cfg.smtp_from.empty()) {
       settings.our_addresses.push_back(mail::LowerAscii(mail::AddressOf(cfg.smtp_from)));
@@ -444,7 +461,7 @@ int main(int argc, char** argv) {
   auto cfg = Resolve(f);
   if (!cfg.ok()) {
     // A mail server retries a deferred message once the configuration is fixed.
-    if (mail_ingest->parsed()) return MailFail(payops::Error::Unavailable(cfg.error().message));
+    if (mail_ingest->parsed()) return MailDefer(cfg.error());
     return Fail(cfg.error());
   }
   SetUpLogging(*cfg);

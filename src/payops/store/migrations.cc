@@ -867,6 +867,23 @@ int LatestSchemaVersion() {
   return kMigrations[std::size(kMigrations) - 1].version;
 }
 
+bool SchemaIsCurrent(Store& store) {
+  std::string versions;
+  for (const Migration& m : kMigrations) {
+    versions += (versions.empty() ? "" : ", ") + std::to_string(m.version);
+  }
+  int64_t applied = -1;
+  Status s = store.Read([&](Tx& tx) -> Status {
+    PAYOPS_ASSIGN_OR_RETURN(
+        auto row,
+        tx.QueryOne("SELECT COUNT(*) FROM schema_migrations WHERE version IN (" + versions + ")",
+                    {}));
+    applied = row ? row->Int(0) : -1;
+    return Status::Ok();
+  });
+  return s.ok() && applied == static_cast<int64_t>(std::size(kMigrations));
+}
+
 Result<int> Migrate(Store& store) {
   PAYOPS_TRY(store.Write([](Tx& tx) -> Status {
     PAYOPS_TRY(
