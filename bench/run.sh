@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmarks, one command: builds Release, runs the HTTP load tests with wrk
 # against a real server (hello ceiling, /healthz, POST /v1/users on SQLite),
-# the store reference and the core micro-benchmarks, and rewrites
+# the store reference, the core micro-benchmarks and payops mail-ingest
+# (bench/mail_ingest.sh, alone: bench/mail_ingest.sh BINARY --update-doc), and rewrites
 # docs/BENCHMARKS.md with medians, ratios, the machine and the date.
 #   bench/run.sh            3 runs of 10 s per HTTP target
 #   RUNS=5 DURATION=20 bench/run.sh
@@ -153,6 +154,8 @@ for b in "$root"/build-bench/bench/*_bench; do
   micro+=$'\n'
 done
 
+mail_section=$(bench/mail_ingest.sh "$bin")
+
 ratio() { python3 -c "print(f'{100*float($1)/float($2):.0f} %')"; }
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 # The web page's figures come from the browser test (see that section): kept as they are.
@@ -206,6 +209,8 @@ transaction; tickets whose next warning or breach is due, found through the
 
 The "my requests" figure above is measured against a server on that store: the
 partner's email requests 1 ticket in 5,000 (200 tickets), listed 50 per page.
+
+$mail_section
 
 ## Store reference (same run)
 

@@ -173,6 +173,24 @@ std::string ServerProcess::RunCli(const std::vector<std::string>& args, int* exi
   return out;
 }
 
+std::string ServerProcess::RunCliWithInput(const std::vector<std::string>& args,
+                                           const std::string& stdin_path, int* exit_code,
+                                           std::string* stderr_text) const {
+  const std::string err_path = dir_ + "/cli.stderr";
+  std::string cmd = std::string(PAYOPS_BINARY);
+  for (const auto& a : args) cmd += " '" + a + "'";
+  cmd += " < '" + stdin_path + "' 2> '" + err_path + "'";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int status = pclose(p);
+  if (exit_code) *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (stderr_text) *stderr_text = ReadFile(err_path);
+  return out;
+}
+
 std::string PostgresUrlForTests() {
   const char* file = std::getenv("PAYOPS_TEST_PG_URL_FILE");
   if (!file) return "";

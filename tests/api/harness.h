@@ -40,7 +40,11 @@ class ServerProcess {
   std::string Log();
   // Runs `payops ARGS...` against the same store; returns stdout, sets *exit_code.
   std::string RunCli(const std::vector<std::string>& args, int* exit_code) const;
-  // The temp directory of this server (its state directory).
+  // The same with standard input read from the file `stdin_path`; *stderr_text
+  // (when given) gets what the command wrote to standard error.
+  std::string RunCliWithInput(const std::vector<std::string>& args, const std::string& stdin_path,
+                              int* exit_code, std::string* stderr_text = nullptr) const;
+  // The temp directory of this server (its state directory), removed with it.
   const std::string& dir() const { return dir_; }
 
  private:

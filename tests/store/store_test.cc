@@ -47,6 +47,25 @@ TEST_P(StoreTest, MigrateIsIdempotent) {
   EXPECT_EQ(*again, store::LatestSchemaVersion());
 }
 
+TEST_P(StoreTest, SchemaIsCurrentOnlyWithEveryMigration) {
+  EXPECT_TRUE(store::SchemaIsCurrent(*store_));
+  ASSERT_TRUE(store_
+                  ->Write([](Tx& tx) -> Status {
+                    PAYOPS_TRY(tx.Exec("DELETE FROM schema_migrations WHERE version = ?",
+                                       {int64_t{store::LatestSchemaVersion()}}));
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_FALSE(store::SchemaIsCurrent(*store_));
+  ASSERT_TRUE(store_
+                  ->Write([](Tx& tx) -> Status {
+                    PAYOPS_TRY(tx.Exec("DROP TABLE schema_migrations", {}));
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_FALSE(store::SchemaIsCurrent(*store_));  // cannot tell: migrate
+}
+
 TEST_P(StoreTest, InsertAndFindRoundTrip) {
   Org o = SampleOrg("org_a", "a.example");
   o.emi = EmiInfo{"Bank", "desk@bank.example", "call"};

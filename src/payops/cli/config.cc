@@ -4,8 +4,12 @@
 
 #include <charconv>
 #include <cstdlib>
+
+#include "payops/core/inbound_mail.h"
 #include "payops/core/nacha.h"
+#include "payops/core/ticket.h"
 #include "payops/core/validate.h"
+#include "payops/service/mail_ingest.h"
 
 namespace payops::cli {
 namespace {
@@ -149,6 +153,45 @@ Status LoadSlaTable(const toml::table& t, Config& cfg) {
   return Status::Ok();
 }
 
+// [smtp] from (another branch of the configuration may hold the rest of
+// [smtp]; mail ingest needs only the sender's domain).
+Status LoadSmtp(const toml::table& t, Config& cfg) {
+  for (auto&& [k, v] : t) {
+    std::string key(k.str());
+    auto text = v.value<std::string>();
+    if (key != "from" || !text) return BadConfig("unknown or non-string key smtp." + key);
+    if (!IsEmail(mail::AddressOf(*text))) {
+      return BadConfig("smtp.from must be an email address, optionally \"Name <address>\"");
+    }
+    cfg.smtp_from = *text;
+  }
+  return Status::Ok();
+}
+
+// [mail.addresses] "billing@example.com" = "billing": the category of a new
+// ticket mailed to that address.
+Status LoadMail(const toml::table& t, Config& cfg) {
+  for (auto&& [k, v] : t) {
+    if (k.str() != "addresses" || !v.is_table()) return BadConfig("mail has one table, addresses");
+    for (auto&& [ak, av] : *v.as_table()) {
+      std::string address(ak.str());
+      auto category = av.value<std::string>();
+      if (!IsEmail(address)) {
+        return BadConfig("mail.addresses: \"" + address + "\" is not an email address");
+      }
+      if (!category || !desk::ParseCategory(*category).ok()) {
+        return BadConfig("mail.addresses.\"" + address + "\" must name a ticket category");
+      }
+      if (cfg.mail_addresses.size() >= service::kMaxMailAddressCategories) {
+        return BadConfig("mail.addresses holds at most " +
+                         std::to_string(service::kMaxMailAddressCategories) + " addresses");
+      }
+      cfg.mail_addresses.emplace_back(ToLowerAscii(address), *category);
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status LoadConfigFile(const std::string& path, Config& cfg) {
@@ -244,6 +287,10 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
           return BadConfig("ach routing number " + *r + " fails the ABA check");
         }
       }
+    } else if (key == "smtp" && v.is_table()) {
+      PAYOPS_TRY(LoadSmtp(*v.as_table(), cfg));
+    } else if (key == "mail" && v.is_table()) {
+      PAYOPS_TRY(LoadMail(*v.as_table(), cfg));
     } else if (key == "risk" && v.is_table()) {
       PAYOPS_TRY(LoadRisk(*v.as_table(), cfg));
     } else if (key == "sla" && v.is_table()) {

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "payops/core/pipeline.h"
@@ -43,6 +44,12 @@ struct Config {
   // operations_email (requester of the tickets payops opens itself).
   std::string public_url;
   std::string operations_email;
+  // [smtp] from: the sender address of payops's mail ("support@example.com"
+  // or "Desk <support@example.com>"); its domain names our Message-IDs.
+  std::string smtp_from;
+  // [mail.addresses]: recipient address (lowercase) → ticket category, for
+  // `payops mail-ingest`; at most service::kMaxMailAddressCategories.
+  std::vector<std::pair<std::string, std::string>> mail_addresses;
   // [ach]: the originator's side of NACHA files.
   std::string ach_odfi_routing = "011000015";
   std::string ach_destination_routing = "011000015";
@@ -62,7 +69,8 @@ struct Config {
 // silently). Keys: store, listen, sandbox, log_level, access_log, state_dir,
 // encryption_key,
 // holidays = ["YYYY-MM-DD", ...], [server] io_threads / worker_threads / shutdown_grace_s,
-// [store_options] connections.
+// [store_options] connections, [desk], [ach], [risk], [sla], [limits],
+// [smtp] from, [mail.addresses].
 Status LoadConfigFile(const std::string& path, Config& cfg);
 // Applies PAYOPS_STORE, PAYOPS_LISTEN, PAYOPS_SANDBOX, PAYOPS_LOG_LEVEL,
 // PAYOPS_ACCESS_LOG, PAYOPS_IO_THREADS, PAYOPS_WORKER_THREADS,

@@ -1,8 +1,10 @@
-// payops: serve | migrate | demo | key create | key rotate-encryption | ach
+// payops: serve | migrate | demo | key create | key rotate-encryption | ach | mail-ingest
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <charconv>
 #include <fstream>
 #include <iostream>
@@ -11,6 +13,7 @@
 #include "payops/adapters/balance_provider.h"
 #include "payops/adapters/geoip.h"
 #include "payops/adapters/key_file.h"
+#include "payops/adapters/mime_parser.h"
 #include "payops/adapters/secret_box.h"
 #include "payops/cli/config.h"
 #include "payops/core/logfmt.h"
@@ -22,6 +25,8 @@
 #include "payops/service/api_keys.h"
 #include "payops/service/demo.h"
 #include "payops/service/encryption_keys.h"
+#include "payops/service/idempotency.h"
+#include "payops/service/mail_ingest.h"
 #include "payops/store/kv.h"
 #include "payops/store/store.h"
 
@@ -30,6 +35,10 @@ namespace {
 
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
+// sysexits.h, as mail servers read a delivery command's status: the message
+// is refused (the sender gets a bounce), or deferred and tried again later.
+constexpr int kExitDataErr = 65;
+constexpr int kExitTempFail = 75;
 
 struct Flags {
   std::string config_file;
@@ -195,7 +204,7 @@ void ApplyAchSettings(const Config& cfg, service::Env& env) {
   env.ach.sec_code = cfg.ach_sec_code;
 }
 
-int Demo(const Config& cfg) {
+int Demo(const Config& cfg, const std::string& program) {
   auto s = OpenMigrated(cfg);
   if (!s.ok()) return Fail(s.error());
   RealClock clock;
@@ -231,6 +240,11 @@ int Demo(const Config& cfg) {
               << k.password << "\n";
   }
   std::cout << "Web page: http://" << cfg.listen << "/\n";
+  std::cout << "Mail a ticket to the desk (one RFC 5322 message on standard input):\n"
+               "  printf 'From: Pat <pat@acme.example>\\nTo: support@payops.local\\n"
+               "Subject: Payout missing\\n\\nOur payout of Friday has not arrived.\\n' |\n"
+               "    "
+            << program << " mail-ingest --store " << cfg.store << "\n";
   return 0;
 }
 
@@ -266,6 +280,30 @@ int Ach(const Config& cfg, const std::string& batch, const std::string& returns_
   return 0;
 }
 
+// The business calendar, SLA rules and desk settings of `cfg` on `env`;
+// `rules` keeps the SLA rules env points to.
+Status ApplyDeskSettings(const Config& cfg, service::Env& env,
+                         std::optional<desk::SlaRules>& rules) {
+  std::vector<calendar::Date> extra;
+  for (const std::string& d : cfg.extra_holidays) {
+    auto date = calendar::ParseDate(d);
+    if (!date.ok()) {
+      return Error::Invalid("invalid_config", "holiday '" + d + "' is not YYYY-MM-DD", "holidays");
+    }
+    extra.push_back(*date);
+  }
+  env.holidays = calendar::HolidayCalendar(std::move(extra));
+  // The SLA's working hours follow the same business calendar.
+  calendar::WorkingSchedule hours;
+  hours.holidays = env.holidays;
+  PAYOPS_ASSIGN_OR_RETURN(auto sla_rules, desk::SlaRules::Create(cfg.sla_table, hours));
+  rules.emplace(std::move(sla_rules));
+  env.sla_rules = &*rules;
+  env.desk.base_url = cfg.public_url.empty() ? "http://" + cfg.listen : cfg.public_url;
+  if (!cfg.operations_email.empty()) env.desk.operations_email = cfg.operations_email;
+  return Status::Ok();
+}
+
 int Serve(const Config& cfg) {
   auto listen = ParseListen(cfg.listen);
   if (!listen.ok()) return Fail(listen.error());
@@ -281,28 +319,19 @@ int Serve(const Config& cfg) {
   }
   const Clock& clock = manual ? static_cast<const Clock&>(*manual) : real;
   service::Env env(st, clock, cfg.sandbox);
-  std::vector<calendar::Date> extra;
-  for (const std::string& d : cfg.extra_holidays) {
-    auto date = calendar::ParseDate(d);
-    if (!date.ok()) {
-      return Fail(
-          Error::Invalid("invalid_config", "holiday '" + d + "' is not YYYY-MM-DD", "holidays"));
-    }
-    extra.push_back(*date);
+  if (manual) {
+    // Saved at once, so that other commands on this store (mail-ingest
+    // --sandbox) read the same time.
+    Status saved = service::SaveSandboxClock(env, manual->Now());
+    if (!saved.ok()) return Fail(saved.error());
   }
-  env.holidays = calendar::HolidayCalendar(std::move(extra));
+  std::optional<desk::SlaRules> sla_rules;
+  Status desk_settings = ApplyDeskSettings(cfg, env, sla_rules);
+  if (!desk_settings.ok()) return Fail(desk_settings.error());
   ApplyAchSettings(cfg, env);
   env.risk = cfg.risk;
   env.high_risk_action = cfg.high_risk_action;
   env.tier_limits = cfg.tier_limits;
-  // The SLA's working hours follow the same business calendar.
-  calendar::WorkingSchedule hours;
-  hours.holidays = env.holidays;
-  auto sla_rules = desk::SlaRules::Create(cfg.sla_table, hours);
-  if (!sla_rules.ok()) return Fail(sla_rules.error());
-  env.sla_rules = &*sla_rules;
-  env.desk.base_url = cfg.public_url.empty() ? "http://" + cfg.listen : cfg.public_url;
-  if (!cfg.operations_email.empty()) env.desk.operations_email = cfg.operations_email;
   auto geoip = adapters::OpenGeoIp(cfg.geoip);
   if (!geoip.ok()) return Fail(geoip.error());
   env.geoip = geoip->get();
@@ -341,6 +370,105 @@ int Serve(const Config& cfg) {
   });
   runner.Stop();
   spdlog::info("msg=\"stopped\"");
+  return 0;
+}
+
+// Data errors refuse the message (the sender gets a bounce with the reason);
+// everything else (the store unreachable, the configuration) defers it.
+int MailFail(const Error& e) {
+  std::cerr << "payops: " << e.message << " (" << e.code << ")\n";
+  const bool refused = e.kind == ErrorKind::kInvalid || e.kind == ErrorKind::kRefused;
+  return refused ? kExitDataErr : kExitTempFail;
+}
+
+// A failure that is not the message's (the store, the configuration): the
+// mail server keeps the message and tries again.
+int MailDefer(const Error& e) {
+  std::cerr << "payops: " << e.message << " (" << e.code << ")\n";
+  return kExitTempFail;
+}
+
+// Standard input, at most `max_bytes`. A longer message is refused without
+// being kept: the rest is read and dropped (up to kMaxDrainBytes) so that the
+// mail server writing it sees the exit status, not a broken pipe.
+Result<std::string> ReadMessage(int fd, size_t max_bytes) {
+  constexpr size_t kMaxDrainBytes = size_t{1} << 30;
+  std::string message;
+  std::string chunk(size_t{1} << 16, '\0');
+  size_t drained = 0;
+  bool too_large = false;
+  for (;;) {
+    ssize_t n = read(fd, chunk.data(), chunk.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error::Unavailable("cannot read the message from standard input");
+    if (n == 0) break;
+    const auto got = static_cast<size_t>(n);
+    if (too_large || message.size() + got > max_bytes) {
+      too_large = true;
+      message.clear();
+      message.shrink_to_fit();
+      drained += got;
+      if (drained > kMaxDrainBytes) break;
+      continue;
+    }
+    message.append(chunk.data(), got);
+  }
+  if (too_large) {
+    return Error::Invalid("message_too_large",
+                          "the message is larger than " + std::to_string(max_bytes >> 20) + " MiB",
+                          "message");
+  }
+  return message;
+}
+
+// `payops mail-ingest`: one message on standard input becomes a ticket or a
+// reply. Exit 0 (standard output says what happened), 65 the message is
+// refused, 75 try again later.
+int MailIngest(const Config& cfg) {
+  service::MailIngestSettings settings;
+  {
+    auto raw = ReadMessage(STDIN_FILENO, mail::kMaxMessageBytes);
+    if (!raw.ok()) return MailFail(raw.error());
+    auto parsed = adapters::ParseMimeMessage(*raw);
+    if (!parsed.ok()) return MailFail(parsed.error());
+    raw->clear();
+    raw->shrink_to_fit();
+    // One message: one read connection, and migrations only when behind.
+    store::StoreOptions opt;
+    opt.read_connections = 1;
+    opt.writer_cache_kib = cfg.writer_cache_kib;
+    opt.reader_cache_kib = cfg.reader_cache_kib;
+    opt.pipelined_sync = cfg.pipelined_sync;
+    auto s = store::Open(cfg.store, opt);
+    if (!s.ok()) return MailDefer(s.error());
+    if (!store::SchemaIsCurrent(**s)) {
+      auto migrated = store::Migrate(**s);
+      if (!migrated.ok()) return MailDefer(migrated.error());
+    }
+    std::unique_ptr<ManualClock> manual;
+    if (cfg.sandbox) {
+      auto start = SandboxStart(**s, "");
+      if (!start.ok()) return MailDefer(start.error());
+      manual = std::make_unique<ManualClock>(*start);
+    }
+    RealClock real;
+    const Clock& clock = manual ? static_cast<const Clock&>(*manual) : real;
+    service::Env env(**s, clock, cfg.sandbox);
+    std::optional<desk::SlaRules> sla_rules;
+    Status desk_settings = ApplyDeskSettings(cfg, env, sla_rules);
+    if (!desk_settings.ok()) return MailDefer(desk_settings.error());
+    settings.our_domain = mail::OurMailDomain(cfg.smtp_from, cfg.public_url);
+    if (!cfg.smtp_from.empty()) {
+      settings.our_addresses.push_back(mail::LowerAscii(mail::AddressOf(cfg.smtp_from)));
+    }
+    for (const auto& [address, category] : cfg.mail_addresses) {
+      settings.our_addresses.push_back(address);
+    }
+    settings.address_categories = cfg.mail_addresses;
+    auto result = service::IngestMail(env, settings, *parsed);
+    if (!result.ok()) return MailFail(result.error());
+    std::cout << service::DescribeMailIngest(*result) << "\n";
+  }
   return 0;
 }
 
@@ -394,6 +522,11 @@ int main(int argc, char** argv) {
   auto* ach_returns = ach->add_subcommand("import-returns", "apply a NACHA returns file");
   ach_returns->add_option("file", returns_file, "the returns file")->required();
 
+  auto* mail_ingest = app.add_subcommand(
+      "mail-ingest", "read one RFC 5322 message on standard input: a new ticket or a reply");
+  mail_ingest->add_flag("--sandbox", f.sandbox,
+                        "sandbox store: the time is the sandbox clock the server saved");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -401,11 +534,20 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : kExitUsage;
   }
   auto cfg = Resolve(f);
-  if (!cfg.ok()) return Fail(cfg.error());
+  if (!cfg.ok()) {
+    // A mail server retries a deferred message once the configuration is fixed.
+    if (mail_ingest->parsed()) return MailDefer(cfg.error());
+    return Fail(cfg.error());
+  }
   SetUpLogging(*cfg);
+  if (mail_ingest->parsed()) {
+    int rc = MailIngest(*cfg);
+    payops::adapters::ShutdownMime();
+    return rc;
+  }
   if (serve->parsed()) return Serve(*cfg);
   if (migrate->parsed()) return Migrate(*cfg);
-  if (demo->parsed()) return Demo(*cfg);
+  if (demo->parsed()) return Demo(*cfg, argv[0]);
   if (ach_export->parsed()) return Ach(*cfg, batch_id, "");
   if (ach_returns->parsed()) return Ach(*cfg, "", returns_file);
   if (key_rotate->parsed()) return KeyRotate(*cfg, new_encryption_key);

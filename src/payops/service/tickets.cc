@@ -335,6 +335,11 @@ Result<Opening> Prepare(const NewTicketInput& in) {
     PAYOPS_ASSIGN_OR_RETURN(Priority p, desk::ParsePriority(*in.priority));
     o.requested = p;
   }
+  if (in.by_email) {
+    o.ticket.channel = desk::Channel::kEmail;
+    o.email_marked_high = in.by_email->marked_high;
+    o.follow_up_of = in.by_email->reply_to_ticket_id;
+  }
   o.ticket.requester_name = in.requester_name;
   o.ticket.requester_email = in.requester_email;
   o.ticket.cc = in.cc;
@@ -521,12 +526,22 @@ Result<TicketView> CreateTicket(Env& env, const Actor& actor, const NewTicketInp
       if (org) env.orgs.Put(org);
     }
   }
+  const std::optional<std::string> replied_to = o.follow_up_of;
   std::optional<TicketView> view;
   PAYOPS_TRY(env.store.Write([&](store::Tx& tx) -> Status {
     Instant now = env.clock.Now();
     std::optional<store::TransactionRecord> linked;
-    PAYOPS_ASSIGN_OR_RETURN(auto t,
-                            Open(env, tx, actor, std::move(o), org_id, now, &linked, org.get()));
+    PAYOPS_ASSIGN_OR_RETURN(auto t, Open(env, tx, actor, o, org_id, now, &linked, org.get()));
+    if (replied_to) {
+      // The ticket the mail replied to notes the new one.
+      PAYOPS_ASSIGN_OR_RETURN(auto original, store::FindTicketById(tx, *replied_to));
+      if (original) {
+        PAYOPS_TRY(Record(
+            env, tx, *original, actor, "follow_up", std::nullopt, t.id,
+            "reply by email from " + t.requester_email + ", who is not the requester or a CC",
+            now));
+      }
+    }
     // The answer is built from what was just written: no reads back.
     TicketView v;
     v.warnings = Warnings(t);

@@ -43,6 +43,15 @@ struct NewTicketInput {
   std::optional<std::string> org_id;   // staff only; partners open tickets in their org
   std::optional<std::string> channel;  // portal | api (default api)
   std::vector<AttachmentInput> attachments;
+  // Set by mail ingest only, never from the API: the ticket came by email
+  // (channel email; priority high when the message marks itself so, else
+  // medium) and, for a reply by someone not on a ticket, the ticket it named
+  // (follow_up_of, and a "follow_up" line in that ticket's history).
+  struct ByEmail {
+    bool marked_high = false;
+    std::optional<std::string> reply_to_ticket_id;
+  };
+  std::optional<ByEmail> by_email;
 };
 
 struct TicketView {

@@ -829,6 +829,18 @@ CREATE TABLE ledger_balances (
 ) WITHOUT ROWID
 )SQL",
      "", ""},
+    // Inbound mail already turned into a ticket or a reply, keyed by the
+    // SHA-256 of the sender and the Message-ID, so that a message the mail
+    // server delivers twice (a retry after a lost answer) is applied once.
+    {18, "received_mail",
+     R"SQL(
+CREATE TABLE received_mail (
+  mail_key TEXT PRIMARY KEY,
+  ticket_id TEXT NOT NULL REFERENCES tickets(id),
+  received_at BIGINT NOT NULL
+) WITHOUT ROWID
+)SQL",
+     "", ""},
     // People who sign in to the web page: one credential per email address
     // (an argon2id hash, none until an invitation is accepted), failed
     // sign-ins per address, one-time links and sessions, stored as hashes.
@@ -906,6 +918,23 @@ std::string WithoutClustering(std::string stmt) {
 
 int LatestSchemaVersion() {
   return kMigrations[std::size(kMigrations) - 1].version;
+}
+
+bool SchemaIsCurrent(Store& store) {
+  std::string versions;
+  for (const Migration& m : kMigrations) {
+    versions += (versions.empty() ? "" : ", ") + std::to_string(m.version);
+  }
+  int64_t applied = -1;
+  Status s = store.Read([&](Tx& tx) -> Status {
+    PAYOPS_ASSIGN_OR_RETURN(
+        auto row,
+        tx.QueryOne("SELECT COUNT(*) FROM schema_migrations WHERE version IN (" + versions + ")",
+                    {}));
+    applied = row ? row->Int(0) : -1;
+    return Status::Ok();
+  });
+  return s.ok() && applied == static_cast<int64_t>(std::size(kMigrations));
 }
 
 Result<int> Migrate(Store& store) {

@@ -90,12 +90,14 @@ Result<std::optional<Org>> FindOrg(Tx& tx, const std::string& id) {
   return std::optional<Org>(std::move(org));
 }
 
-Result<std::optional<Org>> FindOrgByDomain(Tx& tx, const std::string& domain_lc) {
+Result<std::optional<Org>> FindOrgByDomain(Tx& tx, const std::string& domain) {
   PAYOPS_ASSIGN_OR_RETURN(
-      auto row, tx.QueryOne(std::string("SELECT ") + kOrgColumns + " FROM orgs WHERE domain = ?",
-                            {domain_lc}));
+      auto row,
+      tx.QueryOne(std::string("SELECT ") + kOrgColumns + " FROM orgs WHERE domain = ?", {domain}));
   if (!row) return std::optional<Org>();
-  return std::optional<Org>(FromRow(*row));
+  Org org = FromRow(*row);
+  PAYOPS_TRY(LoadFees(tx, org));
+  return std::optional<Org>(std::move(org));
 }
 
 Result<Page<Org>> ListOrgs(Tx& tx, const PageRequest& page,

@@ -14,8 +14,8 @@ Status UpdateOrgKycByPartner(Tx& tx, const std::string& id, bool kyc_by_partner,
                              Instant updated_at);
 // Loads one org with fees, or nullopt.
 Result<std::optional<Org>> FindOrg(Tx& tx, const std::string& id);
-// The org whose domain is `domain_lc` (lowercase), without its fees, or nullopt.
-Result<std::optional<Org>> FindOrgByDomain(Tx& tx, const std::string& domain_lc);
+// The org whose domain is `domain` (lowercase), or nullopt; with fees.
+Result<std::optional<Org>> FindOrgByDomain(Tx& tx, const std::string& domain);
 // Lists orgs in id order; `only_id` confines the list to one org (tenancy).
 Result<Page<Org>> ListOrgs(Tx& tx, const PageRequest& page,
                            const std::optional<std::string>& only_id);

@@ -134,5 +134,10 @@ Result<std::unique_ptr<Store>> Open(std::string_view url, const StoreOptions& op
 Result<int> Migrate(Store& store);
 // The latest schema version this build knows.
 int LatestSchemaVersion();
+// True when every migration is applied (one read); false when some is not, or
+// the store cannot tell (no schema_migrations table yet, or unreachable):
+// then Migrate. For short-lived commands that must not pay a write per
+// migration on every run.
+bool SchemaIsCurrent(Store& store);
 
 }  // namespace payops::store

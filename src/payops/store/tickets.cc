@@ -249,6 +249,14 @@ Result<std::optional<TicketRecord>> FindTicketById(Tx& tx, const std::string& id
   return std::optional<TicketRecord>(std::move(all.front()));
 }
 
+Result<std::optional<TicketRecord>> FindTicketByNumber(Tx& tx, int64_t number) {
+  std::string sql = std::string("SELECT ") + kColumns + " FROM tickets t WHERE t.number = ?";
+  std::vector<Value> params{number};
+  PAYOPS_ASSIGN_OR_RETURN(auto all, Many(tx, sql, params));
+  if (all.empty()) return std::optional<TicketRecord>();
+  return std::optional<TicketRecord>(std::move(all.front()));
+}
+
 Result<Page<TicketRecord>> ListTickets(Tx& tx, const TicketViewer& viewer, const TicketFilter& f,
                                        const PageRequest& page,
                                        const std::optional<TicketCursor>& after) {

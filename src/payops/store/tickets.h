@@ -125,6 +125,8 @@ Result<std::optional<TicketRecord>> FindTicket(Tx& tx, const std::string& id,
 Status LoadTicketCcs(Tx& tx, TicketRecord& t);
 // Without visibility, for jobs and hooks.
 Result<std::optional<TicketRecord>> FindTicketById(Tx& tx, const std::string& id);
+// By its number, without visibility (mail ingest: "[#1042]" in a subject).
+Result<std::optional<TicketRecord>> FindTicketByNumber(Tx& tx, int64_t number);
 
 enum class TicketListKind { kMine, kCc, kAll };
 enum class TicketOrder { kId, kSlaDue };
