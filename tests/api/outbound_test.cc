@@ -1,6 +1,7 @@
 // Outbound traffic against real receivers: a `payops serve` configured with
 // an aiosmtpd sink, webhook receivers and a paging endpoint on loopback.
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 #include <boost/json.hpp>
 #include <chrono>
@@ -216,6 +217,234 @@ TEST(OutboundMail, WithoutSmtpEmailsStayQueuedAndServeWarnsOnce) {
   size_t first = log.find("no [smtp] url configured");
   ASSERT_NE(first, std::string::npos) << log;
   EXPECT_EQ(log.find("no [smtp] url configured", first + 1), std::string::npos);
+}
+
+// t=<unix>,v1=<hex> checked against HMAC-SHA256(secret, "t.body").
+bool SignatureValid(const std::string& header, const std::string& secret, const std::string& body) {
+  size_t comma = header.find(",v1=");
+  if (header.rfind("t=", 0) != 0 || comma == std::string::npos) return false;
+  std::string t = header.substr(2, comma - 2);
+  std::string v1 = header.substr(comma + 4);
+  std::string text = t + "." + body;
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_state st;
+  crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(secret.data()),
+                              secret.size());
+  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(text.data()),
+                                text.size());
+  crypto_auth_hmacsha256_final(&st, mac);
+  char hex[crypto_auth_hmacsha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
+  return v1 == hex;
+}
+
+const std::string kDeliveryConfig =
+    "[delivery]\nmax_attempts = 4\nretry_base_s = 60\ntimeout_s = 2\n";
+
+const std::string kSimpleTicket =
+    R"({"requester": {"name": "Pat", "email": "pat@acme.example"}, "category": "balance",)"
+    R"( "subject": "Balance off", "description": "By 12.50."})";
+
+TEST(Webhooks, BadInputIs400AndOnlyAdminsManageThem) {
+  TempDir dir;
+  Desk desk(dir, kDeliveryConfig);
+  const char* bad_urls[] = {R"j({"url": "ftp://example.com/x", "events": ["ticket.created"]})j",
+                            R"j({"url": "javascript:alert(1)", "events": ["ticket.created"]})j",
+                            R"j({"url": "http://", "events": ["ticket.created"]})j",
+                            R"j({"url": "http://example.com/ x", "events": ["ticket.created"]})j"};
+  for (const char* body : bad_urls) {
+    auto r = desk.Call("POST", "/v1/webhooks", body);
+    EXPECT_EQ(r.status, 400) << body << " " << r.body;
+    EXPECT_NE(r.body.find("\"field\":\"url\""), std::string::npos) << r.body;
+  }
+  auto unknown = desk.Call("POST", "/v1/webhooks",
+                           R"({"url": "https://example.com/h", "events": ["ticket.deleted"]})");
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_NE(unknown.body.find("\"field\":\"events\""), std::string::npos) << unknown.body;
+  EXPECT_EQ(
+      desk.Call("POST", "/v1/webhooks", R"({"url": "https://example.com/h", "events": []})").status,
+      400);
+  EXPECT_EQ(desk.Call("POST", "/v1/webhooks", R"({"url": "https://example.com/h"})").status, 400);
+  std::string agent = desk.Key("agent", "agent@payops.test");
+  EXPECT_EQ(desk.Call("POST", "/v1/webhooks",
+                      R"({"url": "https://example.com/h", "events": ["ticket.created"]})", agent)
+                .status,
+            403);
+  EXPECT_EQ(desk.Call("GET", "/v1/webhooks", "", agent).status, 403);
+  // Nothing was stored.
+  EXPECT_EQ(desk.Json("GET", "/v1/webhooks", "", 200).at("data").as_array().size(), 0u);
+  EXPECT_EQ(desk.Call("DELETE", "/v1/webhooks/wh_nope").status, 404);
+  EXPECT_EQ(desk.Call("GET", "/v1/webhooks/wh_nope/deliveries").status, 404);
+}
+
+TEST(Webhooks, SignedDeliveryRetriedOn5xxUntilAccepted) {
+  HttpReceiver receiver([](const HttpHit&, int index) { return index < 2 ? 500 : 200; });
+  TempDir dir;
+  Desk desk(dir, kDeliveryConfig);
+  auto hook = desk.Json(
+      "POST", "/v1/webhooks",
+      R"({"url": ")" + receiver.url() + R"(", "events": ["ticket.created", "ticket.updated"]})",
+      201);
+  const std::string secret = S(hook, "secret");
+  EXPECT_EQ(secret.rfind("whsec_", 0), 0u);
+  const std::string hook_id = S(hook, "id");
+  // The secret is shown once.
+  auto listed = desk.Json("GET", "/v1/webhooks", "", 200).at("data").as_array();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_FALSE(listed[0].as_object().contains("secret"));
+  EXPECT_EQ(listed[0].at("status"), "active");
+
+  auto ticket = desk.Json("POST", "/v1/tickets", kSimpleTicket, 201);
+  auto hits = receiver.WaitFor(1, seconds(20));
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].method, "POST");
+  EXPECT_EQ(hits[0].target, "/hook");
+  EXPECT_EQ(hits[0].headers["content-type"], "application/json");
+  EXPECT_TRUE(SignatureValid(hits[0].headers["x-payops-signature"], secret, hits[0].body))
+      << hits[0].headers["x-payops-signature"];
+  EXPECT_FALSE(SignatureValid(hits[0].headers["x-payops-signature"], secret + "x", hits[0].body));
+  auto event = json::parse(hits[0].body);
+  EXPECT_EQ(S(event, "id").rfind("evt_", 0), 0u);
+  EXPECT_EQ(event.at("type"), "ticket.created");
+  EXPECT_EQ(event.at("created_at"), "2030-01-07T13:00:00Z");
+  EXPECT_EQ(event.at("data").at("id"), ticket.at("id"));
+  EXPECT_EQ(event.at("data").at("number"), ticket.at("number"));
+  EXPECT_EQ(event.at("data").at("status"), "new");
+  // The 500 is retried after the backoff on the clock, not before.
+  std::this_thread::sleep_for(milliseconds(700));
+  EXPECT_EQ(receiver.Hits().size(), 1u);
+  desk.Json("POST", "/v1/sandbox/clock", R"({"now": "2030-01-07T13:01:00Z"})", 200);
+  ASSERT_EQ(receiver.WaitFor(2, seconds(20)).size(), 2u);
+  desk.Json("POST", "/v1/sandbox/clock", R"({"now": "2030-01-07T13:03:00Z"})", 200);
+  hits = receiver.WaitFor(3, seconds(20));
+  ASSERT_EQ(hits.size(), 3u);
+  EXPECT_EQ(hits[2].body, hits[0].body);  // the same event
+  EXPECT_TRUE(SignatureValid(hits[2].headers["x-payops-signature"], secret, hits[2].body));
+  EXPECT_NE(hits[2].headers["x-payops-signature"], hits[0].headers["x-payops-signature"]);
+  json::array deliveries;
+  for (int i = 0; i < 200; ++i) {
+    deliveries =
+        desk.Json("GET", "/v1/webhooks/" + hook_id + "/deliveries", "", 200).at("data").as_array();
+    if (deliveries.size() == 1 && deliveries[0].at("status") == "delivered") break;
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  ASSERT_EQ(deliveries.size(), 1u);
+  const auto& d = deliveries[0];
+  EXPECT_EQ(d.at("status"), "delivered") << d;
+  EXPECT_EQ(d.at("attempts"), 3);
+  EXPECT_EQ(d.at("type"), "ticket.created");
+  const auto& log = d.at("attempt_log").as_array();
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_EQ(log[0].at("status_code"), 500);
+  EXPECT_EQ(log[1].at("status_code"), 500);
+  EXPECT_EQ(log[2].at("status_code"), 200);
+  EXPECT_EQ(log[2].at("at"), "2030-01-07T13:03:00Z");
+  // An update is its own event; a deleted endpoint gets nothing more.
+  desk.Json("PATCH", "/v1/tickets/" + S(ticket, "id"), R"({"priority": "low"})", 200);
+  hits = receiver.WaitFor(4, seconds(20));
+  ASSERT_EQ(hits.size(), 4u);
+  EXPECT_EQ(json::parse(hits[3].body).at("type"), "ticket.updated");
+  EXPECT_EQ(json::parse(hits[3].body).at("data").at("priority"), "low");
+  EXPECT_EQ(desk.Call("DELETE", "/v1/webhooks/" + hook_id).status, 200);
+  EXPECT_EQ(desk.Call("DELETE", "/v1/webhooks/" + hook_id).status, 404);
+  EXPECT_EQ(desk.Json("GET", "/v1/webhooks", "", 200).at("data").as_array().size(), 0u);
+  desk.Json("PATCH", "/v1/tickets/" + S(ticket, "id"), R"({"priority": "high"})", 200);
+  std::this_thread::sleep_for(milliseconds(700));
+  EXPECT_EQ(receiver.Hits().size(), 4u);
+}
+
+TEST(Webhooks, SilentReceiverTimesOutAndGoneReceiverIsDisabled) {
+  HttpReceiver silent([](const HttpHit&, int) { return 0; });
+  HttpReceiver gone([](const HttpHit&, int) { return 410; });
+  TempDir dir;
+  Desk desk(dir, kDeliveryConfig);
+  auto slow = desk.Json("POST", "/v1/webhooks",
+                        R"({"url": ")" + silent.url() + R"(", "events": ["ticket.created"]})", 201);
+  auto closed = desk.Json("POST", "/v1/webhooks",
+                          R"({"url": ")" + gone.url() + R"(", "events": ["ticket.created"]})", 201);
+  desk.Json("POST", "/v1/tickets", kSimpleTicket, 201);
+  desk.Json("POST", "/v1/tickets", kSimpleTicket, 201);
+  auto deliveries_of = [&](const json::value& hook, const char* status, size_t n) {
+    json::array out;
+    for (int i = 0; i < 300; ++i) {
+      out = desk.Json("GET", "/v1/webhooks/" + S(hook, "id") + "/deliveries", "", 200)
+                .at("data")
+                .as_array();
+      size_t with = 0;
+      for (const auto& d : out) with += d.at("status") == status;
+      if (with == n) break;
+      std::this_thread::sleep_for(milliseconds(50));
+    }
+    return out;
+  };
+  // No answer within the 2 s timeout: failed, retried later.
+  auto timed_out = deliveries_of(slow, "failed", 2);
+  ASSERT_EQ(timed_out.size(), 2u);
+  for (const auto& d : timed_out) {
+    EXPECT_EQ(d.at("status"), "failed") << d;
+    const auto& log = d.at("attempt_log").as_array();
+    ASSERT_EQ(log.size(), 1u) << d;
+    EXPECT_TRUE(log[0].at("status_code").is_null());
+    EXPECT_NE(std::string(log[0].at("error").as_string()).find("timed out"), std::string::npos)
+        << log[0];
+    EXPECT_GE(log[0].at("duration_ms").as_int64(), 1500);
+    EXPECT_EQ(d.at("next_attempt_at"), "2030-01-07T13:01:00Z");
+  }
+  // 410: the endpoint is disabled and its other delivery canceled.
+  auto ended = deliveries_of(closed, "dead", 1);
+  std::set<std::string> statuses;
+  for (const auto& d : ended) statuses.insert(std::string(d.at("status").as_string()));
+  EXPECT_EQ(statuses, (std::set<std::string>{"dead", "canceled"}));
+  EXPECT_EQ(gone.Hits().size(), 1u);
+  auto hooks = desk.Json("GET", "/v1/webhooks", "", 200).at("data").as_array();
+  for (const auto& h : hooks) {
+    if (h.at("id") == closed.at("id")) {
+      EXPECT_EQ(h.at("status"), "disabled");
+      EXPECT_FALSE(h.at("disabled_reason").is_null());
+    } else {
+      EXPECT_EQ(h.at("status"), "active");
+    }
+  }
+}
+
+TEST(Paging, UrgentTicketTriggersAndSolvingResolvesWithRetries) {
+  HttpReceiver pager([](const HttpHit&, int index) { return index == 0 ? 503 : 202; });
+  TempDir dir;
+  Desk desk(dir, kDeliveryConfig + "[paging]\nurl = \"" + pager.url("/v2/enqueue") +
+                     "\"\nrouting_key = \"rk_0123456789\"\n");
+  desk.Key("ops_manager", "ops@payops.test");
+  auto ticket = desk.Json("POST", "/v1/tickets", kSimpleTicket, 201);
+  const std::string tid = S(ticket, "id");
+  desk.Json("PATCH", "/v1/tickets/" + tid, R"({"priority": "urgent"})", 200);
+  auto hits = pager.WaitFor(1, seconds(20));
+  ASSERT_EQ(hits.size(), 1u);
+  desk.Json("POST", "/v1/sandbox/clock", R"({"now": "2030-01-07T13:01:00Z"})", 200);
+  hits = pager.WaitFor(2, seconds(20));
+  ASSERT_EQ(hits.size(), 2u);
+  EXPECT_EQ(hits[1].body, hits[0].body);
+  EXPECT_EQ(hits[1].target, "/v2/enqueue");
+  auto trigger = json::parse(hits[1].body);
+  EXPECT_EQ(trigger.at("routing_key"), "rk_0123456789");
+  EXPECT_EQ(trigger.at("event_action"), "trigger");
+  EXPECT_EQ(S(trigger, "dedup_key"), tid);
+  EXPECT_EQ(trigger.at("payload").at("severity"), "critical");
+  EXPECT_EQ(trigger.at("payload").at("source"), "payops");
+  EXPECT_NE(std::string(trigger.at("payload").at("summary").as_string()).find("Balance off"),
+            std::string::npos);
+  std::string href(trigger.at("links").at(0).at("href").as_string());
+  EXPECT_EQ(href.substr(href.size() - tid.size() - 11), "/#/tickets/" + tid);
+  auto rows = desk.Outbox("ops@payops.test", [](const json::array& rows) {
+    return rows.size() == 1 && rows[0].at("status") == "sent";
+  });
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].at("attempts"), 2);
+  desk.Json("PATCH", "/v1/tickets/" + tid, R"({"status": "solved"})", 200);
+  hits = pager.WaitFor(3, seconds(20));
+  ASSERT_EQ(hits.size(), 3u);
+  auto resolve = json::parse(hits[2].body);
+  EXPECT_EQ(resolve.at("event_action"), "resolve");
+  EXPECT_EQ(S(resolve, "dedup_key"), tid);
+  EXPECT_EQ(resolve.at("routing_key"), "rk_0123456789");
 }
 
 }  // namespace

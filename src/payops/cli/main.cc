@@ -214,7 +214,8 @@ void ApplyMailSettings(const Config& cfg, service::Env& env) {
 }
 
 // The outbound channels: SMTP when [smtp] names a server, paging when
-// [paging] has a routing key, webhooks always.
+// [paging] has a routing key, webhooks always (nothing is queued for them
+// until an endpoint is registered).
 jobs::DeliveryChannels MakeChannels(const Config& cfg) {
   jobs::DeliveryChannels ch;
   if (!cfg.smtp_url.empty()) {
@@ -233,6 +234,7 @@ jobs::DeliveryChannels MakeChannels(const Config& cfg) {
     if (!cfg.paging_url.empty()) ch.paging.url = cfg.paging_url;
     ch.paging.routing_key = cfg.paging_routing_key;
   }
+  ch.webhooks = adapters::MakeCurlPoster();
   return ch;
 }
 

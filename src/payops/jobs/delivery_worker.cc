@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "payops/service/webhooks.h"
+
 namespace payops::jobs {
 
 DeliveryWorker::DeliveryWorker(service::Env& env, DeliveryChannels channels,
@@ -30,6 +32,12 @@ void DeliveryWorker::Start() {
       Loop("page", [this] {
         return service::DeliverPages(env_, *channels_.pager, channels_.paging, policy_, id_);
       });
+    });
+  }
+  if (channels_.webhooks) {
+    threads_.emplace_back([this] {
+      Loop("webhook",
+           [this] { return service::DeliverWebhooks(env_, *channels_.webhooks, policy_, id_); });
     });
   }
 }

@@ -26,6 +26,8 @@ class SecretBox;
 
 namespace payops::service {
 
+class ResourceJson;
+
 // New object ids from the clock's milliseconds and libsodium's random bits,
 // strictly increasing within a process (monotonic like ULIDs), so that id
 // order is creation order for list pagination.
@@ -165,6 +167,8 @@ struct Env {
   const adapters::GeoIp* geoip = nullptr;
   adapters::BalanceProvider* balance = nullptr;
   const adapters::SecretBox* secrets = nullptr;
+  // The JSON of resources in webhook events (set by the HTTP layer).
+  const ResourceJson* resource_json = nullptr;
 
   Env(store::Store& s, const Clock& c, bool sandbox_mode = false)
       : store(s), clock(c), ids(c), orgs(c), sandbox(sandbox_mode) {}

@@ -9,6 +9,7 @@
 #include "payops/core/transaction.h"
 #include "payops/core/validate.h"
 #include "payops/service/mail_templates.h"
+#include "payops/service/webhooks.h"
 #include "payops/store/end_users.h"
 #include "payops/store/kv.h"
 #include "payops/store/orgs.h"
@@ -260,6 +261,9 @@ Status NotifySla(Env& env, store::Tx& tx, const store::TicketRecord& t, const Sl
     }
     return Status::Ok();
   };
+  const bool warned = (c.fr_warning && !c.fr_breach) || (c.res_warning && !c.res_breach);
+  if (warned) PAYOPS_TRY(QueueTicketEvent(env, tx, "ticket.sla_warning", t));
+  if (c.fr_breach || c.res_breach) PAYOPS_TRY(QueueTicketEvent(env, tx, "ticket.sla_breached", t));
   PAYOPS_TRY(
       send(c.fr_warning && !c.fr_breach, "sla_warning", "First response", t.sla.fr_due, false));
   PAYOPS_TRY(send(c.fr_breach, "sla_breach", "First response", t.sla.fr_due, true));
@@ -294,7 +298,8 @@ Status SaveWithSla(Env& env, store::Tx& tx, store::TicketRecord& t, Instant now)
   PAYOPS_TRY(RecordSla(env, tx, t, c, now));
   PAYOPS_TRY(NotifySla(env, tx, t, c));
   t.updated_at = now;
-  return store::UpdateTicket(tx, t);
+  PAYOPS_TRY(store::UpdateTicket(tx, t));
+  return QueueTicketEvent(env, tx, "ticket.updated", t);
 }
 
 // --------------------------------------------------------------------------
@@ -461,6 +466,7 @@ Result<store::TicketRecord> Open(Env& env, store::Tx& tx, const Actor& actor, Op
   PAYOPS_TRY(Record(env, tx, t, actor, "status", std::nullopt, "new",
                     o.follow_up_of ? "follow-up of " + *o.follow_up_of : "created", now));
   PAYOPS_TRY(StoreAttachments(env, tx, t.id, std::nullopt, o.attachments, now));
+  PAYOPS_TRY(QueueTicketEvent(env, tx, "ticket.created", t));
   // The acknowledgement, at once, to the requester and the CCs.
   for (const Recipient& r : RequesterAndCcs(t)) {
     PAYOPS_TRY(Queue(env, tx, t, "email", "ticket_created", r, MailSubject(t)));
@@ -890,6 +896,7 @@ Status NoteTransactionStatusChange(Env& env, store::Tx& tx, const std::string& t
                       std::string(to), std::string(reason), now));
     t.updated_at = now;
     PAYOPS_TRY(store::UpdateTicket(tx, t));
+    PAYOPS_TRY(QueueTicketEvent(env, tx, "ticket.updated", t));
   }
   return Status::Ok();
 }
@@ -945,6 +952,7 @@ Result<int> AutoCloseSolvedTickets(Env& env, Instant at) {
                             "closed 7 days after solved", when));
       t.updated_at = when;
       PAYOPS_TRY(store::UpdateTicket(tx, t));
+      PAYOPS_TRY(QueueTicketEvent(env, tx, "ticket.updated", t));
       ++done;
     }
     return Status::Ok();

@@ -38,6 +38,8 @@ json::value OptTime(const std::optional<int64_t>& us) {
   return us ? json::value(TimeJson(FromMicros(*us))) : json::value(nullptr);
 }
 
+}  // namespace
+
 json::object TicketJson(const store::TicketRecord& t) {
   json::array cc;
   for (const auto& c : t.cc) cc.emplace_back(c);
@@ -66,6 +68,8 @@ json::object TicketJson(const store::TicketRecord& t) {
       {"created_at", TimeJson(t.created_at)},
       {"updated_at", TimeJson(t.updated_at)}};
 }
+
+namespace {
 
 json::object AttachmentJson(const store::TicketAttachment& a) {
   return json::object{{"id", a.id},
