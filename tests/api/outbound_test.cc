@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include <sys/wait.h>
 #include <boost/json.hpp>
+
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -209,6 +212,46 @@ TEST(OutboundMail, UnreachableServerRetriesOnTheClockThenDead) {
   std::this_thread::sleep_for(milliseconds(700));
   EXPECT_EQ(desk.Outbox("pat@acme.example", attempts_are(3, "dead"))[0].at("attempts"), 3);
   (void)ticket;
+}
+
+TEST(OutboundMail, SmtpUrlFromTheEnvironmentAndBadSettingsRefused) {
+  SmtpSink sink;
+  TempDir dir;
+  setenv("PAYOPS_SMTP_URL", sink.url().c_str(), 1);
+  Desk desk(dir, "");
+  unsetenv("PAYOPS_SMTP_URL");
+  desk.Json("POST", "/v1/tickets",
+            R"({"requester": {"name": "Pat", "email": "pat@acme.example"}, "category": "balance",)"
+            R"( "subject": "Plain subject", "description": "x"})",
+            201);
+  auto raw = sink.WaitFor(1, seconds(20));
+  ASSERT_EQ(raw.size(), 1u);
+  ParsedMail m = ParseMail(raw[0]);
+  EXPECT_EQ(m.Header("From"), "payops support <support@payops.local>");
+  EXPECT_EQ(m.Header("Subject"), "[#1001] Plain subject");  // ASCII stays plain
+  EXPECT_EQ(m.Header("Message-ID").substr(m.Header("Message-ID").size() - 14), "@payops.local>");
+  // Bad settings stop the start with exit status 2.
+  std::string bin = PAYOPS_BINARY;
+  std::string db = " --store sqlite://" + dir.path + "/x.db";
+  auto run = [](const std::string& cmd) {
+    int status = std::system((cmd + " >/dev/null 2>&1").c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  EXPECT_EQ(run("PAYOPS_SMTP_URL=http://mail.example " + bin + " migrate" + db), 2);
+  for (const char* bad :
+       {"[smtp]\nurl = \"ftp://mail.example\"\n", "[smtp]\nfrom = \"not an address\"\n",
+        "[smtp]\nstarttls = \"yes\"\n", "[smtp]\nport = 25\n", "[paging]\nurl = \"mail.example\"\n",
+        "[delivery]\nmax_attempts = 0\n"}) {
+    std::string file = dir.Write("bad.toml", bad);
+    EXPECT_EQ(run(bin + " migrate --config " + file + db), 2) << bad;
+  }
+  std::string good = dir.Write(
+      "good.toml",
+      "[smtp]\nurl = \"smtps://mail.example:465\"\nstarttls = true\nusername = \"u\"\n"
+      "password = \"p\"\nfrom = \"Desk <desk@example.com>\"\ntimeout_s = 5\n"
+      "[paging]\nurl = \"https://events.example/v2/enqueue\"\nrouting_key = \"k\"\n"
+      "[delivery]\nmax_attempts = 3\nretry_base_s = 5\nretry_max_s = 60\ntimeout_s = 3\n");
+  EXPECT_EQ(run(bin + " migrate --config " + good + db), 0);
 }
 
 TEST(OutboundMail, WithoutSmtpEmailsStayQueuedAndServeWarnsOnce) {

@@ -52,10 +52,11 @@ void DeliveryWorker::Stop() {
 }
 
 void DeliveryWorker::Loop(const char* channel, Pass pass) {
-  uint64_t seen = wakeup_.generation();
   int failures = 0;
+  int rechecks = 0;
+  bool notified = false;
   while (!wakeup_.shut_down()) {
-    seen = wakeup_.generation();
+    const uint64_t seen = wakeup_.generation();
     Result<int> n = pass();
     if (!n.ok()) {
       // The store is unavailable or refused: back off up to ~30 s.
@@ -68,7 +69,15 @@ void DeliveryWorker::Loop(const char* channel, Pass pass) {
     }
     failures = 0;
     if (*n >= policy_.batch) continue;  // more may be due
-    wakeup_.Wait(seen, std::chrono::milliseconds(poll_ms_));
+    // A notice is given inside the queuing transaction, before its commit:
+    // when nothing was due yet, look again shortly (10, 20, 40 ms).
+    if (*n == 0 && notified && rechecks < 3) {
+      wakeup_.Wait(seen, std::chrono::milliseconds(10 << rechecks));
+      ++rechecks;
+      continue;
+    }
+    rechecks = 0;
+    notified = wakeup_.Wait(seen, std::chrono::milliseconds(poll_ms_)) != seen;
   }
 }
 

@@ -77,7 +77,7 @@ Result<int> DeliverBatch(Env& env, std::string_view kind, const DeliveryPolicy& 
 
 }  // namespace
 
-Result<std::string> BuildOutboundMime(const Env& env, const mail::Mailbox& from,
+Result<std::string> BuildOutboundMime(const MailSettings& settings, const mail::Mailbox& from,
                                       const store::OutboxMessage& m, Instant now) {
   mail::MimeMail mm;
   mm.from = from;
@@ -86,9 +86,9 @@ Result<std::string> BuildOutboundMime(const Env& env, const mail::Mailbox& from,
   mm.subject = m.subject;
   const std::string ticket = m.ticket_id.value_or("");
   mm.message_id =
-      m.message_id ? *m.message_id : mail::OutboundMessageId(ticket, m.id, env.mail.domain);
+      m.message_id ? *m.message_id : mail::OutboundMessageId(ticket, m.id, settings.domain);
   if (!ticket.empty()) {
-    mm.in_reply_to = {mail::TicketThreadId(ticket, env.mail.domain)};
+    mm.in_reply_to = {mail::TicketThreadId(ticket, settings.domain)};
     mm.references = mm.in_reply_to;
   }
   mm.date = now;
@@ -104,7 +104,7 @@ Result<int> DeliverEmails(Env& env, adapters::MailSender& sender, const Delivery
   PAYOPS_ASSIGN_OR_RETURN(mail::Mailbox from, mail::ParseMailbox(env.mail.from));
   return DeliverBatch(
       env, "email", p, worker, [&](const store::OutboxMessage& m, Instant at) -> OutboxOutcome {
-        auto mime = BuildOutboundMime(env, from, m, at);
+        auto mime = BuildOutboundMime(env.mail, from, m, at);
         if (!mime.ok()) return Failure(m, mime.error(), true, p, at);
         adapters::Envelope e{from.address, {m.to_address}, std::move(*mime)};
         Status sent = sender.Send(e);

@@ -35,7 +35,7 @@ struct PagingSettings {
 // The email of an outbox row as sent: From and Reply-To the support address,
 // threaded under its ticket (mail_ids.h), Auto-Submitted on automatic mail,
 // dated `now`.
-Result<std::string> BuildOutboundMime(const Env& env, const mail::Mailbox& from,
+Result<std::string> BuildOutboundMime(const MailSettings& settings, const mail::Mailbox& from,
                                       const store::OutboxMessage& m, Instant now);
 
 // One batch of due emails; returns how many were attempted (0: none due).
