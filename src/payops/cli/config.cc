@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "payops/core/inbound_mail.h"
+#include "payops/core/mime.h"
 #include "payops/core/nacha.h"
 #include "payops/core/ticket.h"
 #include "payops/core/validate.h"
@@ -153,19 +154,45 @@ Status LoadSlaTable(const toml::table& t, Config& cfg) {
   return Status::Ok();
 }
 
-// [smtp] from (another branch of the configuration may hold the rest of
-// [smtp]; mail ingest needs only the sender's domain).
+Status CheckSmtpUrl(const std::string& url) {
+  if (url.empty() || url.rfind("smtp://", 0) == 0 || url.rfind("smtps://", 0) == 0) {
+    return Status::Ok();
+  }
+  return BadConfig("smtp.url must start with smtp:// or smtps://");
+}
+
 Status LoadSmtp(const toml::table& t, Config& cfg) {
   for (auto&& [k, v] : t) {
     std::string key(k.str());
-    auto text = v.value<std::string>();
-    if (key != "from" || !text) return BadConfig("unknown or non-string key smtp." + key);
-    if (!IsEmail(mail::AddressOf(*text))) {
-      return BadConfig("smtp.from must be an email address, optionally \"Name <address>\"");
+    if (key == "starttls") {
+      if (!v.is_boolean()) return BadConfig("smtp.starttls must be true or false");
+      cfg.smtp_starttls = *v.value<bool>();
+      continue;
     }
-    cfg.smtp_from = *text;
+    if (key == "timeout_s") {
+      auto n = v.value<int64_t>();
+      if (!n || *n < 1 || *n > 600) return BadConfig("smtp.timeout_s must be 1 to 600");
+      cfg.smtp_timeout_s = static_cast<int>(*n);
+      continue;
+    }
+    auto text = v.value<std::string>();
+    if (!text) return BadConfig("smtp." + key + " must be a string");
+    if (key == "url") {
+      cfg.smtp_url = *text;
+    } else if (key == "username") {
+      cfg.smtp_username = *text;
+    } else if (key == "password") {
+      cfg.smtp_password = *text;
+    } else if (key == "from") {
+      if (!mail::ParseMailbox(*text).ok()) {
+        return BadConfig("smtp.from must be \"Name <address>\" or an address");
+      }
+      cfg.smtp_from = *text;
+    } else {
+      return BadConfig("unknown key smtp." + key);
+    }
   }
-  return Status::Ok();
+  return CheckSmtpUrl(cfg.smtp_url);
 }
 
 // [mail.addresses] "billing@example.com" = "billing": the category of a new
@@ -188,6 +215,52 @@ Status LoadMail(const toml::table& t, Config& cfg) {
       }
       cfg.mail_addresses.emplace_back(ToLowerAscii(address), *category);
     }
+  }
+  return Status::Ok();
+}
+
+Status LoadPaging(const toml::table& t, Config& cfg) {
+  for (auto&& [k, v] : t) {
+    std::string key(k.str());
+    auto text = v.value<std::string>();
+    if (!text) return BadConfig("paging." + key + " must be a string");
+    if (key == "url") {
+      if (text->rfind("http://", 0) != 0 && text->rfind("https://", 0) != 0) {
+        return BadConfig("paging.url must be an http(s) URL");
+      }
+      cfg.paging_url = *text;
+    } else if (key == "routing_key") {
+      cfg.paging_routing_key = *text;
+    } else {
+      return BadConfig("unknown key paging." + key);
+    }
+  }
+  return Status::Ok();
+}
+
+Status LoadDelivery(const toml::table& t, Config& cfg) {
+  struct Field {
+    const char* name;
+    int Config::*member;
+    int lo, hi;
+  };
+  static constexpr Field kFields[] = {
+      {"max_attempts", &Config::delivery_max_attempts, 1, 100},
+      {"retry_base_s", &Config::delivery_retry_base_s, 1, 86400},
+      {"retry_max_s", &Config::delivery_retry_max_s, 1, 7 * 86400},
+      {"timeout_s", &Config::delivery_timeout_s, 1, 600},
+  };
+  for (auto&& [k, v] : t) {
+    std::string key(k.str());
+    const Field* f = nullptr;
+    for (const Field& candidate : kFields) {
+      if (key == candidate.name) f = &candidate;
+    }
+    auto n = v.value<int64_t>();
+    if (f == nullptr || !n || *n < f->lo || *n > f->hi) {
+      return BadConfig("unknown or out-of-range key delivery." + key);
+    }
+    cfg.*(f->member) = static_cast<int>(*n);
   }
   return Status::Ok();
 }
@@ -291,6 +364,10 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
       PAYOPS_TRY(LoadSmtp(*v.as_table(), cfg));
     } else if (key == "mail" && v.is_table()) {
       PAYOPS_TRY(LoadMail(*v.as_table(), cfg));
+    } else if (key == "paging" && v.is_table()) {
+      PAYOPS_TRY(LoadPaging(*v.as_table(), cfg));
+    } else if (key == "delivery" && v.is_table()) {
+      PAYOPS_TRY(LoadDelivery(*v.as_table(), cfg));
     } else if (key == "risk" && v.is_table()) {
       PAYOPS_TRY(LoadRisk(*v.as_table(), cfg));
     } else if (key == "sla" && v.is_table()) {
@@ -341,6 +418,12 @@ Status ApplyEnvironment(Config& cfg) {
   if (auto v = env("PAYOPS_ACCESS_LOG")) {
     PAYOPS_ASSIGN_OR_RETURN(cfg.access_log, ParseBool(*v, "PAYOPS_ACCESS_LOG"));
   }
+  if (auto v = env("PAYOPS_SMTP_URL")) {
+    PAYOPS_TRY(CheckSmtpUrl(*v));
+    cfg.smtp_url = *v;
+  }
+  if (auto v = env("PAYOPS_SMTP_PASSWORD")) cfg.smtp_password = *v;
+  if (auto v = env("PAYOPS_PAGING_ROUTING_KEY")) cfg.paging_routing_key = *v;
   if (auto v = env("PAYOPS_IO_THREADS")) {
     PAYOPS_ASSIGN_OR_RETURN(cfg.io_threads, ParseInt(*v, "PAYOPS_IO_THREADS", 1, 64));
   }

@@ -44,9 +44,6 @@ struct Config {
   // operations_email (requester of the tickets payops opens itself).
   std::string public_url;
   std::string operations_email;
-  // [smtp] from: the sender address of payops's mail ("support@example.com"
-  // or "Desk <support@example.com>"); its domain names our Message-IDs.
-  std::string smtp_from;
   // [mail.addresses]: recipient address (lowercase) → ticket category, for
   // `payops mail-ingest`; at most service::kMaxMailAddressCategories.
   std::vector<std::pair<std::string, std::string>> mail_addresses;
@@ -63,6 +60,22 @@ struct Config {
   TierLimits tier_limits;
   // [sla.<plan>.<priority>]: first_response_minutes, resolution_minutes, clock.
   desk::SlaTable sla_table = desk::DefaultSlaTable();
+  // [smtp]: url = "smtp://host:port" | "smtps://host:port" ("": emails stay
+  // queued), starttls, username, password, from = "Name <address>".
+  std::string smtp_url;
+  bool smtp_starttls = false;
+  std::string smtp_username;
+  std::string smtp_password;
+  std::string smtp_from;
+  int smtp_timeout_s = 30;
+  // [paging]: a PagerDuty Events API v2 endpoint ("" with no routing_key: pages stay queued).
+  std::string paging_url;
+  std::string paging_routing_key;
+  // [delivery]: retries of emails, pages and webhooks.
+  int delivery_max_attempts = 8;
+  int delivery_retry_base_s = 30;
+  int delivery_retry_max_s = 3600;
+  int delivery_timeout_s = 10;  // a webhook or page POST
 };
 
 // Reads a TOML file over `cfg`. Unknown keys are errors (a typo must not pass
@@ -74,7 +87,8 @@ struct Config {
 Status LoadConfigFile(const std::string& path, Config& cfg);
 // Applies PAYOPS_STORE, PAYOPS_LISTEN, PAYOPS_SANDBOX, PAYOPS_LOG_LEVEL,
 // PAYOPS_ACCESS_LOG, PAYOPS_IO_THREADS, PAYOPS_WORKER_THREADS,
-// PAYOPS_ENCRYPTION_KEY, PAYOPS_STATE_DIR, PAYOPS_GEOIP.
+// PAYOPS_ENCRYPTION_KEY, PAYOPS_STATE_DIR, PAYOPS_GEOIP, PAYOPS_SMTP_URL,
+// PAYOPS_SMTP_PASSWORD, PAYOPS_PAGING_ROUTING_KEY.
 Status ApplyEnvironment(Config& cfg);
 // Splits "host:port"; port 0 lets the kernel choose.
 Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen);

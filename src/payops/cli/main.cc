@@ -12,12 +12,16 @@
 
 #include "payops/adapters/balance_provider.h"
 #include "payops/adapters/geoip.h"
+#include "payops/adapters/http_poster.h"
 #include "payops/adapters/key_file.h"
+#include "payops/adapters/mail_sender.h"
 #include "payops/adapters/mime_parser.h"
 #include "payops/adapters/secret_box.h"
 #include "payops/cli/config.h"
 #include "payops/core/logfmt.h"
+#include "payops/core/mime.h"
 #include "payops/http/server.h"
+#include "payops/jobs/delivery_worker.h"
 #include "payops/jobs/desk_jobs.h"
 #include "payops/jobs/job_runner.h"
 #include "payops/jobs/settlement_jobs.h"
@@ -304,6 +308,53 @@ Status ApplyDeskSettings(const Config& cfg, service::Env& env,
   return Status::Ok();
 }
 
+void ApplyMailSettings(const Config& cfg, service::Env& env) {
+  if (cfg.smtp_from.empty()) return;
+  auto from = mail::ParseMailbox(cfg.smtp_from);
+  if (!from.ok()) return;  // checked when the configuration was read
+  env.mail.from = cfg.smtp_from;
+  env.mail.domain = mail::DomainOf(from->address);
+  if (!from->name.empty()) env.mail.support_name = from->name;
+}
+
+// The outbound channels: SMTP when [smtp] names a server, paging when
+// [paging] has a routing key, webhooks always (nothing is queued for them
+// until an endpoint is registered).
+jobs::DeliveryChannels MakeChannels(const Config& cfg) {
+  jobs::DeliveryChannels ch;
+  if (!cfg.smtp_url.empty()) {
+    adapters::SmtpSettings smtp;
+    smtp.url = cfg.smtp_url;
+    smtp.starttls = cfg.smtp_starttls;
+    smtp.username = cfg.smtp_username;
+    smtp.password = cfg.smtp_password;
+    smtp.timeout_ms = cfg.smtp_timeout_s * 1000L;
+    ch.mail = adapters::MakeSmtpSender(smtp);
+  } else {
+    spdlog::warn("msg=\"no [smtp] url configured: emails stay queued in the outbox\"");
+  }
+  if (!cfg.paging_routing_key.empty()) {
+    ch.pager = adapters::MakeCurlPoster();
+    if (!cfg.paging_url.empty()) ch.paging.url = cfg.paging_url;
+    ch.paging.routing_key = cfg.paging_routing_key;
+  }
+  ch.webhooks = adapters::MakeCurlPoster();
+  return ch;
+}
+
+service::DeliveryPolicy DeliveryPolicyOf(const Config& cfg) {
+  service::DeliveryPolicy p;
+  p.max_attempts = cfg.delivery_max_attempts;
+  p.retry_base = std::chrono::seconds(cfg.delivery_retry_base_s);
+  p.retry_max = std::chrono::seconds(cfg.delivery_retry_max_s);
+  p.http_timeout_ms = cfg.delivery_timeout_s * 1000L;
+  // A batch's lease outlasts its sends at their timeouts.
+  p.lease = std::chrono::seconds(
+      std::max(300, 2 * std::max(cfg.smtp_timeout_s, cfg.delivery_timeout_s) * 20));
+  p.batch = 20;
+  return p;
+}
+
 int Serve(const Config& cfg) {
   auto listen = ParseListen(cfg.listen);
   if (!listen.ok()) return Fail(listen.error());
@@ -332,6 +383,7 @@ int Serve(const Config& cfg) {
   env.risk = cfg.risk;
   env.high_risk_action = cfg.high_risk_action;
   env.tier_limits = cfg.tier_limits;
+  ApplyMailSettings(cfg, env);
   auto geoip = adapters::OpenGeoIp(cfg.geoip);
   if (!geoip.ok()) return Fail(geoip.error());
   env.geoip = geoip->get();
@@ -362,6 +414,9 @@ int Serve(const Config& cfg) {
   auto port = server.Listen();
   if (!port.ok()) return Fail(port.error());
   if (!cfg.sandbox) runner.Start();
+  // Delivery runs in real time in sandbox mode too (due times on the clock).
+  jobs::DeliveryWorker delivery(env, MakeChannels(cfg), DeliveryPolicyOf(cfg));
+  delivery.Start();
   server.Run([&](uint16_t p) {
     std::string host = so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host;
     spdlog::info("msg={} store={} sandbox={}",
@@ -369,6 +424,7 @@ int Serve(const Config& cfg) {
                  st.dialect() == store::Dialect::kSqlite ? "sqlite" : "postgresql", cfg.sandbox);
   });
   runner.Stop();
+  delivery.Stop();
   spdlog::info("msg=\"stopped\"");
   return 0;
 }

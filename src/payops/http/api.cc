@@ -29,7 +29,14 @@ Api::Api(service::Env& env, jobs::JobRunner& runner, ManualClock* manual_clock, 
   RegisterTickets(*this);
   RegisterKb(*this);
   RegisterPortal(*this);
+  RegisterWebhooks(*this);
+  resource_json_ = MakeResourceJson();
+  env_.resource_json = resource_json_.get();
   metrics_ = std::make_unique<Metrics>(router_.routes().size());
+}
+
+Api::~Api() {
+  if (env_.resource_json == resource_json_.get()) env_.resource_json = nullptr;
 }
 
 const Route* Api::Resolve(HttpRequest& req) const {

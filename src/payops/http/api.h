@@ -11,6 +11,9 @@
 #include "payops/service/api_keys.h"
 #include "payops/service/env.h"
 #include "payops/service/passwords.h"
+#include "payops/service/webhooks.h"
+#include "payops/store/ach_batches.h"
+#include "payops/store/tickets.h"
 #include "payops/store/transactions.h"
 
 namespace payops::http {
@@ -28,6 +31,9 @@ class Api {
  public:
   // `manual_clock` is the sandbox clock (null outside sandbox mode).
   Api(service::Env& env, jobs::JobRunner& runner, ManualClock* manual_clock, ApiOptions options);
+  ~Api();
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
 
   // Matches the route and fills req.params. Null when nothing matches.
   const Route* Resolve(HttpRequest& req) const;
@@ -55,6 +61,7 @@ class Api {
   ApiOptions options_;
   Router router_;
   std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<service::ResourceJson> resource_json_;
   service::Authenticator auth_;
   service::PasswordHasher passwords_;
 };
@@ -76,8 +83,16 @@ void RegisterKb(Api& api);
 void RegisterPortal(Api& api);
 void RegisterTickets(Api& api);
 
+void RegisterWebhooks(Api& api);
+
 // A transaction as GET /v1/transactions lists it (hold, risk, batch, dates).
 json::object TransactionSummaryJson(const store::TransactionRecord& t);
+// A ticket's own fields as GET /v1/tickets/{id} shows them (no conversation).
+json::object TicketJson(const store::TicketRecord& t);
+// An ACH batch as GET /v1/ach/batches/{id} shows it.
+json::object BatchJson(const store::AchBatch& b);
+// The resources of webhook events, through the functions above.
+std::unique_ptr<service::ResourceJson> MakeResourceJson();
 
 // Turns a Result into a response: the value through `to_json` with `status`,
 // or the error shape.

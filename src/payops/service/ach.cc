@@ -7,6 +7,7 @@
 #include "payops/core/calendar.h"
 #include "payops/core/nacha.h"
 #include "payops/service/transactions.h"
+#include "payops/service/webhooks.h"
 #include "payops/store/end_users.h"
 #include "payops/store/funding.h"
 #include "payops/store/kv.h"
@@ -76,6 +77,7 @@ Result<std::optional<store::AchBatch>> CloseAchBatch(Env& env, const std::string
       PAYOPS_ASSIGN_OR_RETURN(b.total_debit, CheckedAdd(b.total_debit, debit));
     }
     PAYOPS_TRY(store::InsertAchBatch(tx, b));
+    PAYOPS_TRY(QueueBatchEvent(env, tx, "batch.closed", b));
     out = b;
     return Status::Ok();
   }));
@@ -93,7 +95,10 @@ Status SettleAchBatch(Env& env, const std::string& batch_date) {
       t.settlement_date = batch_date;
       PAYOPS_TRY(MarkProcessed(env, tx, t, "ach_batch_settled", now));
     }
-    return store::MarkAchBatchSettled(tx, batch->id, now);
+    PAYOPS_TRY(store::MarkAchBatchSettled(tx, batch->id, now));
+    batch->status = "settled";
+    batch->settled_at = now;
+    return QueueBatchEvent(env, tx, "batch.settled", *batch);
   });
 }
 

@@ -1,6 +1,8 @@
 // What every application service needs: the store, the clock, fresh ids.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -23,6 +25,8 @@ class SecretBox;
 }  // namespace payops::adapters
 
 namespace payops::service {
+
+class ResourceJson;
 
 // New object ids from the clock's milliseconds and libsodium's random bits,
 // strictly increasing within a process (monotonic like ULIDs), so that id
@@ -87,6 +91,58 @@ struct DeskSettings {
   std::string operations_email = "operations@payops.local";
 };
 
+// Outbound mail (the [smtp] settings the service needs at enqueue).
+struct MailSettings {
+  // The sender, "Support <support@example.com>"; also the Reply-To.
+  std::string from = "payops support <support@payops.local>";
+  // The domain of `from`: the right side of every Message-ID.
+  std::string domain = "payops.local";
+  // Signs the mail ("-- Support").
+  std::string support_name = "payops support";
+};
+
+// Wakes the delivery threads when the outbox or the webhook deliveries get
+// rows (or the sandbox clock moves). Notify never blocks; each waiter keeps
+// the generation it last saw, so a Notify made while it was busy is not lost.
+class Wakeup {
+ public:
+  void Notify() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++generation_;
+    }
+    cv_.notify_all();
+  }
+  uint64_t generation() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return generation_;
+  }
+  // Returns the generation once it passed `seen`, at the timeout, or at
+  // Shutdown.
+  uint64_t Wait(uint64_t seen, std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, timeout, [&] { return generation_ != seen || shutdown_; });
+    return generation_;
+  }
+  void Shutdown() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      shutdown_ = true;
+    }
+    cv_.notify_all();
+  }
+  bool shut_down() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return shutdown_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  uint64_t generation_ = 0;
+  bool shutdown_ = false;
+};
+
 struct Env {
   store::Store& store;
   const Clock& clock;
@@ -101,6 +157,9 @@ struct Env {
   HighRiskAction high_risk_action = HighRiskAction::kHold;
   AchSettings ach;
   DeskSettings desk;
+  MailSettings mail;
+  // Null: nothing to wake (no delivery worker in this process).
+  Wakeup* delivery_wakeup = nullptr;
   // SLA table and working hours; null: the SPEC's table on the Federal Reserve
   // calendar (SlaRulesOf).
   const desk::SlaRules* sla_rules = nullptr;
@@ -108,6 +167,8 @@ struct Env {
   const adapters::GeoIp* geoip = nullptr;
   adapters::BalanceProvider* balance = nullptr;
   const adapters::SecretBox* secrets = nullptr;
+  // The JSON of resources in webhook events (set by the HTTP layer).
+  const ResourceJson* resource_json = nullptr;
 
   Env(store::Store& s, const Clock& c, bool sandbox_mode = false)
       : store(s), clock(c), ids(c), orgs(c), sandbox(sandbox_mode) {}

@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <cassert>
 
+#include "payops/core/mail_ids.h"
 #include "payops/core/transaction.h"
 #include "payops/core/validate.h"
+#include "payops/service/mail_templates.h"
+#include "payops/service/webhooks.h"
 #include "payops/store/end_users.h"
 #include "payops/store/kv.h"
 #include "payops/store/orgs.h"
@@ -68,12 +71,38 @@ struct Recipient {
   std::optional<std::string> member_id;
 };
 
+// Queues one email or page about `t`, its text (and HTML for emails) rendered
+// from templates/mail/<event> with the ticket's values and `extra`.
 Status Queue(Env& env, store::Tx& tx, const store::TicketRecord& t, std::string_view kind,
-             std::string_view event, const Recipient& to, std::string subject, std::string body) {
-  return store::InsertOutbox(
-      tx, store::OutboxMessage{env.ids.New("msg"), std::string(kind), std::string(event),
-                               to.address, to.member_id, std::move(subject), std::move(body), t.id,
-                               "queued", 0, env.clock.Now(), std::nullopt});
+             std::string_view event, const Recipient& to, std::string subject,
+             mail::TemplateValues extra = {}) {
+  mail::TemplateValues values = std::move(extra);
+  values.emplace("number", std::to_string(t.number));
+  values.emplace("subject", t.subject);
+  values.emplace("priority", t.priority);
+  values.emplace("queue", t.queue);
+  values.emplace("link", TicketLink(env, t));
+  values.emplace("requester_name", t.requester_name);
+  values.emplace("support_name", env.mail.support_name);
+  PAYOPS_ASSIGN_OR_RETURN(RenderedMail rendered, RenderMail(event, values));
+  store::OutboxMessage m;
+  m.id = env.ids.New("msg");
+  m.kind = std::string(kind);
+  m.event = std::string(event);
+  m.to_address = to.address;
+  m.to_member_id = to.member_id;
+  m.subject = std::move(subject);
+  m.body = std::move(rendered.text);
+  m.ticket_id = t.id;
+  m.created_at = env.clock.Now();
+  m.next_attempt_at_us = ToMicros(m.created_at);
+  if (kind == "email") {
+    m.html_body = std::move(rendered.html);
+    m.message_id = mail::OutboundMessageId(t.id, m.id, env.mail.domain);
+  }
+  PAYOPS_TRY(store::InsertOutbox(tx, m));
+  if (env.delivery_wakeup) env.delivery_wakeup->Notify();
+  return Status::Ok();
 }
 
 // The requester and every CC, each once.
@@ -100,19 +129,28 @@ Result<std::optional<Recipient>> QueueLead(store::Tx& tx, const std::string& que
 // Urgent (SPEC §3.2): a page to every operations manager and a notice to every
 // member of the queue's team.
 Status QueueUrgent(Env& env, store::Tx& tx, const store::TicketRecord& t, std::string_view why) {
-  std::string body = "Urgent ticket #" + std::to_string(t.number) + " (" + t.queue +
-                     " queue): " + t.subject + "\n" + std::string(why) + "\n" + TicketLink(env, t) +
-                     "\n";
   PAYOPS_ASSIGN_OR_RETURN(auto managers,
                           store::MembersWithRole(tx, Role::kOpsManager, kMaxTeamSize));
   for (const auto& m : managers) {
-    PAYOPS_TRY(
-        Queue(env, tx, t, "page", "urgent_page", {m.email, m.id}, MailSubject(t, "URGENT "), body));
+    PAYOPS_TRY(Queue(env, tx, t, "page", "urgent_page", {m.email, m.id}, MailSubject(t, "URGENT "),
+                     {{"why", std::string(why)}}));
   }
   PAYOPS_ASSIGN_OR_RETURN(auto team, store::QueueTeam(tx, t.queue, kMaxTeamSize));
   for (const auto& qm : team) {
     PAYOPS_TRY(Queue(env, tx, t, "email", "urgent_notice", {qm.member.email, qm.member.id},
-                     MailSubject(t, "URGENT "), body));
+                     MailSubject(t, "URGENT "), {{"why", std::string(why)}}));
+  }
+  return Status::Ok();
+}
+
+// Solving an urgent ticket resolves its page (the incident is keyed by the
+// ticket, so one resolve per operations manager paged closes it).
+Status QueuePageResolve(Env& env, store::Tx& tx, const store::TicketRecord& t) {
+  PAYOPS_ASSIGN_OR_RETURN(auto managers,
+                          store::MembersWithRole(tx, Role::kOpsManager, kMaxTeamSize));
+  for (const auto& m : managers) {
+    PAYOPS_TRY(
+        Queue(env, tx, t, "page", "page_resolve", {m.email, m.id}, MailSubject(t, "Solved: ")));
   }
   return Status::Ok();
 }
@@ -209,22 +247,23 @@ Status NotifySla(Env& env, store::Tx& tx, const store::TicketRecord& t, const Sl
   auto send = [&](bool fired, const char* event, const char* what, Instant due,
                   bool breach) -> Status {
     if (!fired) return Status::Ok();
-    std::string body = std::string(what) + " of ticket #" + std::to_string(t.number) + " (" +
-                       t.priority + ", " + t.queue + ") " + (breach ? "was due" : "is due") +
-                       " at " + FormatRfc3339(due) + ".\n" + TicketLink(env, t) + "\n";
     std::vector<Recipient> to;
     if (assignee) to.push_back(*assignee);
     if ((breach || !assignee) && lead && (!assignee || lead->address != assignee->address))
       to.push_back(*lead);
     for (const auto& r : to) {
       PAYOPS_TRY(Queue(env, tx, t, "email", event, r,
-                       MailSubject(t, breach ? "SLA breached: " : "SLA warning: "), body));
+                       MailSubject(t, breach ? "SLA breached: " : "SLA warning: "),
+                       {{"what", what}, {"due", FormatRfc3339(due)}}));
     }
     if (breach && t.priority == "urgent") {
       PAYOPS_TRY(QueueUrgent(env, tx, t, std::string(what) + " breached"));
     }
     return Status::Ok();
   };
+  const bool warned = (c.fr_warning && !c.fr_breach) || (c.res_warning && !c.res_breach);
+  if (warned) PAYOPS_TRY(QueueTicketEvent(env, tx, "ticket.sla_warning", t));
+  if (c.fr_breach || c.res_breach) PAYOPS_TRY(QueueTicketEvent(env, tx, "ticket.sla_breached", t));
   PAYOPS_TRY(
       send(c.fr_warning && !c.fr_breach, "sla_warning", "First response", t.sla.fr_due, false));
   PAYOPS_TRY(send(c.fr_breach, "sla_breach", "First response", t.sla.fr_due, true));
@@ -259,7 +298,8 @@ Status SaveWithSla(Env& env, store::Tx& tx, store::TicketRecord& t, Instant now)
   PAYOPS_TRY(RecordSla(env, tx, t, c, now));
   PAYOPS_TRY(NotifySla(env, tx, t, c));
   t.updated_at = now;
-  return store::UpdateTicket(tx, t);
+  PAYOPS_TRY(store::UpdateTicket(tx, t));
+  return QueueTicketEvent(env, tx, "ticket.updated", t);
 }
 
 // --------------------------------------------------------------------------
@@ -431,12 +471,10 @@ Result<store::TicketRecord> Open(Env& env, store::Tx& tx, const Actor& actor, Op
   PAYOPS_TRY(Record(env, tx, t, actor, "status", std::nullopt, "new",
                     o.follow_up_of ? "follow-up of " + *o.follow_up_of : "created", now));
   PAYOPS_TRY(StoreAttachments(env, tx, t.id, std::nullopt, o.attachments, now));
+  PAYOPS_TRY(QueueTicketEvent(env, tx, "ticket.created", t));
   // The acknowledgement, at once, to the requester and the CCs.
-  std::string ack = "We have received your request #" + std::to_string(t.number) + ": " +
-                    t.subject + "\nPriority: " + t.priority + ". Follow it at " +
-                    TicketLink(env, t) + "\n";
   for (const Recipient& r : RequesterAndCcs(t)) {
-    PAYOPS_TRY(Queue(env, tx, t, "email", "ticket_created", r, MailSubject(t), ack));
+    PAYOPS_TRY(Queue(env, tx, t, "email", "ticket_created", r, MailSubject(t)));
   }
   if (priority == Priority::kUrgent) PAYOPS_TRY(QueueUrgent(env, tx, t, "opened as urgent"));
   return t;
@@ -668,7 +706,11 @@ Result<TicketView> PatchTicket(Env& env, const Actor& actor, const std::string& 
       newly_assigned = p.assignee_id.has_value();
     }
     if (status) {
+      const std::string was = t.status;
       PAYOPS_TRY(MoveStatus(env, tx, t, actor, *status, kind, "status set", now));
+      if (*status == TicketStatus::kSolved && was != "solved" && t.priority == "urgent") {
+        PAYOPS_TRY(QueuePageResolve(env, tx, t));
+      }
     } else if (newly_assigned && before == TicketStatus::kNew) {
       // Triage opens a new ticket.
       PAYOPS_TRY(MoveStatus(env, tx, t, Actor::System(), TicketStatus::kOpen, ActorKind::kSystem,
@@ -677,9 +719,8 @@ Result<TicketView> PatchTicket(Env& env, const Actor& actor, const std::string& 
     if (newly_assigned) {
       PAYOPS_ASSIGN_OR_RETURN(auto to, MemberRecipient(tx, t.assignee_id));
       if (to) {
-        PAYOPS_TRY(Queue(env, tx, t, "email", "ticket_assigned", *to, MailSubject(t, "Assigned: "),
-                         "Ticket #" + std::to_string(t.number) + " (" + t.priority + ", " +
-                             t.queue + ") is assigned to you.\n" + TicketLink(env, t) + "\n"));
+        PAYOPS_TRY(
+            Queue(env, tx, t, "email", "ticket_assigned", *to, MailSubject(t, "Assigned: ")));
       }
     }
     if (raised_to_urgent) PAYOPS_TRY(QueueUrgent(env, tx, t, "priority raised to urgent"));
@@ -763,8 +804,7 @@ Result<TicketView> AddTicketMessage(Env& env, const Actor& actor, const std::str
       PAYOPS_ASSIGN_OR_RETURN(auto to, MemberRecipient(tx, t.assignee_id));
       if (to) {
         PAYOPS_TRY(Queue(env, tx, t, "email", "customer_reply", *to, MailSubject(t, "Re: "),
-                         actor.name + " replied on ticket #" + std::to_string(t.number) + ":\n\n" +
-                             excerpt + "\n\n" + TicketLink(env, t) + "\n"));
+                         {{"author", actor.name}, {"message", excerpt}}));
       }
     } else if (!in.internal) {
       if (!t.first_agent_reply_at_us) t.first_agent_reply_at_us = ToMicros(now);
@@ -773,8 +813,7 @@ Result<TicketView> AddTicketMessage(Env& env, const Actor& actor, const std::str
       }
       for (const Recipient& r : RequesterAndCcs(t)) {
         PAYOPS_TRY(Queue(env, tx, t, "email", "public_reply", r, MailSubject(t, "Re: "),
-                         excerpt + "\n\n-- \nReply to this email or follow the request at " +
-                             TicketLink(env, t) + "\n"));
+                         {{"author", actor.name}, {"message", excerpt}}));
       }
     }
     PAYOPS_TRY(SaveWithSla(env, tx, t, now));
@@ -872,6 +911,7 @@ Status NoteTransactionStatusChange(Env& env, store::Tx& tx, const std::string& t
                       std::string(to), std::string(reason), now));
     t.updated_at = now;
     PAYOPS_TRY(store::UpdateTicket(tx, t));
+    PAYOPS_TRY(QueueTicketEvent(env, tx, "ticket.updated", t));
   }
   return Status::Ok();
 }
@@ -927,6 +967,7 @@ Result<int> AutoCloseSolvedTickets(Env& env, Instant at) {
                             "closed 7 days after solved", when));
       t.updated_at = when;
       PAYOPS_TRY(store::UpdateTicket(tx, t));
+      PAYOPS_TRY(QueueTicketEvent(env, tx, "ticket.updated", t));
       ++done;
     }
     return Status::Ok();

@@ -14,6 +14,7 @@
 #include "payops/core/validate.h"
 #include "payops/service/ledger.h"
 #include "payops/service/tickets.h"
+#include "payops/service/webhooks.h"
 #include "payops/store/end_users.h"
 #include "payops/store/orgs.h"
 
@@ -61,8 +62,10 @@ Result<store::HistoryEntry> MakeTransition(Env& env, store::TransactionRecord& t
 
 // Appends a status change of a stored transaction to its history; its open
 // tickets get an internal note in the same commit.
-Status AppendChange(Env& env, store::Tx& tx, const store::HistoryEntry& h, Instant now) {
+Status AppendChange(Env& env, store::Tx& tx, const store::TransactionRecord& t,
+                    const store::HistoryEntry& h, Instant now) {
   PAYOPS_TRY(store::AppendHistory(tx, h));
+  PAYOPS_TRY(QueueTransactionEvents(env, tx, t, h.from_status.value_or(""), h.to_status));
   // Tickets can only link to a committed transaction: none while INITIATED.
   const std::string from = h.from_status.value_or("");
   if (from == "INITIATED") return Status::Ok();
@@ -74,7 +77,7 @@ Status Transition(Env& env, store::Tx& tx, store::TransactionRecord& t, TxnStatu
                   const Actor& actor, std::string_view reason,
                   const std::optional<std::string>& note, Instant now) {
   PAYOPS_ASSIGN_OR_RETURN(auto h, MakeTransition(env, t, to, actor, reason, note, now));
-  return AppendChange(env, tx, h, now);
+  return AppendChange(env, tx, t, h, now);
 }
 
 struct Context {
@@ -196,7 +199,7 @@ Status RunChecks(Env& env, store::Tx& tx, store::TransactionRecord& t, const Act
   PAYOPS_ASSIGN_OR_RETURN(RiskInput risk, RiskInputs(env, tx, t, c.user, now));
   PAYOPS_ASSIGN_OR_RETURN(auto h, DecideChecks(env, tx, t, std::move(c), risk, actor, start,
                                                skip_balance_check, note, now));
-  PAYOPS_TRY(AppendChange(env, tx, h, now));
+  PAYOPS_TRY(AppendChange(env, tx, t, h, now));
   return store::UpdateTransaction(tx, t);
 }
 
@@ -377,6 +380,7 @@ Result<TransactionView> WriteInitiation(Env& env, store::Tx& tx, const Actor& ac
   PAYOPS_TRY(store::InsertTransaction(tx, t));
   PAYOPS_TRY(store::AppendHistory(tx, initiated));
   PAYOPS_TRY(store::AppendHistory(tx, decided));
+  PAYOPS_TRY(QueueTransactionEvents(env, tx, t, "INITIATED", decided.to_status));
   // The history as ListHistory would answer it: (at, id) order, ids increasing.
   TransactionView view;
   view.history.push_back(std::move(initiated));

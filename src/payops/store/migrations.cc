@@ -829,6 +829,63 @@ CREATE TABLE ledger_balances (
 ) WITHOUT ROWID
 )SQL",
      "", ""},
+    // Delivery of the outbox (SMTP, paging) and webhooks. An outbox row keeps
+    // what is sent: the text and HTML rendered at enqueue, the Message-ID, and
+    // its delivery state (next attempt, lease, last error). A worker claims
+    // due rows by writing its lease (lease_until, leased_by), so two servers
+    // never send one row at once. Webhook endpoints, one delivery row per
+    // endpoint and event (the body signed at send time), and every attempt.
+    {17, "outbound_delivery",
+     R"SQL(
+ALTER TABLE outbox ADD COLUMN html_body TEXT;
+ALTER TABLE outbox ADD COLUMN message_id TEXT;
+ALTER TABLE outbox ADD COLUMN next_attempt_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN lease_until BIGINT;
+ALTER TABLE outbox ADD COLUMN leased_by TEXT;
+ALTER TABLE outbox ADD COLUMN last_error TEXT;
+CREATE INDEX outbox_due ON outbox(kind, next_attempt_at) WHERE status IN ('queued', 'failed');
+CREATE TABLE webhooks (
+  id TEXT PRIMARY KEY,
+  url TEXT NOT NULL,
+  events TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_by TEXT,
+  created_at BIGINT NOT NULL,
+  disabled_at BIGINT,
+  disabled_reason TEXT
+);
+CREATE INDEX webhooks_status ON webhooks(status, id);
+CREATE TABLE webhook_deliveries (
+  id TEXT PRIMARY KEY,
+  webhook_id TEXT NOT NULL REFERENCES webhooks(id),
+  event_id TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  body TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts BIGINT NOT NULL,
+  next_attempt_at BIGINT NOT NULL,
+  lease_until BIGINT,
+  leased_by TEXT,
+  last_error TEXT,
+  last_status_code BIGINT,
+  created_at BIGINT NOT NULL,
+  delivered_at BIGINT
+);
+CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries(webhook_id, id);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at)
+  WHERE status IN ('queued', 'failed');
+CREATE TABLE webhook_attempts (
+  delivery_id TEXT NOT NULL REFERENCES webhook_deliveries(id),
+  attempt BIGINT NOT NULL,
+  at BIGINT NOT NULL,
+  status_code BIGINT,
+  error TEXT,
+  duration_ms BIGINT NOT NULL,
+  PRIMARY KEY (delivery_id, attempt)
+) WITHOUT ROWID
+)SQL",
+     "", ""},
     // Inbound mail already turned into a ticket or a reply, keyed by the
     // SHA-256 of the sender and the Message-ID, so that a message the mail
     // server delivers twice (a retry after a lost answer) is applied once.

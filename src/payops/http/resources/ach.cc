@@ -5,7 +5,6 @@
 #include "payops/http/api.h"
 
 namespace payops::http {
-namespace {
 
 json::object BatchJson(const store::AchBatch& b) {
   return json::object{
@@ -20,8 +19,6 @@ json::object BatchJson(const store::AchBatch& b) {
       {"total_debit", b.total_debit},
       {"currency", "USD"}};
 }
-
-}  // namespace
 
 void RegisterAch(Api& api) {
   Router& r = api.router();

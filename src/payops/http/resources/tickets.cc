@@ -38,6 +38,8 @@ json::value OptTime(const std::optional<int64_t>& us) {
   return us ? json::value(TimeJson(FromMicros(*us))) : json::value(nullptr);
 }
 
+}  // namespace
+
 json::object TicketJson(const store::TicketRecord& t) {
   json::array cc;
   for (const auto& c : t.cc) cc.emplace_back(c);
@@ -66,6 +68,8 @@ json::object TicketJson(const store::TicketRecord& t) {
       {"created_at", TimeJson(t.created_at)},
       {"updated_at", TimeJson(t.updated_at)}};
 }
+
+namespace {
 
 json::object AttachmentJson(const store::TicketAttachment& a) {
   return json::object{{"id", a.id},
@@ -423,16 +427,24 @@ void RegisterTickets(Api& api) {
     if (!list.ok()) return ErrorResponse(list.error(), req.request_id);
     json::array data;
     for (const auto& m : list->items) {
-      data.emplace_back(json::object{{"id", m.id},
-                                     {"kind", m.kind},
-                                     {"event", m.event},
-                                     {"to", m.to_address},
-                                     {"to_member_id", OptJson(m.to_member_id)},
-                                     {"subject", m.subject},
-                                     {"body", m.body},
-                                     {"ticket_id", OptJson(m.ticket_id)},
-                                     {"status", m.status},
-                                     {"created_at", TimeJson(m.created_at)}});
+      data.emplace_back(
+          json::object{{"id", m.id},
+                       {"kind", m.kind},
+                       {"event", m.event},
+                       {"to", m.to_address},
+                       {"to_member_id", OptJson(m.to_member_id)},
+                       {"subject", m.subject},
+                       {"body", m.body},
+                       {"ticket_id", OptJson(m.ticket_id)},
+                       {"html", OptJson(m.html_body)},
+                       {"message_id", OptJson(m.message_id)},
+                       {"status", m.status},
+                       {"attempts", m.attempts},
+                       {"last_error", OptJson(m.last_error)},
+                       {"next_attempt_at", TimeJson(FromMicros(m.next_attempt_at_us))},
+                       {"sent_at", m.sent_at_us ? json::value(TimeJson(FromMicros(*m.sent_at_us)))
+                                                : json::value(nullptr)},
+                       {"created_at", TimeJson(m.created_at)}});
     }
     return JsonResponse(200, ListBody(std::move(data), list->has_more,
                                       list->items.empty() ? "" : list->items.back().id));
