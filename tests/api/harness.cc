@@ -91,6 +91,28 @@ HttpResult Request(int port, const std::string& method, const std::string& targe
   return SendRaw(port, raw);
 }
 
+namespace {
+
+// The servers of several tests share the test cluster's database (its
+// default schema), as the servers of one deployment do: they share its
+// encryption key too, configured, instead of each making a key file of its
+// own. A test on a schema of its own (search_path) keeps its key file.
+constexpr const char* kSharedDatabaseKey =
+    "7e57da7a7e57da7a7e57da7a7e57da7a7e57da7a7e57da7a7e57da7a7e57da7a";
+
+bool SharesTestDatabase(const std::string& store_url) {
+  return store_url.rfind("postgresql://", 0) == 0 &&
+         store_url.find("search_path") == std::string::npos;
+}
+
+std::string SharedKeyEnv(const std::string& store_url) {
+  return SharesTestDatabase(store_url)
+             ? std::string("PAYOPS_ENCRYPTION_KEY=") + kSharedDatabaseKey + " "
+             : std::string();
+}
+
+}  // namespace
+
 ServerProcess::ServerProcess(std::string store_url, std::vector<std::string> extra_args,
                              bool sandbox) {
   char tmpl[] = "/tmp/payops-api-XXXXXX";
@@ -105,6 +127,7 @@ ServerProcess::ServerProcess(std::string store_url, std::vector<std::string> ext
     // The key file of a PostgreSQL store goes to the state directory: this
     // server's own, never the machine's.
     setenv("PAYOPS_STATE_DIR", dir_.c_str(), 1);
+    if (SharesTestDatabase(store_url_)) setenv("PAYOPS_ENCRYPTION_KEY", kSharedDatabaseKey, 1);
     std::vector<std::string> args = {PAYOPS_BINARY, "serve",       "--store",          store_url_,
                                      "--listen",    "127.0.0.1:0", "--worker-threads", "8"};
     if (sandbox) {
@@ -160,7 +183,8 @@ std::string ServerProcess::Log() {
 }
 
 std::string ServerProcess::RunCli(const std::vector<std::string>& args, int* exit_code) const {
-  std::string cmd = "PAYOPS_STATE_DIR='" + dir_ + "' " + std::string(PAYOPS_BINARY);
+  std::string cmd =
+      "PAYOPS_STATE_DIR='" + dir_ + "' " + SharedKeyEnv(store_url_) + std::string(PAYOPS_BINARY);
   for (const auto& a : args) cmd += " '" + a + "'";
   cmd += " 2>/dev/null";
   FILE* p = popen(cmd.c_str(), "r");
@@ -177,7 +201,7 @@ std::string ServerProcess::RunCliWithInput(const std::vector<std::string>& args,
                                            const std::string& stdin_path, int* exit_code,
                                            std::string* stderr_text) const {
   const std::string err_path = dir_ + "/cli.stderr";
-  std::string cmd = std::string(PAYOPS_BINARY);
+  std::string cmd = SharedKeyEnv(store_url_) + std::string(PAYOPS_BINARY);
   for (const auto& a : args) cmd += " '" + a + "'";
   cmd += " < '" + stdin_path + "' 2> '" + err_path + "'";
   FILE* p = popen(cmd.c_str(), "r");

@@ -106,7 +106,7 @@ std::string MediaType(GMimeObject* object) {
 void AddMailboxes(InternetAddressList* list, std::vector<MailAddress>& out, int depth = 0) {
   if (!list || depth > 1) return;
   const int n = internet_address_list_length(list);
-  for (int i = 0; i < n && out.size() < mail::kMaxRecipients; ++i) {
+  for (int i = 0; i < n && out.size() < mail::kMaxInboundRecipients; ++i) {
     InternetAddress* a = internet_address_list_get_address(list, i);
     if (INTERNET_ADDRESS_IS_GROUP(a)) {
       AddMailboxes(internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a)), out, depth + 1);

@@ -245,13 +245,13 @@ std::string_view AddressOf(std::string_view from) {
   return TrimSpace(from);
 }
 
-std::string_view DomainOf(std::string_view address) {
+std::string_view DomainPartOf(std::string_view address) {
   size_t at = address.rfind('@');
   return at == std::string_view::npos ? std::string_view() : address.substr(at + 1);
 }
 
 std::string OurMailDomain(std::string_view smtp_from, std::string_view public_url) {
-  std::string_view domain = DomainOf(AddressOf(smtp_from));
+  std::string_view domain = DomainPartOf(AddressOf(smtp_from));
   if (!domain.empty()) return LowerAscii(domain);
   std::string_view host = TrimSpace(public_url);
   size_t scheme = host.find("://");

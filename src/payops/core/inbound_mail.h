@@ -23,7 +23,7 @@ inline constexpr size_t kMaxMessageBytes = size_t{25} << 20;
 inline constexpr size_t kMaxMimeParts = 200;
 inline constexpr int kMaxMimeDepth = 16;
 // To and Cc addresses read from one message.
-inline constexpr size_t kMaxRecipients = 200;
+inline constexpr size_t kMaxInboundRecipients = 200;
 // Message-IDs read from In-Reply-To and References together.
 inline constexpr size_t kMaxThreadIds = 100;
 // Bytes of any one header value kept (subject and names are cut further).
@@ -92,7 +92,7 @@ std::string OurMailDomain(std::string_view smtp_from, std::string_view public_ur
 // The address inside "Name <addr>" or the text itself, trimmed.
 std::string_view AddressOf(std::string_view from);
 // The part after the last '@', or "" when there is none.
-std::string_view DomainOf(std::string_view address);
+std::string_view DomainPartOf(std::string_view address);
 // ASCII lowercase.
 std::string LowerAscii(std::string_view s);
 

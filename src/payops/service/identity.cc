@@ -1,7 +1,9 @@
 #include "payops/service/identity.h"
 
+#include "payops/core/mail_ids.h"
 #include "payops/core/org.h"
 #include "payops/core/validate.h"
+#include "payops/service/mail_templates.h"
 #include "payops/store/identity.h"
 #include "payops/store/orgs.h"
 #include "payops/store/outbox.h"
@@ -26,12 +28,27 @@ std::string_view EmailDomain(std::string_view email) {
   return at == std::string_view::npos ? std::string_view() : email.substr(at + 1);
 }
 
+// Queues one email to `to`, rendered from templates/mail/<event> with `values`.
 Status QueueMail(Env& env, store::Tx& tx, const store::Member& to, std::string event,
-                 std::string subject, std::string body) {
-  return store::InsertOutbox(
-      tx, store::OutboxMessage{env.ids.New("msg"), "email", std::move(event), to.email, to.id,
-                               std::move(subject), std::move(body), std::nullopt, "queued", 0,
-                               env.clock.Now(), std::nullopt});
+                 std::string subject, mail::TemplateValues values) {
+  values.emplace("name", to.name);
+  values.emplace("support_name", env.mail.support_name);
+  PAYOPS_ASSIGN_OR_RETURN(RenderedMail rendered, RenderMail(event, values));
+  store::OutboxMessage m;
+  m.id = env.ids.New("msg");
+  m.kind = "email";
+  m.event = std::move(event);
+  m.to_address = to.email;
+  m.to_member_id = to.id;
+  m.subject = std::move(subject);
+  m.body = std::move(rendered.text);
+  m.html_body = std::move(rendered.html);
+  m.message_id = mail::OutboundMessageId("", m.id, env.mail.domain);
+  m.created_at = env.clock.Now();
+  m.next_attempt_at_us = ToMicros(m.created_at);
+  PAYOPS_TRY(store::InsertOutbox(tx, m));
+  if (env.delivery_wakeup) env.delivery_wakeup->Notify();
+  return Status::Ok();
 }
 
 // A new one-time link for the member; returns the token (the link's secret).
@@ -97,9 +114,7 @@ Status Signup(Env& env, PasswordHasher& hasher, const SignupInput& in) {
     PAYOPS_ASSIGN_OR_RETURN(auto existing, store::FindCredentialByEmail(tx, email));
     if (existing) {
       return QueueMail(env, tx, existing->second, "account_exists", "Your payops account",
-                       "Someone (perhaps you) tried to sign up with this address, which already "
-                       "has an account.\nSign in at " +
-                           env.desk.base_url + "/#/login or reset your password there.\n");
+                       {{"link", env.desk.base_url + "/#/login"}});
     }
     Instant now = env.clock.Now();
     PAYOPS_ASSIGN_OR_RETURN(auto member,
@@ -113,9 +128,7 @@ Status Signup(Env& env, PasswordHasher& hasher, const SignupInput& in) {
         store::InsertCredential(tx, store::Credential{member->id, email, hash, std::nullopt, now}));
     PAYOPS_ASSIGN_OR_RETURN(std::string token, NewLink(env, tx, member->id, TokenPurpose::kVerify));
     return QueueMail(env, tx, *member, "verify_email", "Confirm your email address",
-                     "Hello " + in.name + ",\n\nConfirm your email address to finish signing up " +
-                         "for " + org->name + "'s support portal:\n" + Link(env, "verify", token) +
-                         "\n\nThe link works once, for 48 hours.\n");
+                     {{"org_name", org->name}, {"link", Link(env, "verify", token)}});
   });
 }
 
@@ -212,10 +225,7 @@ Status RequestPasswordReset(Env& env, const std::string& email_in) {
     PAYOPS_ASSIGN_OR_RETURN(std::string token,
                             NewLink(env, tx, found->second.id, TokenPurpose::kReset));
     return QueueMail(env, tx, found->second, "password_reset", "Reset your payops password",
-                     "Hello " + found->second.name + ",\n\nChoose a new password here:\n" +
-                         Link(env, "reset", token) +
-                         "\n\nThe link works once, for one hour. If you did not ask for it, "
-                         "ignore this email: your password stays as it is.\n");
+                     {{"link", Link(env, "reset", token)}});
   });
 }
 
@@ -306,10 +316,10 @@ Result<store::Member> InviteMember(Env& env, const Actor& actor, const InviteInp
         tx, store::Credential{member->id, email, std::nullopt, std::nullopt, now}));
     PAYOPS_ASSIGN_OR_RETURN(std::string token, NewLink(env, tx, member->id, TokenPurpose::kInvite));
     PAYOPS_TRY(QueueMail(env, tx, *member, "invitation", "You are invited to payops",
-                         "Hello " + in.name + ",\n\n" + actor.name + " invited you to " + org_name +
-                             " on payops as " + std::string(RoleName(in.role)) +
-                             ".\nChoose your password here:\n" + Link(env, "invite", token) +
-                             "\n\nThe link works once, for 7 days.\n"));
+                         {{"inviter", actor.name},
+                          {"org_name", org_name},
+                          {"role", std::string(RoleName(in.role))},
+                          {"link", Link(env, "invite", token)}}));
     out = std::move(member);
     return Status::Ok();
   });

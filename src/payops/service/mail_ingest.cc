@@ -89,7 +89,7 @@ std::vector<AttachmentInput> Attachments(const InboundMail& mail,
 }
 
 bool IsOurs(const MailIngestSettings& settings, std::string_view address_lc) {
-  if (mail::DomainOf(address_lc) == settings.our_domain) return true;
+  if (mail::DomainPartOf(address_lc) == settings.our_domain) return true;
   if (std::find(settings.our_addresses.begin(), settings.our_addresses.end(), address_lc) !=
       settings.our_addresses.end()) {
     return true;
@@ -205,7 +205,7 @@ Result<MailIngestResult> IngestMail(Env& env, const MailIngestSettings& settings
       }
     }
     PAYOPS_ASSIGN_OR_RETURN(
-        auto org, store::FindOrgByDomain(tx, std::string(mail::DomainOf(sender.address_lc))));
+        auto org, store::FindOrgByDomain(tx, std::string(mail::DomainPartOf(sender.address_lc))));
     const Actor actor = SenderActor(
         sender, org ? std::optional<std::string>(org->id) : std::optional<std::string>());
     PAYOPS_ASSIGN_OR_RETURN(auto target, RepliedTicket(tx, settings, mail));
