@@ -109,6 +109,13 @@ TEST(OutboundMail, TicketMailReachesTheSmtpServerThreadedEscapedAndEncoded) {
             R"({"body": "INTERNAL-ONLY: check the ledger", "internal": true})", 201);
   desk.Json("POST", "/v1/tickets/" + tid + "/messages",
             R"({"body": "Found it: <i>reversed</i> & re-sent.\nRegards"})", 201);
+  // A subject with CR/LF never reaches a header: the API refuses it.
+  auto injected = desk.Call(
+      "POST", "/v1/tickets",
+      R"({"requester": {"name": "Eve", "email": "eve@acme.example"}, "category": "balance",)"
+      R"( "subject": "hi\r\nBcc: victim@example.org", "description": "x"})");
+  EXPECT_EQ(injected.status, 400) << injected.body;
+  EXPECT_NE(injected.body.find("\"field\":\"subject\""), std::string::npos) << injected.body;
   auto raw = sink.WaitFor(4, seconds(20));
   ASSERT_EQ(raw.size(), 4u);
   std::this_thread::sleep_for(milliseconds(300));
@@ -160,6 +167,7 @@ TEST(OutboundMail, TicketMailReachesTheSmtpServerThreadedEscapedAndEncoded) {
   EXPECT_EQ(message_ids.size(), 4u);  // each mail its own id, all under one root
   EXPECT_EQ(acks_to, (std::multiset<std::string>{"zoe@acme.example", "cfo@acme.example"}));
   EXPECT_EQ(replies_to, acks_to);
+  for (const std::string& r : raw) EXPECT_EQ(r.find("victim@example.org"), std::string::npos);
   // The outbox shows each as sent once, with the Message-ID it went out with.
   auto rows = desk.Outbox("zoe@acme.example", [](const json::array& rows) {
     for (const auto& r : rows) {
