@@ -152,6 +152,8 @@ done
 
 ratio() { python3 -c "print(f'{100*float($1)/float($2):.0f} %')"; }
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+# The section bench/delivery.sh writes at the end is kept.
+delivery_section=$(sed -n '/^<!-- bench\/delivery.sh -->$/,$p' docs/BENCHMARKS.md 2>/dev/null || true)
 cat > docs/BENCHMARKS.md <<MD
 # Benchmarks
 
@@ -226,4 +228,5 @@ Goal: idle ≤ 30 MB.
 $micro
 \`\`\`
 MD
+if [ -n "$delivery_section" ]; then printf '\n%s\n' "$delivery_section" >> docs/BENCHMARKS.md; fi
 echo "wrote docs/BENCHMARKS.md" >&2

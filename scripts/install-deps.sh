@@ -13,7 +13,7 @@ run_pkgs=(build-essential cmake ninja-build pkg-config ccache ca-certificates tz
   libgoogle-perftools-dev)
 test_pkgs=(libgtest-dev libgmock-dev postgresql-15 postgresql-client-15 python3 python3-aiosmtpd curl
   nodejs)
-bench_pkgs=(wrk libbenchmark-dev python3 curl)
+bench_pkgs=(wrk libbenchmark-dev python3 python3-aiosmtpd curl)
 
 pkgs=("${run_pkgs[@]}")
 case "$what" in
