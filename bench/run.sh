@@ -158,8 +158,12 @@ mail_section=$(bench/mail_ingest.sh "$bin")
 
 ratio() { python3 -c "print(f'{100*float($1)/float($2):.0f} %')"; }
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
-# The web page's figures come from the browser test (see that section): kept as they are.
-web_section=$(sed -n '/^## Web page/,$p' docs/BENCHMARKS.md 2>/dev/null || true)
+# The sections written by other commands are kept: the web page's figures
+# (from the browser test) and what bench/delivery.sh writes.
+web_section=$(sed -n '/^## Web page/,$p' docs/BENCHMARKS.md 2>/dev/null |
+  sed '/^<!-- bench\/delivery.sh -->$/,$d' || true)
+delivery_section=$(sed -n '/^<!-- bench\/delivery.sh -->$/,$p' docs/BENCHMARKS.md 2>/dev/null |
+  sed '/^## Web page/,$d' || true)
 cat > docs/BENCHMARKS.md <<MD
 # Benchmarks
 
@@ -237,4 +241,5 @@ $micro
 \`\`\`
 MD
 if [ -n "$web_section" ]; then printf '\n%s\n' "$web_section" >> docs/BENCHMARKS.md; fi
+if [ -n "$delivery_section" ]; then printf '\n%s\n' "$delivery_section" >> docs/BENCHMARKS.md; fi
 echo "wrote docs/BENCHMARKS.md" >&2

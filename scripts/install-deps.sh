@@ -13,7 +13,7 @@ run_pkgs=(build-essential cmake ninja-build pkg-config ccache ca-certificates tz
   libgoogle-perftools-dev libgmime-3.0-dev)
 test_pkgs=(libgtest-dev libgmock-dev postgresql-15 postgresql-client-15 python3 python3-aiosmtpd curl
   nodejs chromium fonts-dejavu-core)
-bench_pkgs=(wrk libbenchmark-dev python3 curl hyperfine)
+bench_pkgs=(wrk libbenchmark-dev python3 python3-aiosmtpd curl hyperfine)
 
 pkgs=("${run_pkgs[@]}")
 case "$what" in

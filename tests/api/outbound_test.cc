@@ -109,6 +109,13 @@ TEST(OutboundMail, TicketMailReachesTheSmtpServerThreadedEscapedAndEncoded) {
             R"({"body": "INTERNAL-ONLY: check the ledger", "internal": true})", 201);
   desk.Json("POST", "/v1/tickets/" + tid + "/messages",
             R"({"body": "Found it: <i>reversed</i> & re-sent.\nRegards"})", 201);
+  // A subject with CR/LF never reaches a header: the API refuses it.
+  auto injected = desk.Call(
+      "POST", "/v1/tickets",
+      R"({"requester": {"name": "Eve", "email": "eve@acme.example"}, "category": "balance",)"
+      R"( "subject": "hi\r\nBcc: victim@example.org", "description": "x"})");
+  EXPECT_EQ(injected.status, 400) << injected.body;
+  EXPECT_NE(injected.body.find("\"field\":\"subject\""), std::string::npos) << injected.body;
   auto raw = sink.WaitFor(4, seconds(20));
   ASSERT_EQ(raw.size(), 4u);
   std::this_thread::sleep_for(milliseconds(300));
@@ -160,6 +167,7 @@ TEST(OutboundMail, TicketMailReachesTheSmtpServerThreadedEscapedAndEncoded) {
   EXPECT_EQ(message_ids.size(), 4u);  // each mail its own id, all under one root
   EXPECT_EQ(acks_to, (std::multiset<std::string>{"zoe@acme.example", "cfo@acme.example"}));
   EXPECT_EQ(replies_to, acks_to);
+  for (const std::string& r : raw) EXPECT_EQ(r.find("victim@example.org"), std::string::npos);
   // The outbox shows each as sent once, with the Message-ID it went out with.
   auto rows = desk.Outbox("zoe@acme.example", [](const json::array& rows) {
     for (const auto& r : rows) {
@@ -448,6 +456,93 @@ TEST(Webhooks, SilentReceiverTimesOutAndGoneReceiverIsDisabled) {
       EXPECT_EQ(h.at("status"), "active");
     }
   }
+}
+
+TEST(Webhooks, TransactionAndBatchEventsCarryTheResourceAsTheApiShowsIt) {
+  HttpReceiver receiver([](const HttpHit&, int) { return 204; });
+  TempDir dir;
+  Desk desk(dir, kDeliveryConfig);
+  auto hook = desk.Json(
+      "POST", "/v1/webhooks",
+      R"({"url": ")" + receiver.url() +
+          R"(", "events": ["transaction.status_changed", "transaction.held", "batch.closed",)"
+          R"( "batch.settled"]})",
+      201);
+  std::string org = S(desk.Json("POST", "/v1/orgs",
+                                R"({"name":"Org","domain":"hook.example","sla_plan":"vip",)"
+                                R"("hypercare_plan":"pro","bau_plan":"pro",)"
+                                R"("go_live_date":"2026-01-01","allowed_countries":["US","MX"],)"
+                                R"("fees":[{"direction":"payin","currency":"USD",)"
+                                R"("corridor":"US-MX","fee":150},{"direction":"payout",)"
+                                R"("currency":"USD","corridor":"US-MX","fee":100}]})",
+                                201),
+                      "id");
+  std::string user = S(desk.Json("POST", "/v1/users",
+                                 R"({"org_id":")" + org +
+                                     R"(","name":"Jose","email":"j@c.example","country":"US",)"
+                                     R"("kyc_status":"VERIFIED","tier":3})",
+                                 201),
+                       "id");
+  std::string rcp =
+      S(desk.Json("POST", "/v1/users/" + user + "/recipients",
+                  R"({"name":"Ana","country":"MX","payout_method":"cash_pickup"})", 201),
+        "id");
+  std::string bank = S(desk.Json("POST", "/v1/users/" + user + "/bank-accounts",
+                                 R"({"routing_number":"011000015","account_number":"123456789",)"
+                                 R"("sandbox_balance":100000000})",
+                                 201),
+                       "id");
+  auto txn_body = [&](const char* device) {
+    return R"({"user_id":")" + user + R"(","recipient_id":")" + rcp +
+           R"(","funding":{"type":"ach","id":")" + bank +
+           R"("},"amount":10000,"currency":"USD","payout_currency":"MXN","corridor":"US-MX",)"
+           R"("ip_address":"8.8.8.8","device_id":")" +
+           device + R"("})";
+  };
+  auto ok = desk.Json("POST", "/v1/transactions", txn_body("sandbox-risk-0"), 201);
+  auto held = desk.Json("POST", "/v1/transactions", txn_body("sandbox-risk-50"), 201);
+  ASSERT_EQ(held.at("status"), "HOLD") << held;
+  // 07:00 Los Angeles closes the day's batch, 12:00 settles it.
+  desk.Json("POST", "/v1/sandbox/clock", R"({"now": "2030-01-07T12:00:00-08:00"})", 200);
+  auto hits = receiver.WaitFor(6, seconds(20));
+  ASSERT_EQ(hits.size(), 6u);
+  std::multiset<std::string> types;
+  for (const auto& h : hits) {
+    auto e = json::parse(h.body);
+    std::string type(e.at("type").as_string());
+    types.insert(type);
+    const auto& data = e.at("data");
+    if (type == "transaction.held") {
+      EXPECT_EQ(data.at("id"), held.at("id"));
+      EXPECT_EQ(data.at("status"), "HOLD");
+      EXPECT_EQ(data.at("hold").at("reason"), "RISK_MODERATE") << data;
+    } else if (type == "batch.closed") {
+      EXPECT_EQ(data.at("id"), "ach_2030-01-07");
+      EXPECT_EQ(data.at("status"), "closed");
+      EXPECT_EQ(data.at("entry_count"), 1);
+    } else if (type == "batch.settled") {
+      EXPECT_EQ(data.at("status"), "settled");
+      EXPECT_FALSE(data.at("settled_at").is_null());
+    } else {
+      EXPECT_EQ(type, "transaction.status_changed");
+      EXPECT_EQ(data.at("amount"), 10000) << data;
+    }
+  }
+  EXPECT_EQ(types,
+            (std::multiset<std::string>{"transaction.status_changed", "transaction.status_changed",
+                                        "transaction.held", "batch.closed", "batch.settled",
+                                        "transaction.status_changed"}));
+  // The last change of the good transaction: PROCESSED at settlement.
+  std::vector<std::string> statuses;
+  for (const auto& h : hits) {
+    auto e = json::parse(h.body);
+    if (e.at("type") == "transaction.status_changed" && e.at("data").at("id") == ok.at("id")) {
+      statuses.emplace_back(e.at("data").at("status").as_string());
+    }
+  }
+  EXPECT_EQ(statuses, (std::vector<std::string>{"PENDING", "PROCESSED"}));
+  auto deliveries = desk.Json("GET", "/v1/webhooks/" + S(hook, "id") + "/deliveries", "", 200);
+  EXPECT_EQ(deliveries.at("data").as_array().size(), 6u);
 }
 
 TEST(Paging, UrgentTicketTriggersAndSolvingResolvesWithRetries) {

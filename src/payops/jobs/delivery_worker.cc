@@ -1,6 +1,9 @@
 #include "payops/jobs/delivery_worker.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -52,6 +55,11 @@ void DeliveryWorker::Stop() {
 }
 
 void DeliveryWorker::Loop(const char* channel, Pass pass) {
+  // Delivery is background work: under load the request threads come first
+  // (Linux: a thread's nice value is its own).
+  if (setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kNice) != 0) {
+    spdlog::debug("msg=\"delivery thread keeps its priority\" channel={}", channel);
+  }
   int failures = 0;
   int rechecks = 0;
   bool notified = false;

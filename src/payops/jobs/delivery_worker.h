@@ -5,6 +5,7 @@
 // one bounded batch per channel; a thread that found a full batch goes on at
 // once, otherwise it sleeps. Separate from the JobRunner: it runs on the
 // real clock in sandbox mode too, while due times are read on env.clock.
+// The threads run at nice 10, so a loaded server serves requests first.
 #pragma once
 
 #include <atomic>
@@ -27,6 +28,8 @@ struct DeliveryChannels {
 
 class DeliveryWorker {
  public:
+  static constexpr int kNice = 10;  // the delivery threads' nice value
+
   DeliveryWorker(service::Env& env, DeliveryChannels channels, service::DeliveryPolicy policy,
                  int poll_ms = 500);
   ~DeliveryWorker();
