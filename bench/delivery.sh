@@ -136,6 +136,8 @@ from = \"Bench Support <support@bench.example>\"
 done
 tickets_off=$(median < "$work/tickets_off.rps")
 tickets_on=$(median < "$work/tickets_on.rps")
+spread_off=$(sort -n "$work/tickets_off.rps" | awk 'NR==1{a=$1} {b=$1} END{print a "–" b}')
+spread_on=$(sort -n "$work/tickets_on.rps" | awk 'NR==1{a=$1} {b=$1} END{print a "–" b}')
 ratio=$(python3 -c "print(f'{100 * $tickets_on / $tickets_off:.0f} %' if $tickets_off else '—')")
 during=$(awk '{s += $1; t += $2} END {printf "%d of %d", s / NR, t / NR}' "$work/during.txt")
 drain_rate=$(median < "$work/drain_rate.txt")
@@ -165,6 +167,8 @@ at nice 10 too, so under load requests come first.
 | without \`[smtp]\` (emails stay queued) | $tickets_off |
 | with \`[smtp]\` to the sink (the delivery thread sending meanwhile) | $tickets_on |
 | ratio (goal ≥ 80 %) | $ratio |
+
+Every run (req/s): without delivery $spread_off, with delivery $spread_on.
 
 During the ${DURATION} s load with delivery, $during queued emails were sent (mean
 over runs): the load takes both cores, and each ticket queues two emails. Once the

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "harness.h"
+#include "payops/core/clock.h"
 #include "sinks.h"
 
 namespace payops::testing {
@@ -41,8 +42,8 @@ struct TempDir {
 
 // A sandbox server with `toml` as its configuration file, and an admin key.
 struct Desk {
-  Desk(const TempDir& dir, const std::string& toml)
-      : server("", {"--config", dir.Write("payops.toml", toml)}) {
+  Desk(const TempDir& dir, const std::string& toml, const std::string& store_url = "")
+      : server(store_url, {"--config", dir.Write("payops.toml", toml)}) {
     int rc = 0;
     admin = server.RunCli({"key", "create", "--store", server.store_url(), "--role", "admin",
                            "--name", "Ada Admin", "--email", "ada@payops.test"},
@@ -583,6 +584,46 @@ TEST(Paging, UrgentTicketTriggersAndSolvingResolvesWithRetries) {
   EXPECT_EQ(resolve.at("event_action"), "resolve");
   EXPECT_EQ(S(resolve, "dedup_key"), tid);
   EXPECT_EQ(resolve.at("routing_key"), "rk_0123456789");
+}
+
+// Both channels on PostgreSQL: claims with FOR UPDATE SKIP LOCKED, leases,
+// outcomes. The store is shared with other tests: addresses are unique.
+TEST(Postgres, MailAndWebhooksAreDeliveredFromPostgres) {
+  std::string url = PostgresUrlForTests();
+  ASSERT_FALSE(url.empty()) << "PAYOPS_TEST_PG_URL_FILE is not set: run through ctest";
+  SmtpSink sink;
+  HttpReceiver receiver([](const HttpHit&, int index) { return index == 0 ? 502 : 200; });
+  TempDir dir;
+  Desk desk(dir, SmtpConfig(sink.url(), "[delivery]\nretry_base_s = 60\n"), url);
+  auto hook =
+      desk.Json("POST", "/v1/webhooks",
+                R"({"url": ")" + receiver.url() + R"(", "events": ["ticket.created"]})", 201);
+  const std::string to = "pg" + std::to_string(sink.port()) + "@acme.example";
+  auto ticket = desk.Json("POST", "/v1/tickets",
+                          R"({"requester": {"name": "Pat", "email": ")" + to +
+                              R"("}, "category": "balance", "subject": "On PostgreSQL",)"
+                              R"( "description": "x"})",
+                          201);
+  auto raw = sink.WaitFor(1, seconds(20));
+  ASSERT_EQ(raw.size(), 1u);
+  ParsedMail m = ParseMail(raw[0]);
+  EXPECT_EQ(m.Header("To"), to);
+  EXPECT_EQ(m.Header("In-Reply-To"), "<payops." + S(ticket, "id") + "@desk.example>");
+  auto rows = desk.Outbox(to, [](const json::array& rows) {
+    return rows.size() == 1 && rows[0].at("status") == "sent";
+  });
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].at("status"), "sent");
+  ASSERT_EQ(receiver.WaitFor(1, seconds(20)).size(), 1u);
+  // The sandbox clock of a shared store may be anywhere: move it 2 minutes on.
+  auto now = desk.Json("GET", "/v1/sandbox/clock", "", 200);
+  auto later = *ParseRfc3339(std::string(now.at("now").as_string())) + std::chrono::minutes(2);
+  desk.Json("POST", "/v1/sandbox/clock", R"({"now": ")" + FormatRfc3339(later) + R"("})", 200);
+  auto hits = receiver.WaitFor(2, seconds(20));
+  ASSERT_EQ(hits.size(), 2u);
+  EXPECT_EQ(hits[1].body, hits[0].body);
+  EXPECT_EQ(json::parse(hits[1].body).at("data").at("id"), ticket.at("id"));
+  (void)hook;
 }
 
 }  // namespace

@@ -192,6 +192,44 @@ TEST_P(TicketsTest, VisibilityMatrixMatchesTheCoreRule) {
   }
 }
 
+// Mail: an internal note queues nothing; a public reply's excerpt in the
+// mail never ends inside a UTF-8 sequence; each email has its Message-ID and
+// HTML part.
+TEST_P(TicketsTest, RepliesQueueMailAndInternalNotesQueueNothing) {
+  ManualClock clock(FromMicros(kStartUs));
+  service::Env env(*store_, clock);
+  env.mail.domain = "desk.example";
+  const Actor admin = Staff(Role::kAdmin, "mem_admin", "admin@payops.test");
+  auto t = service::CreateTicket(env, admin, Ticket("pat@acme.example", {}, "balance", ""));
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  const std::string id = t->ticket.id;
+  EXPECT_EQ(Count(*store_, "outbox"), 1);
+  service::NewMessageInput note;
+  note.body = "staff only";
+  note.internal = true;
+  ASSERT_TRUE(service::AddTicketMessage(env, admin, id, note).ok());
+  EXPECT_EQ(Count(*store_, "outbox"), 1);
+  service::NewMessageInput reply;
+  reply.body = std::string(1999, 'a') + "\xc3\xa9 and more";  // "é" across byte 2000
+  ASSERT_TRUE(service::AddTicketMessage(env, admin, id, reply).ok());
+  std::optional<store::Page<store::OutboxMessage>> page;
+  ASSERT_TRUE(store_
+                  ->Read([&](store::Tx& tx) -> Status {
+                    PAYOPS_ASSIGN_OR_RETURN(page, store::ListOutbox(tx, {}, {50, std::nullopt}));
+                    return Status::Ok();
+                  })
+                  .ok());
+  ASSERT_EQ(page->items.size(), 2u);
+  const auto& mail = page->items[1];
+  EXPECT_EQ(mail.event, "public_reply");
+  EXPECT_EQ(mail.body.find("staff only"), std::string::npos);
+  EXPECT_NE(mail.body.find(std::string(1999, 'a') + "\n"), std::string::npos);
+  EXPECT_EQ(mail.body.find("\xc3"), std::string::npos);  // the cut sequence is left out whole
+  EXPECT_EQ(mail.message_id, "<payops." + id + "." + mail.id + "@desk.example>");
+  ASSERT_TRUE(mail.html_body.has_value());
+  EXPECT_FALSE(mail.html_body->empty());
+}
+
 TEST_P(TicketsTest, NumbersAreUniqueUnderConcurrentCreation) {
   ManualClock clock(FromMicros(kStartUs));
   service::Env env(*store_, clock);

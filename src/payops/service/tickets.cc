@@ -58,6 +58,15 @@ std::string TicketLink(const Env& env, const store::TicketRecord& t) {
   return env.desk.base_url + "/#/tickets/" + t.id;
 }
 
+// At most `max_bytes` of `text`, never ending inside a UTF-8 sequence (the
+// excerpt goes into mail and JSON).
+std::string Utf8Prefix(const std::string& text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80) --cut;
+  return text.substr(0, cut);
+}
+
 // "[#1001] subject": the number in the subject threads replies (mail ingest).
 std::string MailSubject(const store::TicketRecord& t, std::string_view prefix = {}) {
   return std::string(prefix) + "[#" + std::to_string(t.number) + "] " + t.subject;
@@ -792,7 +801,7 @@ Result<TicketView> AddTicketMessage(Env& env, const Actor& actor, const std::str
                            now};
     PAYOPS_TRY(store::InsertTicketMessage(tx, m));
     PAYOPS_TRY(StoreAttachments(env, tx, t.id, m.id, atts, now));
-    std::string excerpt = in.body.substr(0, 2000);
+    std::string excerpt = Utf8Prefix(in.body, 2000);
     if (kind == ActorKind::kCustomer) {
       desk::ReplyEffect effect = desk::CustomerReplyEffect(before);
       if (effect == desk::ReplyEffect::kResume || effect == desk::ReplyEffect::kReopen) {
