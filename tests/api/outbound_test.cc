@@ -15,6 +15,7 @@
 
 #include "harness.h"
 #include "payops/core/clock.h"
+#include "payops/store/store.h"
 #include "sinks.h"
 
 namespace payops::testing {
@@ -589,8 +590,22 @@ TEST(Paging, UrgentTicketTriggersAndSolvingResolvesWithRetries) {
 // Both channels on PostgreSQL: claims with FOR UPDATE SKIP LOCKED, leases,
 // outcomes. The store is shared with other tests: addresses are unique.
 TEST(Postgres, MailAndWebhooksAreDeliveredFromPostgres) {
-  std::string url = PostgresUrlForTests();
-  ASSERT_FALSE(url.empty()) << "PAYOPS_TEST_PG_URL_FILE is not set: run through ctest";
+  const std::string base = PostgresUrlForTests();
+  ASSERT_FALSE(base.empty()) << "PAYOPS_TEST_PG_URL_FILE is not set: run through ctest";
+  // A schema of its own: the servers of other tests on the shared database
+  // would otherwise claim (and, ending, hold the leases of) its deliveries.
+  const std::string schema = "delivery_" + std::to_string(getpid());
+  {
+    auto admin = store::Open(base);
+    ASSERT_TRUE(admin.ok()) << admin.error().message;
+    ASSERT_TRUE((*admin)
+                    ->Write([&](store::Tx& tx) -> Status {
+                      PAYOPS_TRY(tx.Exec("CREATE SCHEMA " + schema, {}));
+                      return Status::Ok();
+                    })
+                    .ok());
+  }
+  const std::string url = base + "?options=-csearch_path%3D" + schema;
   SmtpSink sink;
   HttpReceiver receiver([](const HttpHit&, int index) { return index == 0 ? 502 : 200; });
   TempDir dir;
