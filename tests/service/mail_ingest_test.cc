@@ -39,17 +39,6 @@ mail::InboundMail Message(const std::string& from, const std::string& subject,
   return m;
 }
 
-int64_t Count(store::Store& s, const std::string& table) {
-  int64_t n = -1;
-  EXPECT_TRUE(s.Read([&](store::Tx& tx) -> Status {
-                 PAYOPS_ASSIGN_OR_RETURN(auto row,
-                                         tx.QueryOne("SELECT COUNT(*) FROM " + table, {}));
-                 n = row->Int(0);
-                 return Status::Ok();
-               }).ok());
-  return n;
-}
-
 TEST_P(MailIngestServiceTest, NewTicketFromTheSendersOrgWithItsRecipients) {
   ManualClock clock(FromMicros(kStartUs));
   service::Env env(*store_, clock);

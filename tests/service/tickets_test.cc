@@ -55,17 +55,6 @@ service::NewTicketInput Ticket(const std::string& requester, std::vector<std::st
   return in;
 }
 
-int64_t Count(store::Store& s, const std::string& table) {
-  int64_t n = -1;
-  EXPECT_TRUE(s.Read([&](store::Tx& tx) -> Status {
-                 PAYOPS_ASSIGN_OR_RETURN(auto row,
-                                         tx.QueryOne("SELECT COUNT(*) FROM " + table, {}));
-                 n = row->Int(0);
-                 return Status::Ok();
-               }).ok());
-  return n;
-}
-
 TEST_P(TicketsTest, VisibilityMatrixMatchesTheCoreRule) {
   ManualClock clock(FromMicros(kStartUs));
   service::Env env(*store_, clock);

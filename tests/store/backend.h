@@ -23,6 +23,18 @@ inline std::string PgBaseUrl() {
   return url;
 }
 
+// The number of rows of `table` (-1 when the read fails, which also fails the test).
+inline int64_t Count(store::Store& s, const std::string& table) {
+  int64_t n = -1;
+  EXPECT_TRUE(s.Read([&](store::Tx& tx) -> Status {
+                 PAYOPS_ASSIGN_OR_RETURN(auto row,
+                                         tx.QueryOne("SELECT COUNT(*) FROM " + table, {}));
+                 n = row->Int(0);
+                 return Status::Ok();
+               }).ok());
+  return n;
+}
+
 // Opens a migrated, empty store of the kind named by the test parameter.
 class BackendTest : public ::testing::TestWithParam<std::string> {
  protected:
