@@ -25,11 +25,6 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 }  // namespace
 
 HttpResult SendRaw(int port, const std::string& raw) {
@@ -66,14 +61,7 @@ HttpResult SendRaw(int port, const std::string& raw) {
   std::string line;
   std::getline(head, line);
   if (line.size() >= 12) r.status = std::atoi(line.substr(9, 3).c_str());
-  while (std::getline(head, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    size_t colon = line.find(':');
-    if (colon == std::string::npos) continue;
-    std::string v = line.substr(colon + 1);
-    while (!v.empty() && v.front() == ' ') v.erase(0, 1);
-    r.headers[Lower(line.substr(0, colon))] = v;
-  }
+  r.headers = ReadHeaderLines(head);
   r.body = in.substr(head_end + 4);
   return r;
 }
@@ -212,6 +200,25 @@ std::string ServerProcess::RunCliWithInput(const std::vector<std::string>& args,
   int status = pclose(p);
   if (exit_code) *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   if (stderr_text) *stderr_text = ReadFile(err_path);
+  return out;
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::map<std::string, std::string> ReadHeaderLines(std::istream& head) {
+  std::map<std::string, std::string> out;
+  std::string line;
+  while (std::getline(head, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string v = line.substr(colon + 1);
+    while (!v.empty() && v.front() == ' ') v.erase(0, 1);
+    out[Lower(line.substr(0, colon))] = v;
+  }
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <istream>
 #include <map>
 #include <string>
 #include <vector>
@@ -54,6 +55,12 @@ class ServerProcess {
   pid_t pid_ = -1;
   int port_ = 0;
 };
+
+// ASCII lowercase.
+std::string Lower(std::string s);
+// The header lines left in `head` ("Name: value", CR/LF or LF ends) by
+// lowercase name; lines without a colon are skipped.
+std::map<std::string, std::string> ReadHeaderLines(std::istream& head);
 
 // A PostgreSQL URL for the tests from PAYOPS_TEST_PG_URL_FILE, or "".
 std::string PostgresUrlForTests();

@@ -1,5 +1,7 @@
 #include "sinks.h"
 
+#include "harness.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -17,11 +19,6 @@
 
 namespace payops::testing {
 namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 bool CanConnect(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -332,14 +329,7 @@ void HttpReceiver::Serve() {
     std::getline(head, line);
     std::istringstream first(line);
     first >> hit.method >> hit.target;
-    while (std::getline(head, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      size_t colon = line.find(':');
-      if (colon == std::string::npos) continue;
-      std::string v = line.substr(colon + 1);
-      while (!v.empty() && v.front() == ' ') v.erase(0, 1);
-      hit.headers[Lower(line.substr(0, colon))] = v;
-    }
+    hit.headers = ReadHeaderLines(head);
     hit.body = in.substr(head_end + 4, content_length);
     int index;
     {
