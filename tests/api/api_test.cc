@@ -580,7 +580,7 @@ TEST(Cli, ConfigFileThenEnvironmentThenFlags) {
 TEST(Postgres, ServerRunsOnPostgres) {
   std::string url = PostgresUrlForTests();
   ASSERT_FALSE(url.empty()) << "PAYOPS_TEST_PG_URL_FILE is not set: run through ctest";
-  ServerProcess s(url);
+  ServerProcess s(NewPostgresSchemaUrl());
   std::string key = AdminKey(s);
   auto ready = Request(s.port(), "GET", "/readyz");
   EXPECT_EQ(ready.status, 200);
@@ -620,5 +620,11 @@ TEST(Postgres, ServerRunsOnPostgres) {
 int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   ::testing::InitGoogleTest(&argc, argv);
+  // CTest runs the API tests a second time with --payops-backend=postgresql.
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--payops-backend=postgresql") {
+      setenv("PAYOPS_TEST_BACKEND", "postgresql", 1);
+    }
+  }
   return RUN_ALL_TESTS();
 }

@@ -8,12 +8,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include "payops/store/store.h"
 
 namespace payops::testing {
 namespace {
@@ -105,7 +108,7 @@ ServerProcess::ServerProcess(std::string store_url, std::vector<std::string> ext
                              bool sandbox) {
   char tmpl[] = "/tmp/payops-api-XXXXXX";
   dir_ = mkdtemp(tmpl);
-  store_url_ = store_url.empty() ? "sqlite://" + dir_ + "/payops.db" : store_url;
+  store_url_ = store_url.empty() ? FreshStoreUrl(dir_) : store_url;
   log_path_ = dir_ + "/server.log";
   pid_ = fork();
   if (pid_ == 0) {
@@ -228,6 +231,38 @@ std::string PostgresUrlForTests() {
   std::string url = ReadFile(file);
   while (!url.empty() && (url.back() == '\n' || url.back() == ' ')) url.pop_back();
   return url;
+}
+
+}  // namespace payops::testing
+
+namespace payops::testing {
+
+bool TestsOnPostgres() {
+  const char* backend = std::getenv("PAYOPS_TEST_BACKEND");
+  return backend && std::string(backend) == "postgresql";
+}
+
+std::string NewPostgresSchemaUrl(const std::string& base_url) {
+  static std::atomic<int> counter{0};
+  const std::string base = base_url.empty() ? PostgresUrlForTests() : base_url;
+  if (base.empty()) throw std::runtime_error("PAYOPS_TEST_PG_URL_FILE is not set");
+  const std::string schema =
+      "t" + std::to_string(getpid()) + "_" + std::to_string(counter++) + "_" +
+      std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1000000);
+  store::StoreOptions opt;
+  opt.read_connections = 1;
+  auto s = store::Open(base, opt);
+  if (!s.ok()) throw std::runtime_error("cannot open " + base + ": " + s.error().message);
+  Status made = (*s)->Write([&](store::Tx& tx) -> Status {
+    PAYOPS_TRY(tx.Exec("CREATE SCHEMA " + schema, {}));
+    return Status::Ok();
+  });
+  if (!made.ok()) throw std::runtime_error("cannot create schema: " + made.error().message);
+  return base + "?options=-csearch_path%3D" + schema;
+}
+
+std::string FreshStoreUrl(const std::string& dir) {
+  return TestsOnPostgres() ? NewPostgresSchemaUrl() : "sqlite://" + dir + "/payops.db";
 }
 
 }  // namespace payops::testing

@@ -64,5 +64,15 @@ std::map<std::string, std::string> ReadHeaderLines(std::istream& head);
 
 // A PostgreSQL URL for the tests from PAYOPS_TEST_PG_URL_FILE, or "".
 std::string PostgresUrlForTests();
+// Whether this run of the API tests is on PostgreSQL (PAYOPS_TEST_BACKEND=
+// postgresql): CTest runs every API test once on each backend.
+bool TestsOnPostgres();
+// A new empty schema in the database of `base_url` (default: the test
+// cluster's) and the URL whose connections use it, so that a server's data,
+// jobs and sandbox clock are its own.
+std::string NewPostgresSchemaUrl(const std::string& base_url = "");
+// The store of a fresh test server: a SQLite file in `dir`, or a new schema
+// on PostgreSQL in the PostgreSQL run.
+std::string FreshStoreUrl(const std::string& dir);
 
 }  // namespace payops::testing

@@ -385,7 +385,7 @@ TEST_F(MailIngest, UnreachableStoreAsksTheMailServerToRetry) {
 
 class MailIngestPostgres : public MailIngest {
  protected:
-  MailIngestPostgres() : MailIngest(PostgresUrlForTests()) {}
+  MailIngestPostgres() : MailIngest(NewPostgresSchemaUrl()) {}
 };
 
 TEST_F(MailIngestPostgres, NewTicketThenReplyOnPostgres) {

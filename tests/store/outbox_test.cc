@@ -42,8 +42,8 @@ class OutboxTest : public BackendTest {
                                           Micros lease = std::chrono::minutes(5)) {
     std::vector<store::OutboxMessage> out;
     Status s = store_->Write([&](Tx& tx) -> Status {
-      PAYOPS_ASSIGN_OR_RETURN(out,
-                              store::ClaimOutbox(tx, "email", now, now + lease, worker, limit));
+      PAYOPS_ASSIGN_OR_RETURN(
+          out, store::ClaimOutbox(tx, "email", now, now, now + lease, worker, limit));
       return Status::Ok();
     });
     EXPECT_TRUE(s.ok()) << s.error().message;
@@ -63,7 +63,7 @@ class OutboxTest : public BackendTest {
     bool due = false;
     EXPECT_TRUE(store_
                     ->Read([&](Tx& tx) -> Status {
-                      PAYOPS_ASSIGN_OR_RETURN(due, store::OutboxHasDue(tx, "email", now));
+                      PAYOPS_ASSIGN_OR_RETURN(due, store::OutboxHasDue(tx, "email", now, now));
                       return Status::Ok();
                     })
                     .ok());
@@ -133,7 +133,7 @@ TEST_P(OutboxTest, ConcurrentWorkersNeverClaimOneRowTwice) {
         std::vector<store::OutboxMessage> rows;
         Status s = store_->Write([&](Tx& tx) -> Status {
           PAYOPS_ASSIGN_OR_RETURN(
-              rows, store::ClaimOutbox(tx, "email", kT0, kT0 + std::chrono::minutes(5),
+              rows, store::ClaimOutbox(tx, "email", kT0, kT0, kT0 + std::chrono::minutes(5),
                                        "w" + std::to_string(w), 7));
           return Status::Ok();
         });

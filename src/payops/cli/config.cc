@@ -366,6 +366,14 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
       PAYOPS_TRY(LoadMail(*v.as_table(), cfg));
     } else if (key == "paging" && v.is_table()) {
       PAYOPS_TRY(LoadPaging(*v.as_table(), cfg));
+    } else if (key == "jobs" && v.is_table()) {
+      for (auto&& [jk, jv] : *v.as_table()) {
+        auto n = jv.value<int64_t>();
+        if (std::string(jk.str()) != "lease_s" || !n || *n < 1 || *n > 3600) {
+          return BadConfig("unknown or out-of-range key jobs." + std::string(jk.str()));
+        }
+        cfg.job_lease_s = static_cast<int>(*n);
+      }
     } else if (key == "delivery" && v.is_table()) {
       PAYOPS_TRY(LoadDelivery(*v.as_table(), cfg));
     } else if (key == "risk" && v.is_table()) {
@@ -384,6 +392,12 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
           cfg.writer_cache_kib = static_cast<int>(*n);
         } else if (name == "reader_cache_kib" && n && *n >= 1024 && *n <= (1 << 22)) {
           cfg.reader_cache_kib = static_cast<int>(*n);
+        } else if (name == "statement_timeout_ms" && n && *n >= 100 && *n <= 3600000) {
+          cfg.statement_timeout_ms = static_cast<int>(*n);
+        } else if (name == "connect_timeout_s" && n && *n >= 1 && *n <= 600) {
+          cfg.connect_timeout_s = static_cast<int>(*n);
+        } else if (name == "acquire_timeout_ms" && n && *n >= 10 && *n <= 600000) {
+          cfg.acquire_timeout_ms = static_cast<int>(*n);
         } else if (name == "pipelined_sync" && sv.is_boolean()) {
           cfg.pipelined_sync = *sv.value<bool>();
         } else {
@@ -429,6 +443,9 @@ Status ApplyEnvironment(Config& cfg) {
   }
   if (auto v = env("PAYOPS_WORKER_THREADS")) {
     PAYOPS_ASSIGN_OR_RETURN(cfg.worker_threads, ParseInt(*v, "PAYOPS_WORKER_THREADS", 1, 1024));
+  }
+  if (auto v = env("PAYOPS_JOB_LEASE_S")) {
+    PAYOPS_ASSIGN_OR_RETURN(cfg.job_lease_s, ParseInt(*v, "PAYOPS_JOB_LEASE_S", 1, 3600));
   }
   return Status::Ok();
 }

@@ -76,6 +76,15 @@ struct Config {
   int delivery_retry_base_s = 30;
   int delivery_retry_max_s = 3600;
   int delivery_timeout_s = 10;  // a webhook or page POST
+  // [jobs] lease_s: how long a timed job's lease lives without renewal; a
+  // killed server's jobs are taken over within it (plus one pass).
+  int job_lease_s = 15;
+  // [store_options] PostgreSQL: statement_timeout_ms (a query running longer
+  // is cancelled, the request answers 503), connect_timeout_s, and
+  // acquire_timeout_ms (waiting for a pooled connection).
+  int statement_timeout_ms = 30000;
+  int connect_timeout_s = 5;
+  int acquire_timeout_ms = 10000;
 };
 
 // Reads a TOML file over `cfg`. Unknown keys are errors (a typo must not pass
@@ -88,7 +97,7 @@ Status LoadConfigFile(const std::string& path, Config& cfg);
 // Applies PAYOPS_STORE, PAYOPS_LISTEN, PAYOPS_SANDBOX, PAYOPS_LOG_LEVEL,
 // PAYOPS_ACCESS_LOG, PAYOPS_IO_THREADS, PAYOPS_WORKER_THREADS,
 // PAYOPS_ENCRYPTION_KEY, PAYOPS_STATE_DIR, PAYOPS_GEOIP, PAYOPS_SMTP_URL,
-// PAYOPS_SMTP_PASSWORD, PAYOPS_PAGING_ROUTING_KEY.
+// PAYOPS_SMTP_PASSWORD, PAYOPS_PAGING_ROUTING_KEY, PAYOPS_JOB_LEASE_S.
 Status ApplyEnvironment(Config& cfg);
 // Splits "host:port"; port 0 lets the kernel choose.
 Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen);

@@ -95,6 +95,9 @@ Result<std::unique_ptr<store::Store>> OpenMigrated(const Config& cfg) {
   opt.writer_cache_kib = cfg.writer_cache_kib;
   opt.reader_cache_kib = cfg.reader_cache_kib;
   opt.pipelined_sync = cfg.pipelined_sync;
+  opt.statement_timeout_ms = cfg.statement_timeout_ms;
+  opt.connect_timeout_s = cfg.connect_timeout_s;
+  opt.acquire_timeout_ms = cfg.acquire_timeout_ms;
   PAYOPS_ASSIGN_OR_RETURN(auto s, store::Open(cfg.store, opt));
   PAYOPS_TRY(store::Migrate(*s));
   return s;
@@ -370,6 +373,7 @@ int Serve(const Config& cfg) {
   }
   const Clock& clock = manual ? static_cast<const Clock&>(*manual) : real;
   service::Env env(st, clock, cfg.sandbox);
+  env.lease_clock = &real;
   if (manual) {
     // Saved at once, so that other commands on this store (mail-ingest
     // --sandbox) read the same time.
@@ -392,7 +396,16 @@ int Serve(const Config& cfg) {
   auto secrets = OpenSecrets(cfg, st, cfg.sandbox);
   if (!secrets.ok()) return Fail(secrets.error());
   env.secrets = &*secrets;
-  jobs::JobRunner runner(env);
+  jobs::RunnerLimits limits;
+  limits.lease = std::chrono::seconds(cfg.job_lease_s);
+  limits.max_lease_wait = std::max(std::chrono::milliseconds(60000), 4 * limits.lease);
+  if (cfg.sandbox) {
+    // Fault injection for the failover tests, honoured in sandbox mode only.
+    if (const char* pause = std::getenv("PAYOPS_SANDBOX_JOB_PAUSE_MS")) {
+      limits.pause_in_run = std::chrono::milliseconds(std::clamp(std::atol(pause), 0L, 600000L));
+    }
+  }
+  jobs::JobRunner runner(env, limits);
   runner.Register(jobs::MakeIdempotencyExpiryJob());
   runner.Register(jobs::MakeAchCutoffJob(env.holidays));
   runner.Register(jobs::MakeAchSettlementJob(env.holidays));
@@ -419,9 +432,10 @@ int Serve(const Config& cfg) {
   delivery.Start();
   server.Run([&](uint16_t p) {
     std::string host = so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host;
-    spdlog::info("msg={} store={} sandbox={}",
+    spdlog::info("msg={} store={} sandbox={} job_holder={}",
                  LogValue("listening on http://" + host + ":" + std::to_string(p)),
-                 st.dialect() == store::Dialect::kSqlite ? "sqlite" : "postgresql", cfg.sandbox);
+                 st.dialect() == store::Dialect::kSqlite ? "sqlite" : "postgresql", cfg.sandbox,
+                 LogValue(runner.holder()));
   });
   runner.Stop();
   delivery.Stop();

@@ -39,6 +39,13 @@ class ManualClock final : public Clock {
   Instant Now() const override { return FromMicros(us_.load(std::memory_order_acquire)); }
   void Set(Instant t) { us_.store(ToMicros(t), std::memory_order_release); }
   void Advance(Micros d) { us_.fetch_add(d.count(), std::memory_order_acq_rel); }
+  // Moves the clock to `t` unless it already reads later (never backwards).
+  void AdvanceTo(Instant t) {
+    int64_t target = ToMicros(t);
+    int64_t cur = us_.load(std::memory_order_acquire);
+    while (cur < target && !us_.compare_exchange_weak(cur, target, std::memory_order_acq_rel)) {
+    }
+  }
 
  private:
   std::atomic<int64_t> us_;

@@ -94,6 +94,12 @@ HttpResponse Api::Dispatch(HttpRequest& req, const Route* route) {
         req.request_id);
   }
   if (route->options.auth) {
+    // Another server on this store may have moved the shared sandbox clock.
+    if (manual_clock_) {
+      if (Status s = service::RefreshSandboxClock(env_, *manual_clock_); !s.ok()) {
+        return ErrorResponse(s.error(), req.request_id);
+      }
+    }
     if (auto denied = Authenticate(req); denied) return std::move(*denied);
   }
   // Idempotency keys are scoped to the caller: anonymous routes (sign-in) have none.

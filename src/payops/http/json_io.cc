@@ -45,7 +45,11 @@ HttpResponse ErrorResponse(const Error& e, const std::string& request_id) {
   err["request_id"] = request_id;
   json::object body;
   body["error"] = std::move(err);
-  return JsonResponse(HttpStatusFor(e.kind), body);
+  HttpResponse r = JsonResponse(HttpStatusFor(e.kind), body);
+  // The store busy or unreachable: the client is told when to come back
+  // (a POST repeated with its Idempotency-Key is applied at most once).
+  if (e.kind == ErrorKind::kUnavailable) r.headers.emplace_back("Retry-After", "1");
+  return r;
 }
 
 Result<json::object> ParseObject(std::string_view body) {

@@ -1,14 +1,106 @@
 #include "payops/jobs/job_runner.h"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
 
 #include "payops/core/logfmt.h"
 #include "payops/store/kv.h"
 
 namespace payops::jobs {
 
+namespace {
+
+std::string NewHolderName() {
+  char host[256] = {0};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return std::string(host) + ":" + std::to_string(getpid()) + ":" +
+         service::RandomToken(6).substr(0, 8);
+}
+
+}  // namespace
+
+// Renews the one lease a run holds, every third of its life, from a thread of
+// its own (a run is one transaction and cannot renew it), and gives it back.
+class JobRunner::LeaseKeeper {
+ public:
+  LeaseKeeper(JobRunner& r, std::string job) : r_(r), job_(std::move(job)) {
+    thread_ = std::thread([this] { Loop(); });
+  }
+  ~LeaseKeeper() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+    Status s = r_.env_.store.Write(
+        [&](store::Tx& tx) { return store::ReleaseJobLease(tx, job_, r_.holder_); });
+    if (!s.ok()) {
+      spdlog::warn("msg=\"job lease not released\" job={} error={}", LogValue(job_),
+                   LogValue(s.error().message));
+    }
+  }
+  LeaseKeeper(const LeaseKeeper&) = delete;
+  LeaseKeeper& operator=(const LeaseKeeper&) = delete;
+
+ private:
+  void Loop() {
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, r_.limits_.lease / 3, [&] { return stop_; })) {
+      lock.unlock();
+      bool held = false;
+      const Instant now = r_.env_.LeaseClock().Now();
+      Status s = r_.env_.store.Write([&](store::Tx& tx) -> Status {
+        PAYOPS_ASSIGN_OR_RETURN(
+            held, store::TakeJobLease(tx, job_, r_.holder_, now, now + r_.limits_.lease));
+        return Status::Ok();
+      });
+      if (!s.ok() || !held) {
+        // The run's own transaction checks the lease: it will not commit.
+        spdlog::warn("msg=\"job lease not renewed\" job={} error={}", LogValue(job_),
+                     LogValue(s.ok() ? "taken by another server" : s.error().message));
+      }
+      lock.lock();
+    }
+  }
+
+  JobRunner& r_;
+  std::string job_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+JobRunner::JobRunner(service::Env& env, RunnerLimits limits)
+    : env_(env), limits_(limits), holder_(NewHolderName()) {}
+
 void JobRunner::Register(std::unique_ptr<Job> job) {
   jobs_.push_back(std::move(job));
+}
+
+Result<bool> JobRunner::TakeLease(const std::string& job, bool wait) {
+  const auto deadline = std::chrono::steady_clock::now() + limits_.max_lease_wait;
+  const auto poll =
+      std::clamp(limits_.lease / 20, std::chrono::milliseconds(10), std::chrono::milliseconds(250));
+  for (;;) {
+    const Instant now = env_.LeaseClock().Now();
+    bool got = false;
+    PAYOPS_TRY(env_.store.Write([&](store::Tx& tx) -> Status {
+      PAYOPS_ASSIGN_OR_RETURN(got, store::TakeJobLease(tx, job, holder_, now, now + limits_.lease));
+      return Status::Ok();
+    }));
+    if (got || !wait) return got;
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Error{ErrorKind::kUnavailable,
+                   "job_busy",
+                   "job " + job + " is held by another server; retry",
+                   {}};
+    }
+    std::this_thread::sleep_for(poll);
+  }
 }
 
 Result<int> JobRunner::RunDue(Instant until, ManualClock* manual) {
@@ -34,10 +126,12 @@ Result<int> JobRunner::RunDue(Instant until, ManualClock* manual) {
     }));
   }
   int runs = 0;
+  std::vector<bool> skipped(jobs_.size(), false);  // leased to another server
   for (;;) {
     size_t best = jobs_.size();
     Instant best_due{};
     for (size_t i = 0; i < jobs_.size(); ++i) {
+      if (skipped[i]) continue;
       Instant due = jobs_[i]->NextDue(*marks[i]);
       if (due <= until && (best == jobs_.size() || due < best_due)) {
         best = i;
@@ -58,13 +152,31 @@ Result<int> JobRunner::RunDue(Instant until, ManualClock* manual) {
         best_due = next;
       }
     }
+    PAYOPS_ASSIGN_OR_RETURN(bool leased, TakeLease(job.name(), manual != nullptr));
+    if (!leased) {
+      skipped[best] = true;
+      continue;
+    }
     if (manual && manual->Now() < best_due) manual->Set(best_due);
     bool claimed = false;
-    Status s = env_.store.Write([&](store::Tx& tx) -> Status {
-      PAYOPS_ASSIGN_OR_RETURN(claimed, store::ClaimJobRun(tx, job.name(), marks[best], best_due));
-      if (!claimed) return Status::Ok();
-      return job.Run(env_, best_due);
-    });
+    Status s;
+    {
+      LeaseKeeper keeper(*this, job.name());
+      s = env_.store.Write([&](store::Tx& tx) -> Status {
+        PAYOPS_ASSIGN_OR_RETURN(
+            bool holds, store::HoldsJobLease(tx, job.name(), holder_, env_.LeaseClock().Now()));
+        if (!holds) {
+          return Error{ErrorKind::kUnavailable,
+                       "job_lease_lost",
+                       "the lease of job " + job.name() + " expired during its run",
+                       {}};
+        }
+        PAYOPS_ASSIGN_OR_RETURN(claimed, store::ClaimJobRun(tx, job.name(), marks[best], best_due));
+        if (!claimed) return Status::Ok();
+        if (limits_.pause_in_run.count() > 0) std::this_thread::sleep_for(limits_.pause_in_run);
+        return job.Run(env_, best_due);
+      });
+    }
     if (!s.ok()) {
       spdlog::error("msg=\"job failed\" job={} due={} code={} error={}", LogValue(job.name()),
                     LogValue(FormatRfc3339(best_due)), LogValue(s.error().code),

@@ -1,11 +1,16 @@
 // Timed work driven by the Clock. Each job has a schedule (NextDue) and a
-// watermark in the store: the last instant it ran for. A run claims the
-// watermark inside the same transaction as its work, so among several servers
-// sharing a store each due instant runs exactly once, and a failed run is
-// retried at the next pass.
+// watermark in the store: the last instant it ran for. Among several servers
+// sharing a store a job runs only on the server holding its lease (a row of
+// job_leases, on real time, renewed while held and expiring `lease` after its
+// holder stops renewing it: a killed server's jobs are taken over). The run
+// itself checks the lease and claims the watermark inside the same
+// transaction as its work, so each due instant runs exactly once even when a
+// lease changes hands in the middle, and a failed run is retried at the next
+// pass. Every registered job gets this; a job needs nothing of its own.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -34,11 +39,18 @@ class Job {
 struct RunnerLimits {
   int max_runs_per_pass = 100000;          // past this RunDue stops with an error
   int64_t max_coalesced_steps = 10000000;  // schedule steps skipped by one coalesced run
+  std::chrono::milliseconds lease{15000};  // a job lease's life; renewed every third of it
+  // A pass told to wait (the sandbox clock) waits this long at most for a
+  // lease held by another server, then answers kUnavailable "job_busy".
+  std::chrono::milliseconds max_lease_wait{60000};
+  // Sandbox fault injection for the failover tests: each run sleeps this long
+  // inside its transaction. 0 in production.
+  std::chrono::milliseconds pause_in_run{0};
 };
 
 class JobRunner {
  public:
-  explicit JobRunner(service::Env& env, RunnerLimits limits = {}) : env_(env), limits_(limits) {}
+  explicit JobRunner(service::Env& env, RunnerLimits limits = {});
   ~JobRunner() { Stop(); }
 
   void Register(std::unique_ptr<Job> job);
@@ -48,15 +60,26 @@ class JobRunner {
   // to each due instant before its run and to `until` at the end. Returns the
   // number of runs. A job seen for the first time starts its schedule at the
   // clock's current time. kRefused "too_many_job_runs" past the limit.
+  // A job whose lease another server holds is skipped, or with `manual`
+  // (the sandbox clock, whose caller expects every due run done) waited for
+  // up to max_lease_wait. Leases taken are given back at the end.
   Result<int> RunDue(Instant until, ManualClock* manual);
+
+  // This process's name in job_leases: "host:pid:random".
+  const std::string& holder() const { return holder_; }
 
   // Real-time mode: a thread that runs due jobs about once a second.
   void Start();
   void Stop();
 
  private:
+  class LeaseKeeper;
+  // Takes the lease of `job`; false when another server holds it, or with
+  // `wait`, waits for it up to max_lease_wait.
+  Result<bool> TakeLease(const std::string& job, bool wait);
   service::Env& env_;
   RunnerLimits limits_;
+  std::string holder_;
   std::vector<std::unique_ptr<Job>> jobs_;
   std::mutex run_mu_;  // one pass at a time in this process
 

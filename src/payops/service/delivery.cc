@@ -39,16 +39,18 @@ template <class SendFn>
 Result<int> DeliverBatch(Env& env, std::string_view kind, const DeliveryPolicy& p,
                          std::string_view worker, SendFn&& send) {
   const Instant now = env.clock.Now();
+  const Instant lease_now = env.LeaseClock().Now();
   bool due = false;
   PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
-    PAYOPS_ASSIGN_OR_RETURN(due, store::OutboxHasDue(tx, kind, now));
+    PAYOPS_ASSIGN_OR_RETURN(due, store::OutboxHasDue(tx, kind, now, lease_now));
     return Status::Ok();
   }));
   if (!due) return 0;
-  const Instant lease_until = now + p.lease;
+  const Instant lease_until = lease_now + p.lease;
   std::vector<store::OutboxMessage> rows;
   PAYOPS_TRY(env.store.Write([&](store::Tx& tx) -> Status {
-    PAYOPS_ASSIGN_OR_RETURN(rows, store::ClaimOutbox(tx, kind, now, lease_until, worker, p.batch));
+    PAYOPS_ASSIGN_OR_RETURN(
+        rows, store::ClaimOutbox(tx, kind, now, lease_now, lease_until, worker, p.batch));
     return Status::Ok();
   }));
   std::vector<OutboxOutcome> outcomes;
@@ -58,7 +60,7 @@ Result<int> DeliverBatch(Env& env, std::string_view kind, const DeliveryPolicy& 
     const Instant at = env.clock.Now();
     // A row whose lease is about to end goes back rather than risk a second
     // sender taking it while this one still sends.
-    if (at + p.lease / 5 > lease_until) {
+    if (env.LeaseClock().Now() + p.lease / 5 > lease_until) {
       outcomes.push_back({m.id, OutboxOutcome::Kind::kReleased, at, {}, {}, at});
       continue;
     }

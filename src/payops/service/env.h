@@ -169,6 +169,11 @@ struct Env {
   const adapters::SecretBox* secrets = nullptr;
   // The JSON of resources in webhook events (set by the HTTP layer).
   const ResourceJson* resource_json = nullptr;
+  // Real time for leases among servers (jobs, outbox rows), which must
+  // expire when their holder dies even while the sandbox clock stands still.
+  // Null: `clock`.
+  const Clock* lease_clock = nullptr;
+  const Clock& LeaseClock() const { return lease_clock ? *lease_clock : clock; }
 
   Env(store::Store& s, const Clock& c, bool sandbox_mode = false)
       : store(s), clock(c), ids(c), orgs(c), sandbox(sandbox_mode) {}

@@ -1,5 +1,7 @@
 #include "payops/service/idempotency.h"
 
+#include <charconv>
+
 #include "payops/store/kv.h"
 
 namespace payops::service {
@@ -33,10 +35,42 @@ Result<StoredAnswer> RunIdempotent(Env& env, const std::string& scope, const std
   return Error::Conflict("idempotency_key_in_use", "retry the request");
 }
 
+namespace {
+
+constexpr const char* kSandboxClockSetting = "sandbox_clock_us";
+
+std::optional<Instant> ParseStoredClock(const std::optional<std::string>& text) {
+  if (!text) return std::nullopt;
+  int64_t us = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), us);
+  if (ec != std::errc() || end != text->data() + text->size()) return std::nullopt;
+  return FromMicros(us);
+}
+
+}  // namespace
+
 Status SaveSandboxClock(Env& env, Instant now) {
-  return env.store.Write([&](store::Tx& tx) {
-    return store::PutSetting(tx, "sandbox_clock_us", std::to_string(ToMicros(now)));
+  return env.store.Write([&](store::Tx& tx) -> Status {
+    PAYOPS_ASSIGN_OR_RETURN(auto stored, store::GetSetting(tx, kSandboxClockSetting));
+    auto at = ParseStoredClock(stored);
+    if (at && *at >= now) return Status::Ok();
+    return store::PutSetting(tx, kSandboxClockSetting, std::to_string(ToMicros(now)));
   });
+}
+
+Result<std::optional<Instant>> LoadSandboxClock(Env& env) {
+  std::optional<std::string> stored;
+  PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
+    PAYOPS_ASSIGN_OR_RETURN(stored, store::GetSetting(tx, kSandboxClockSetting));
+    return Status::Ok();
+  }));
+  return ParseStoredClock(stored);
+}
+
+Status RefreshSandboxClock(Env& env, ManualClock& clock) {
+  PAYOPS_ASSIGN_OR_RETURN(auto at, LoadSandboxClock(env));
+  if (at) clock.AdvanceTo(*at);
+  return Status::Ok();
 }
 
 }  // namespace payops::service

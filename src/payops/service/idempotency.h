@@ -24,7 +24,14 @@ Result<StoredAnswer> RunIdempotent(Env& env, const std::string& scope, const std
                                    const std::string& request_hash,
                                    const std::function<StoredAnswer()>& produce);
 
-// Keeps the sandbox clock's reading so that a restarted server resumes it.
+// The sandbox clock lives in the store, shared by every server on it (and by
+// `payops mail-ingest --sandbox`). SaveSandboxClock records `now` unless the
+// store already holds a later reading (the clock never goes back), so that
+// a restarted server resumes it and the other servers read it.
 Status SaveSandboxClock(Env& env, Instant now);
+// The stored reading, or nullopt when none was saved.
+Result<std::optional<Instant>> LoadSandboxClock(Env& env);
+// Moves `clock` forward to the stored reading (another server moved it).
+Status RefreshSandboxClock(Env& env, ManualClock& clock);
 
 }  // namespace payops::service

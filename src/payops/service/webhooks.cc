@@ -216,18 +216,19 @@ std::string WebhookSignature(std::string_view secret, int64_t unix_s, std::strin
 Result<int> DeliverWebhooks(Env& env, adapters::HttpPoster& poster, const DeliveryPolicy& p,
                             std::string_view worker) {
   const Instant now = env.clock.Now();
+  const Instant lease_now = env.LeaseClock().Now();
   bool due = false;
   PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
-    PAYOPS_ASSIGN_OR_RETURN(due, store::WebhookDeliveryDue(tx, now));
+    PAYOPS_ASSIGN_OR_RETURN(due, store::WebhookDeliveryDue(tx, now, lease_now));
     return Status::Ok();
   }));
   if (!due) return 0;
-  const Instant lease_until = now + p.lease;
+  const Instant lease_until = lease_now + p.lease;
   std::vector<store::WebhookDelivery> rows;
   std::map<std::string, store::Webhook> hooks;
   PAYOPS_TRY(env.store.Write([&](store::Tx& tx) -> Status {
-    PAYOPS_ASSIGN_OR_RETURN(rows,
-                            store::ClaimWebhookDeliveries(tx, now, lease_until, worker, p.batch));
+    PAYOPS_ASSIGN_OR_RETURN(
+        rows, store::ClaimWebhookDeliveries(tx, now, lease_now, lease_until, worker, p.batch));
     for (const auto& d : rows) {
       if (hooks.count(d.webhook_id)) continue;
       PAYOPS_ASSIGN_OR_RETURN(auto w, store::FindWebhook(tx, d.webhook_id));
@@ -243,7 +244,7 @@ Result<int> DeliverWebhooks(Env& env, adapters::HttpPoster& poster, const Delive
     auto hook = hooks.find(d.webhook_id);
     const bool dropped = hook == hooks.end() || hook->second.status != "active" ||
                          std::find(gone.begin(), gone.end(), d.webhook_id) != gone.end();
-    if (dropped || at + p.lease / 5 > lease_until) {
+    if (dropped || env.LeaseClock().Now() + p.lease / 5 > lease_until) {
       outcomes.push_back({d.id, "queued", FromMicros(d.next_attempt_at_us), std::nullopt});
       continue;
     }

@@ -46,6 +46,43 @@ Result<bool> ClaimJobRun(Tx& tx, const std::string& job, std::optional<Instant> 
   return n == 1;
 }
 
+Result<bool> TakeJobLease(Tx& tx, const std::string& job, const std::string& holder, Instant now,
+                          Instant until) {
+  // taken_at stays when the holder renews: it tells when this holder took over.
+  PAYOPS_ASSIGN_OR_RETURN(
+      int64_t n,
+      tx.Exec("INSERT INTO job_leases (name, holder, expires_at, taken_at) VALUES (?, ?, ?, ?) "
+              "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = "
+              "excluded.expires_at, taken_at = CASE WHEN job_leases.holder = excluded.holder "
+              "THEN job_leases.taken_at ELSE excluded.taken_at END WHERE job_leases.holder = "
+              "excluded.holder OR job_leases.expires_at <= ?",
+              {job, holder, ToMicros(until), ToMicros(now), ToMicros(now)}));
+  return n == 1;
+}
+
+Result<bool> HoldsJobLease(Tx& tx, const std::string& job, const std::string& holder, Instant now) {
+  PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT 1 FROM job_leases WHERE name = ? AND "
+                                                "holder = ? AND expires_at > ?",
+                                                {job, holder, ToMicros(now)}));
+  return row.has_value();
+}
+
+Status ReleaseJobLease(Tx& tx, const std::string& job, const std::string& holder) {
+  PAYOPS_TRY(
+      tx.Exec("UPDATE job_leases SET expires_at = 0 WHERE name = ? AND holder = ?", {job, holder}));
+  return Status::Ok();
+}
+
+Result<std::optional<JobLease>> FindJobLease(Tx& tx, const std::string& job) {
+  PAYOPS_ASSIGN_OR_RETURN(
+      auto row,
+      tx.QueryOne("SELECT name, holder, expires_at, taken_at FROM job_leases WHERE name = ?",
+                  {job}));
+  if (!row) return std::optional<JobLease>();
+  return std::optional<JobLease>(
+      JobLease{row->Text(0), row->Text(1), FromMicros(row->Int(2)), FromMicros(row->Int(3))});
+}
+
 Result<std::optional<std::string>> GetSetting(Tx& tx, const std::string& name) {
   PAYOPS_ASSIGN_OR_RETURN(auto row,
                           tx.QueryOne("SELECT value FROM settings WHERE name = ?", {name}));

@@ -27,6 +27,23 @@ Result<std::optional<Instant>> FindJobWatermark(Tx& tx, const std::string& job);
 Result<bool> ClaimJobRun(Tx& tx, const std::string& job, std::optional<Instant> expected,
                          Instant next);
 
+// Job leases (real time, not the sandbox clock). Takes or renews the lease
+// of `job` for `holder` until `until`: true when the lease was free, expired
+// at `now`, or already `holder`'s; false when another holder has it.
+Result<bool> TakeJobLease(Tx& tx, const std::string& job, const std::string& holder, Instant now,
+                          Instant until);
+// True when `holder` holds the lease of `job` and it has not expired at `now`.
+Result<bool> HoldsJobLease(Tx& tx, const std::string& job, const std::string& holder, Instant now);
+// Gives the lease back (no error when `holder` no longer has it).
+Status ReleaseJobLease(Tx& tx, const std::string& job, const std::string& holder);
+struct JobLease {
+  std::string name;
+  std::string holder;
+  Instant expires_at;
+  Instant taken_at;
+};
+Result<std::optional<JobLease>> FindJobLease(Tx& tx, const std::string& job);
+
 Result<std::optional<std::string>> GetSetting(Tx& tx, const std::string& name);
 Status PutSetting(Tx& tx, const std::string& name, const std::string& value);
 // Deletes the setting (no error when absent). On SQLite its bytes are

@@ -935,6 +935,19 @@ CREATE TABLE web_sessions (
 CREATE INDEX web_sessions_member ON web_sessions(member_id)
 )SQL",
      "", ""},
+    // Leases of the timed jobs among the servers sharing a store: a job runs
+    // on the server holding its lease, which expires (real time) when that
+    // server stops renewing it.
+    {22, "job_leases",
+     R"SQL(
+CREATE TABLE job_leases (
+  name TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  taken_at BIGINT NOT NULL
+)
+)SQL",
+     "", ""},
 };
 
 // Migrate() applies them in array order: a lower version listed after a
@@ -994,7 +1007,11 @@ bool SchemaIsCurrent(Store& store) {
   return s.ok() && applied == static_cast<int64_t>(std::size(kMigrations));
 }
 
-Result<int> Migrate(Store& store) {
+namespace {
+
+constexpr int64_t kMigrationLockKey = 7252011;
+
+Result<int> MigrateLocked(Store& store) {
   PAYOPS_TRY(store.Write([](Tx& tx) -> Status {
     PAYOPS_TRY(
         tx.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
@@ -1002,14 +1019,25 @@ Result<int> Migrate(Store& store) {
                 {}));
     return Status::Ok();
   }));
+  // A database migrated by a newer payops: this build would misread it.
+  int64_t newest = 0;
+  PAYOPS_TRY(store.Read([&](Tx& tx) -> Status {
+    PAYOPS_ASSIGN_OR_RETURN(auto row,
+                            tx.QueryOne("SELECT MAX(version) FROM schema_migrations", {}));
+    newest = row && !row->IsNull(0) ? row->Int(0) : 0;
+    return Status::Ok();
+  }));
+  if (newest > LatestSchemaVersion()) {
+    return Error::Refused(
+        "schema_too_new",
+        "the store has schema version " + std::to_string(newest) + ", newer than the " +
+            std::to_string(LatestSchemaVersion()) +
+            " this payops knows: run the payops that migrated it, or a newer one");
+  }
   int reached = 0;
   for (const Migration& m : kMigrations) {
     bool applied = false;
     PAYOPS_TRY(store.Write([&](Tx& tx) -> Status {
-      if (tx.dialect() == Dialect::kPostgres) {
-        // Several servers may start at once: serialize their migrations.
-        PAYOPS_TRY(tx.Query("SELECT pg_advisory_xact_lock(7252011)", {}));
-      }
       PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT version FROM schema_migrations "
                                                     "WHERE version = ?",
                                                     {int64_t{m.version}}));
@@ -1034,6 +1062,19 @@ Result<int> Migrate(Store& store) {
     (void)applied;
     reached = m.version;
   }
+  return reached;
+}
+
+}  // namespace
+
+Result<int> Migrate(Store& store) {
+  // Several servers may start at once: one migrates, the others wait for the
+  // lock and then find every migration applied.
+  Result<int> reached = 0;
+  PAYOPS_TRY(store.Exclusively(kMigrationLockKey, [&]() -> Status {
+    reached = MigrateLocked(store);
+    return reached.ok() ? Status::Ok() : Status(reached.error());
+  }));
   return reached;
 }
 

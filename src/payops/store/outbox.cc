@@ -62,18 +62,18 @@ Result<Page<OutboxMessage>> ListOutbox(Tx& tx, const OutboxFilter& f, const Page
   return ToPage<OutboxMessage>(rows, page.limit, FromRow);
 }
 
-Result<bool> OutboxHasDue(Tx& tx, std::string_view kind, Instant now) {
+Result<bool> OutboxHasDue(Tx& tx, std::string_view kind, Instant now, Instant lease_now) {
   PAYOPS_ASSIGN_OR_RETURN(
       auto row, tx.QueryOne("SELECT id FROM outbox WHERE kind = ? AND status IN ('queued', "
                             "'failed') AND next_attempt_at <= ? AND (lease_until IS NULL OR "
                             "lease_until < ?) LIMIT 1",
-                            {std::string(kind), ToMicros(now), ToMicros(now)}));
+                            {std::string(kind), ToMicros(now), ToMicros(lease_now)}));
   return row.has_value();
 }
 
 Result<std::vector<OutboxMessage>> ClaimOutbox(Tx& tx, std::string_view kind, Instant now,
-                                               Instant lease_until, std::string_view worker,
-                                               int limit) {
+                                               Instant lease_now, Instant lease_until,
+                                               std::string_view worker, int limit) {
   if (limit < 1 || limit > kMaxOutboxClaim) {
     return Error::Internal("outbox claim limit out of range");
   }
@@ -87,7 +87,7 @@ Result<std::vector<OutboxMessage>> ClaimOutbox(Tx& tx, std::string_view kind, In
   sql += std::string(") RETURNING ") + kColumns;
   PAYOPS_ASSIGN_OR_RETURN(
       Rows rows, tx.Query(sql, {ToMicros(lease_until), std::string(worker), std::string(kind),
-                                ToMicros(now), ToMicros(now), int64_t{limit}}));
+                                ToMicros(now), ToMicros(lease_now), int64_t{limit}}));
   std::vector<OutboxMessage> out;
   out.reserve(rows.size());
   for (const Row& r : rows) out.push_back(FromRow(r));

@@ -41,15 +41,17 @@ Result<Page<OutboxMessage>> ListOutbox(Tx& tx, const OutboxFilter& filter, const
 
 inline constexpr int kMaxOutboxClaim = 500;
 
-// Whether a row of `kind` is due at `now` and not leased.
-Result<bool> OutboxHasDue(Tx& tx, std::string_view kind, Instant now);
+// Whether a row of `kind` is due at `now` and not leased at `lease_now`.
+// Leases are on real time (Env::LeaseClock), due times on the clock (the
+// sandbox's in sandbox mode): a dead worker's lease expires either way.
+Result<bool> OutboxHasDue(Tx& tx, std::string_view kind, Instant now, Instant lease_now);
 // Leases up to `limit` (1..kMaxOutboxClaim) due rows of `kind` (status queued
-// or failed, next attempt at or before `now`, no lease or an expired one) to
-// `worker` until `lease_until`, oldest due first. On PostgreSQL rows locked
-// by a concurrent claim are skipped.
+// or failed, next attempt at or before `now`, no lease or one expired at
+// `lease_now`) to `worker` until `lease_until`, oldest due first. On
+// PostgreSQL rows locked by a concurrent claim are skipped.
 Result<std::vector<OutboxMessage>> ClaimOutbox(Tx& tx, std::string_view kind, Instant now,
-                                               Instant lease_until, std::string_view worker,
-                                               int limit);
+                                               Instant lease_now, Instant lease_until,
+                                               std::string_view worker, int limit);
 
 struct OutboxOutcome {
   std::string id;

@@ -73,11 +73,17 @@ class Tx {
 };
 
 struct StoreOptions {
-  int read_connections = 4;      // pooled read connections (SQLite) / pool size (PostgreSQL)
-  int busy_timeout_ms = 5000;    // SQLite busy timeout
-  int max_group_size = 256;      // SQLite: write jobs committed together at most
-  int max_write_queue = 8192;    // queued write jobs before Write() answers kUnavailable
-  int max_retries = 5;           // PostgreSQL serialization-failure retries
+  int read_connections = 4;    // pooled read connections (SQLite) / pool size (PostgreSQL)
+  int busy_timeout_ms = 5000;  // SQLite busy timeout
+  int max_group_size = 256;    // SQLite: write jobs committed together at most
+  int max_write_queue = 8192;  // queued write jobs before Write() answers kUnavailable
+  int max_retries = 5;         // PostgreSQL serialization-failure retries
+  // PostgreSQL: a statement running longer is cancelled (the request answers
+  // 503); connecting gives up after connect_timeout_s; a transaction waits at
+  // most acquire_timeout_ms for a pooled connection, then answers 503.
+  int statement_timeout_ms = 30000;
+  int connect_timeout_s = 5;
+  int acquire_timeout_ms = 10000;
   bool synchronous_full = true;  // SQLite: fsync every commit (durable)
   // SQLite with synchronous_full: the writer commits a group and goes on with
   // the next one while a second thread fsyncs the WAL (one call covers every
@@ -123,6 +129,14 @@ class Store {
   // back while they wait rather than block it. A store that talks to its
   // database on the calling thread (PostgreSQL) blocks.
   virtual bool SuspendsFibers() const { return false; }
+  // Runs fn while holding the store-wide lock `lock_key` (PostgreSQL: a
+  // session advisory lock, released if the process dies), so that several
+  // processes starting at once migrate one after another. SQLite runs fn
+  // directly (its writes are serialized by the file's lock).
+  virtual Status Exclusively(int64_t lock_key, const std::function<Status()>& fn) {
+    (void)lock_key;
+    return fn();
+  }
 };
 
 // Opens "sqlite:///abs/path.db", "sqlite://./rel.db", "sqlite://:memory:" or

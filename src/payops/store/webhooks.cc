@@ -153,16 +153,16 @@ Result<std::vector<WebhookAttempt>> ListWebhookAttempts(Tx& tx,
   return out;
 }
 
-Result<bool> WebhookDeliveryDue(Tx& tx, Instant now) {
+Result<bool> WebhookDeliveryDue(Tx& tx, Instant now, Instant lease_now) {
   PAYOPS_ASSIGN_OR_RETURN(
       auto row,
       tx.QueryOne("SELECT id FROM webhook_deliveries WHERE status IN ('queued', 'failed') AND "
                   "next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) LIMIT 1",
-                  {ToMicros(now), ToMicros(now)}));
+                  {ToMicros(now), ToMicros(lease_now)}));
   return row.has_value();
 }
 
-Result<std::vector<WebhookDelivery>> ClaimWebhookDeliveries(Tx& tx, Instant now,
+Result<std::vector<WebhookDelivery>> ClaimWebhookDeliveries(Tx& tx, Instant now, Instant lease_now,
                                                             Instant lease_until,
                                                             std::string_view worker, int limit) {
   std::string sql =
@@ -171,8 +171,9 @@ Result<std::vector<WebhookDelivery>> ClaimWebhookDeliveries(Tx& tx, Instant now,
       "(lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at, id LIMIT ?";
   if (tx.dialect() == Dialect::kPostgres) sql += " FOR UPDATE SKIP LOCKED";
   sql += std::string(") RETURNING ") + kDeliveryColumns;
-  PAYOPS_ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, {ToMicros(lease_until), std::string(worker),
-                                                    ToMicros(now), ToMicros(now), int64_t{limit}}));
+  PAYOPS_ASSIGN_OR_RETURN(Rows rows,
+                          tx.Query(sql, {ToMicros(lease_until), std::string(worker), ToMicros(now),
+                                         ToMicros(lease_now), int64_t{limit}}));
   std::vector<WebhookDelivery> out;
   for (const Row& r : rows) out.push_back(DeliveryFromRow(r));
   std::sort(out.begin(), out.end(), [](const WebhookDelivery& a, const WebhookDelivery& b) {

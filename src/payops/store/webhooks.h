@@ -66,9 +66,10 @@ Result<Page<WebhookDelivery>> ListWebhookDeliveries(Tx& tx, const std::string& w
 Result<std::vector<WebhookAttempt>> ListWebhookAttempts(Tx& tx,
                                                         const std::vector<std::string>& ids);
 
-Result<bool> WebhookDeliveryDue(Tx& tx, Instant now);
-// As ClaimOutbox: up to `limit` due deliveries leased to `worker`.
-Result<std::vector<WebhookDelivery>> ClaimWebhookDeliveries(Tx& tx, Instant now,
+// As OutboxHasDue and ClaimOutbox (due on `now`, leases on `lease_now`).
+Result<bool> WebhookDeliveryDue(Tx& tx, Instant now, Instant lease_now);
+// Up to `limit` due deliveries leased to `worker`.
+Result<std::vector<WebhookDelivery>> ClaimWebhookDeliveries(Tx& tx, Instant now, Instant lease_now,
                                                             Instant lease_until,
                                                             std::string_view worker, int limit);
 

@@ -38,6 +38,9 @@ void RegisterSandbox(Api& api) {
           req.request_id);
     }
     ManualClock& clock = *api.manual_clock();
+    if (Status s = service::RefreshSandboxClock(api.env(), clock); !s.ok()) {
+      return ErrorResponse(s.error(), req.request_id);
+    }
     if (*target < clock.Now()) {
       return ErrorResponse(
           Error::Conflict("clock_backwards", "the sandbox clock only moves forward; it is " +

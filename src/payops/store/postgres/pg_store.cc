@@ -2,7 +2,10 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cassert>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -45,9 +48,18 @@ class Conn final : public Tx {
   ~Conn() override { PQfinish(pg_); }
 
   bool healthy() const { return PQstatus(pg_) == CONNECTION_OK; }
-  void Reset() {
+  // Reconnects (blocking up to the connect timeout) and sets the session up
+  // again; the cached statements died with the old session.
+  Status Reset(const std::string& setup) {
     PQreset(pg_);
     stmts_.clear();
+    if (!healthy()) {
+      return Error{ErrorKind::kUnavailable,
+                   "store_unreachable",
+                   std::string("cannot reconnect to PostgreSQL: ") + PQerrorMessage(pg_),
+                   {}};
+    }
+    return Plain(setup);
   }
 
   // Runs a statement without parameters or caching (BEGIN, COMMIT, ...).
@@ -99,6 +111,7 @@ class Conn final : public Tx {
   Dialect dialect() const override { return Dialect::kPostgres; }
 
   static bool IsRetryable(const Error& e) { return e.code == "serialization_failure"; }
+  static bool IsConnectionLost(const Error& e) { return e.code == "connection_lost"; }
 
  private:
   static constexpr size_t kMaxCachedStatements = 512;
@@ -113,7 +126,16 @@ class Conn final : public Tx {
     if (code == "40001" || code == "40P01") {
       return Error{ErrorKind::kUnavailable, "serialization_failure", msg, {}};
     }
-    if (!healthy()) return Error::Unavailable(msg);
+    // The session ended under the statement (server restart, network, an
+    // administrator's pg_terminate_backend): nothing of the transaction is kept.
+    if (!healthy() || code.starts_with("08") || code == "57P01" || code == "57P02" ||
+        code == "57P03") {
+      return Error{ErrorKind::kUnavailable, "connection_lost", msg, {}};
+    }
+    if (code == "57014") return Error{ErrorKind::kUnavailable, "statement_timeout", msg, {}};
+    if (code == "53300" || code == "53200") {
+      return Error{ErrorKind::kUnavailable, "store_busy", msg, {}};
+    }
     return Error::Internal(msg);
   }
 
@@ -151,21 +173,43 @@ class Conn final : public Tx {
   int64_t next_stmt_ = 0;
 };
 
+// Connects with the URL's settings plus explicit timeouts and TCP keepalives
+// (a peer that vanished without closing is noticed within a minute).
+PGconn* Connect(const std::string& url, int connect_timeout_s) {
+  const std::string timeout = std::to_string(connect_timeout_s);
+  const char* keys[] = {"dbname",
+                        "connect_timeout",
+                        "keepalives",
+                        "keepalives_idle",
+                        "keepalives_interval",
+                        "keepalives_count",
+                        "application_name",
+                        nullptr};
+  const char* values[] = {url.c_str(), timeout.c_str(), "1", "30", "10", "3", "payops", nullptr};
+  return PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+}
+
 class PgStore final : public Store {
  public:
-  PgStore(std::string url, StoreOptions options) : url_(std::move(url)), options_(options) {}
+  PgStore(std::string url, StoreOptions options) : url_(std::move(url)), options_(options) {
+    setup_ = "SET client_min_messages = warning; SET statement_timeout = " +
+             std::to_string(options_.statement_timeout_ms);
+  }
 
   Status Init() {
     int n = std::max(1, options_.read_connections);
     for (int i = 0; i < n; ++i) {
-      PGconn* pg = PQconnectdb(url_.c_str());
+      PGconn* pg = Connect(url_, options_.connect_timeout_s);
       if (PQstatus(pg) != CONNECTION_OK) {
         std::string msg = PQerrorMessage(pg);
         PQfinish(pg);
-        return Error::Unavailable("cannot connect to PostgreSQL: " + msg);
+        return Error{ErrorKind::kUnavailable,
+                     "store_unreachable",
+                     "cannot connect to PostgreSQL: " + msg,
+                     {}};
       }
       auto c = std::make_unique<Conn>(pg);
-      PAYOPS_TRY(c->Plain("SET client_min_messages = warning"));
+      PAYOPS_TRY(c->Plain(setup_));
       idle_.push_back(c.get());
       all_.push_back(std::move(c));
     }
@@ -189,36 +233,109 @@ class PgStore final : public Store {
     });
   }
 
+  Status Exclusively(int64_t lock_key, const std::function<Status()>& fn) override {
+    // A session lock on a connection of its own: the pool's connections run
+    // fn's transactions, and the lock ends with this session if the process dies.
+    PGconn* pg = Connect(url_, options_.connect_timeout_s);
+    Conn lock_conn(pg);
+    if (!lock_conn.healthy()) {
+      return Error{ErrorKind::kUnavailable,
+                   "store_unreachable",
+                   std::string("cannot connect to PostgreSQL: ") + PQerrorMessage(pg),
+                   {}};
+    }
+    PAYOPS_TRY(lock_conn.Plain("SET statement_timeout = 0"));
+    PAYOPS_TRY(lock_conn.Plain("SELECT pg_advisory_lock(" + std::to_string(lock_key) + ")"));
+    Status s = fn();
+    (void)lock_conn.Plain("SELECT pg_advisory_unlock(" + std::to_string(lock_key) + ")");
+    return s;
+  }
+
   Dialect dialect() const override { return Dialect::kPostgres; }
   std::string url() const override { return url_; }
 
  private:
+  // How long after a failed reconnect the store answers "unreachable" at
+  // once instead of trying again (every request would wait for the connect
+  // timeout while the database is down).
+  static constexpr int64_t kReconnectBackoffMs = 500;
+
+  static int64_t SteadyMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+
+  // A broken connection is reconnected before use; while the database is
+  // unreachable this fails fast.
+  Status EnsureConnected(Conn& c) {
+    if (c.healthy()) return Status::Ok();
+    if (SteadyMs() < down_until_ms_.load()) {
+      return Error{
+          ErrorKind::kUnavailable, "store_unreachable", "PostgreSQL is unreachable; retrying", {}};
+    }
+    Status s = c.Reset(setup_);
+    if (!s.ok()) down_until_ms_.store(SteadyMs() + kReconnectBackoffMs);
+    return s;
+  }
+
+  // Retries: a serialization failure, and a session lost before COMMIT was
+  // sent (nothing was applied, so fn runs again on a new session). A session
+  // lost during COMMIT leaves the outcome unknown: a read-only transaction
+  // retries, a write answers 503 (the client retries with its key).
   Status Run(const TxFn& fn, const std::string& begin, bool read_only) {
-    Conn* c = Acquire();
+    PAYOPS_ASSIGN_OR_RETURN(Conn * c, Acquire());
     Status s;
     for (int attempt = 0; attempt <= options_.max_retries; ++attempt) {
-      if (!c->healthy()) c->Reset();
-      s = c->Plain(begin);
+      s = EnsureConnected(*c);
       if (!s.ok()) break;
+      s = c->Plain(begin);
+      if (!s.ok()) {
+        if (Conn::IsConnectionLost(s.error()) && attempt < options_.max_retries) continue;
+        break;
+      }
       {
         ActiveTxScope scope(this, c, read_only);
         s = RunGuarded(fn, *c);
       }
+      bool committing = false;
       if (s.ok()) {
+        committing = true;
         s = c->Plain("COMMIT");
-      } else {
+      } else if (c->healthy()) {
         (void)c->Plain("ROLLBACK");
+      } else {
+        // fn's error came from the lost session, whatever fn made of it.
+        s = Error{ErrorKind::kUnavailable, "connection_lost", s.error().message, {}};
       }
-      if (s.ok() || !Conn::IsRetryable(s.error())) break;
+      if (s.ok()) break;
+      if (Conn::IsConnectionLost(s.error())) {
+        if (committing && !read_only) {
+          s = Error{ErrorKind::kUnavailable,
+                    "commit_unknown",
+                    "the connection to PostgreSQL was lost during COMMIT; retry the request "
+                    "with its Idempotency-Key",
+                    {}};
+          break;
+        }
+        continue;  // reconnect and run again
+      }
+      if (!Conn::IsRetryable(s.error())) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(1 << attempt));
     }
     Release(c);
     return s;
   }
 
-  Conn* Acquire() {
+  Result<Conn*> Acquire() {
     std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !idle_.empty(); });
+    if (!cv_.wait_for(lock, std::chrono::milliseconds(options_.acquire_timeout_ms),
+                      [&] { return !idle_.empty(); })) {
+      return Error{ErrorKind::kUnavailable,
+                   "store_busy",
+                   "every PostgreSQL connection of the pool is busy",
+                   {}};
+    }
     Conn* c = idle_.back();
     idle_.pop_back();
     return c;
@@ -233,6 +350,8 @@ class PgStore final : public Store {
 
   std::string url_;
   StoreOptions options_;
+  std::string setup_;
+  std::atomic<int64_t> down_until_ms_{0};
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Conn*> idle_;
