@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -91,6 +92,18 @@ namespace {
 constexpr const char* kSharedDatabaseKey =
     "7e57da7a7e57da7a7e57da7a7e57da7a7e57da7a7e57da7a7e57da7a7e57da7a";
 
+// The state directory of a server: its own temp directory, except in the
+// PostgreSQL run, where the servers that a test starts one after another on
+// one schema (a restart) share one, as they share the key file beside an
+// SQLite store.
+std::string StateDirFor(const std::string& store_url, const std::string& own_dir) {
+  const size_t at = store_url.find("search_path%3D");
+  if (!TestsOnPostgres() || at == std::string::npos) return own_dir;
+  const std::string dir = "/tmp/payops-pgstate-" + store_url.substr(at + 14);
+  ::mkdir(dir.c_str(), 0700);
+  return dir;
+}
+
 bool SharesTestDatabase(const std::string& store_url) {
   return store_url.rfind("postgresql://", 0) == 0 &&
          store_url.find("search_path") == std::string::npos;
@@ -117,7 +130,7 @@ ServerProcess::ServerProcess(std::string store_url, std::vector<std::string> ext
     dup2(fd, 1);
     // The key file of a PostgreSQL store goes to the state directory: this
     // server's own, never the machine's.
-    setenv("PAYOPS_STATE_DIR", dir_.c_str(), 1);
+    setenv("PAYOPS_STATE_DIR", StateDirFor(store_url_, dir_).c_str(), 1);
     if (SharesTestDatabase(store_url_)) setenv("PAYOPS_ENCRYPTION_KEY", kSharedDatabaseKey, 1);
     std::vector<std::string> args = {PAYOPS_BINARY, "serve",       "--store",          store_url_,
                                      "--listen",    "127.0.0.1:0", "--worker-threads", "8"};
@@ -174,8 +187,8 @@ std::string ServerProcess::Log() {
 }
 
 std::string ServerProcess::RunCli(const std::vector<std::string>& args, int* exit_code) const {
-  std::string cmd =
-      "PAYOPS_STATE_DIR='" + dir_ + "' " + SharedKeyEnv(store_url_) + std::string(PAYOPS_BINARY);
+  std::string cmd = "PAYOPS_STATE_DIR='" + StateDirFor(store_url_, dir_) + "' " +
+                    SharedKeyEnv(store_url_) + std::string(PAYOPS_BINARY);
   for (const auto& a : args) cmd += " '" + a + "'";
   cmd += " 2>/dev/null";
   FILE* p = popen(cmd.c_str(), "r");

@@ -51,7 +51,7 @@ class JobRunner::LeaseKeeper {
     while (!cv_.wait_for(lock, r_.limits_.lease / 3, [&] { return stop_; })) {
       lock.unlock();
       bool held = false;
-      const Instant now = r_.env_.LeaseClock().Now();
+      const Instant now = r_.LeaseNow();
       Status s = r_.env_.store.Write([&](store::Tx& tx) -> Status {
         PAYOPS_ASSIGN_OR_RETURN(
             held, store::TakeJobLease(tx, job_, r_.holder_, now, now + r_.limits_.lease));
@@ -86,7 +86,7 @@ Result<bool> JobRunner::TakeLease(const std::string& job, bool wait) {
   const auto poll =
       std::clamp(limits_.lease / 20, std::chrono::milliseconds(10), std::chrono::milliseconds(250));
   for (;;) {
-    const Instant now = env_.LeaseClock().Now();
+    const Instant now = LeaseNow();
     bool got = false;
     PAYOPS_TRY(env_.store.Write([&](store::Tx& tx) -> Status {
       PAYOPS_ASSIGN_OR_RETURN(got, store::TakeJobLease(tx, job, holder_, now, now + limits_.lease));
@@ -163,8 +163,8 @@ Result<int> JobRunner::RunDue(Instant until, ManualClock* manual) {
     {
       LeaseKeeper keeper(*this, job.name());
       s = env_.store.Write([&](store::Tx& tx) -> Status {
-        PAYOPS_ASSIGN_OR_RETURN(
-            bool holds, store::HoldsJobLease(tx, job.name(), holder_, env_.LeaseClock().Now()));
+        PAYOPS_ASSIGN_OR_RETURN(bool holds,
+                                store::HoldsJobLease(tx, job.name(), holder_, LeaseNow()));
         if (!holds) {
           return Error{ErrorKind::kUnavailable,
                        "job_lease_lost",

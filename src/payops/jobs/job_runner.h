@@ -77,6 +77,12 @@ class JobRunner {
   // Takes the lease of `job`; false when another server holds it, or with
   // `wait`, waits for it up to max_lease_wait.
   Result<bool> TakeLease(const std::string& job, bool wait);
+  // Leases are on real time: env.lease_clock, else the machine's clock (never
+  // the sandbox clock, which a pass moves).
+  Instant LeaseNow() const {
+    return env_.lease_clock ? env_.lease_clock->Now() : real_clock_.Now();
+  }
+  RealClock real_clock_;
   service::Env& env_;
   RunnerLimits limits_;
   std::string holder_;
