@@ -310,14 +310,20 @@ try {
   await step('the ops manager sees a monitor and schedules a maintenance window', async () => {
     const mon = await call('POST', '/v1/monitors', { name: 'Partner API health', kind: 'http',
       target: 'https://status.acme.example/health', interval_seconds: 60 });
+    // Three minutes on the sandbox clock: every monitor is checked a few times.
+    const t0 = new Date((await call('GET', '/v1/sandbox/clock')).now).getTime();
+    await call('POST', '/v1/sandbox/clock', { now: new Date(t0 + 180e3).toISOString() });
     const ops = await newPage();
     await signIn(ops, 'ops@payops.example', 'payops-demo-ops_manager');
     await ops.goto(base + '/#/monitors');
     await ops.getByRole('heading', { name: 'Monitoring' }).waitFor();
     const row = ops.locator('table.monitors tbody tr', { hasText: 'Partner API health' });
     await row.waitFor();
-    assert.match(await row.textContent(), /unknown/);
-    await ops.locator('table.monitors tbody tr', { hasText: 'payops /readyz' }).waitFor();
+    assert.match(await row.textContent(), /http/);
+    const readyz = ops.locator('table.monitors tbody tr', { hasText: 'payops /readyz' });
+    await readyz.waitFor();
+    assert.match(await readyz.textContent(), /up/);
+    assert.equal(await readyz.locator('.check.ok').count() >= 3, true, 'the /readyz monitor shows its passed checks');
     await shot(ops, '15-monitors');
     await ops.getByRole('button', { name: 'New maintenance window' }).click();
     const form = ops.getByRole('form', { name: 'New maintenance window' });
@@ -340,7 +346,7 @@ try {
     await shot(ops, '16-window-form');
     await form.getByRole('button', { name: 'Schedule window' }).click();
     await ops.getByText('Maintenance window scheduled.').waitFor();
-    await ops.getByRole('cell', { name: 'Core banking upgrade' }).waitFor();
+    await ops.getByRole('cell', { name: 'Core banking upgrade', exact: true }).waitFor();
     await ops.getByRole('button', { name: 'New monitor' }).click();
     await ops.getByRole('form', { name: 'New monitor' }).getByLabel('Target').waitFor();
     await ops.context().close();

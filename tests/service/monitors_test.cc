@@ -5,6 +5,7 @@
 #include "payops/service/monitors.h"
 
 #include "../store/backend.h"
+#include "payops/service/orgs.h"
 #include "payops/service/tickets.h"
 #include "payops/store/members.h"
 #include "payops/store/outbox.h"
@@ -15,7 +16,8 @@ namespace {
 
 class MonitorsTest : public BackendTest {
  protected:
-  void AddMember(const std::string& id, Role role, const std::string& email) {
+  void AddMember(const std::string& id, Role role, const std::string& email,
+                 const std::string& org_id = "") {
     ASSERT_TRUE(store_
                     ->Write([&](store::Tx& tx) -> Status {
                       store::Member m;
@@ -23,7 +25,7 @@ class MonitorsTest : public BackendTest {
                       m.role = role;
                       m.name = id;
                       m.email = email;
-                      if (role == Role::kPartner) m.org_id = "org_x";
+                      if (!org_id.empty()) m.org_id = org_id;
                       m.created_at = FromMicros(kStartUs);
                       return store::InsertMember(tx, m);
                     })
@@ -233,7 +235,17 @@ TEST_P(MonitorsTest, BadInputStoresNothingAndRolesAreEnforced) {
 TEST_P(MonitorsTest, WindowsAreAnnouncedOnceAheadAndListedByState) {
   ManualClock clock(FromMicros(kStartUs));
   service::Env env(*store_, clock);
-  AddMember("mem_pat", Role::kPartner, "pat@acme.example");
+  Org o;
+  o.name = "Acme";
+  o.domain = "acme.example";
+  o.sla_plan = "essentials";
+  o.hypercare_plan = "standard";
+  o.bau_plan = "standard";
+  o.go_live_date = "2026-01-05";
+  o.allowed_countries = {"US"};
+  auto org = service::CreateOrg(env, Actor::System(), o);
+  ASSERT_TRUE(org.ok()) << org.error().message;
+  AddMember("mem_pat", Role::kPartner, "pat@acme.example", org->id);
   auto m = service::CreateMonitor(env, kAdmin, Input("https://status.example.com/"));
   ASSERT_TRUE(m.ok());
   service::WindowInput w;
@@ -253,7 +265,7 @@ TEST_P(MonitorsTest, WindowsAreAnnouncedOnceAheadAndListedByState) {
   EXPECT_EQ(mail[0].event, "maintenance_window");
   EXPECT_NE(mail[0].body.find("Payouts pause for an hour."), std::string::npos);
   ASSERT_TRUE(mail[0].html_body);
-  const Actor partner{"mem_pat", Role::kPartner, "org_x", "Pat", "pat@acme.example", false};
+  const Actor partner{"mem_pat", Role::kPartner, org->id, "Pat", "pat@acme.example", false};
   auto upcoming = service::ListWindows(env, partner, "upcoming", {50, {}});
   ASSERT_TRUE(upcoming.ok());
   ASSERT_EQ(upcoming->items.size(), 1u);
