@@ -334,7 +334,10 @@ std::string FormatDuration(Micros d) {
   std::string out;
   auto part = [&](int64_t v, const char* unit) {
     if (v == 0) return;
-    out += (out.empty() ? "" : " ") + std::to_string(v) + " " + unit;
+    if (!out.empty()) out += ' ';
+    out += std::to_string(v);
+    out += ' ';
+    out += unit;
   };
   part(s / 86400, "d");
   part(s % 86400 / 3600, "h");

@@ -1,5 +1,6 @@
 #include "payops/store/monitors.h"
 
+#include <limits>
 #include <sstream>
 
 namespace payops::store {
@@ -216,21 +217,25 @@ Result<std::optional<MaintenanceWindow>> FindWindow(Tx& tx, const std::string& i
 
 Result<Page<MaintenanceWindow>> ListWindows(Tx& tx, std::optional<std::string_view> state,
                                             Instant now, const PageRequest& page) {
-  std::string where = "id > ?";
-  std::vector<Value> params{page.after_id.value_or("")};
+  // Unused placeholders compare with the bounds of time, so that the
+  // statement has one shape.
   const int64_t t = ToMicros(now);
+  const int64_t lo = std::numeric_limits<int64_t>::min();
+  const int64_t hi = std::numeric_limits<int64_t>::max();
+  int64_t starts_after = lo, starts_by = hi, ends_after = lo, ends_by = hi;
   if (state == "upcoming") {
-    where += " AND starts_at > ?";
-    params.emplace_back(t);
+    starts_after = t;
   } else if (state == "active") {
-    where += " AND starts_at <= ? AND ends_at > ?";
-    params.emplace_back(t);
-    params.emplace_back(t);
+    starts_by = t;
+    ends_after = t;
   } else if (state == "past") {
-    where += " AND ends_at <= ?";
-    params.emplace_back(t);
+    ends_by = t;
   }
-  params.emplace_back(int64_t{page.limit + 1});
+  const std::string where =
+      "id > ? AND starts_at > ? AND starts_at <= ? AND ends_at > ? AND ends_at <= ?";
+  const std::vector<Value> params{
+      page.after_id.value_or(""), starts_after, starts_by, ends_after, ends_by,
+      int64_t{page.limit + 1}};
   PAYOPS_ASSIGN_OR_RETURN(
       Rows rows, tx.Query(std::string("SELECT ") + kWindowColumns +
                               " FROM maintenance_windows WHERE " + where + " ORDER BY id LIMIT ?",
