@@ -16,6 +16,8 @@ N=${MONITORS:-1000}
 RUNS=${RUNS:-3}
 WINDOW_S=${WINDOW_S:-60}
 work=$(mktemp -d /tmp/payops-monbench.XXXXXX)
+# A throwaway key for account numbers (none are stored here).
+export PAYOPS_ENCRYPTION_KEY=${PAYOPS_ENCRYPTION_KEY:-$(python3 -c "import secrets; print(secrets.token_hex(32))")}
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
