@@ -89,7 +89,7 @@ if [ "$update_doc" = "--update-doc" ]; then
 \`bench/monitors.sh build-bench/payops --update-doc\` ($(date -u +%Y-%m-%d), $machine): a real
 \`payops serve\` (Release, SQLite, real clock) with $N http monitors every 60 s against a local
 endpoint (a second payops serving \`GET /_bench/hello\`), all created within seconds so that
-their checks come due together each minute (1,000 concurrent checks on one Asio loop). CPU is
+their checks come due together each minute (up to 256 in flight at once on one Asio event loop; the machine is shared with other work, so the figures carry its noise). CPU is
 the server's user + system time from \`/proc/PID/stat\`, $RUNS windows of ${WINDOW_S} s, median.
 
 | | CPU, % of one core (runs) | median |
