@@ -5,6 +5,7 @@ import { h, api, state, clear, isStaff, isEmi, isPartner, setSignedOutHandler, t
 import * as auth from './auth.js';
 import * as desk from './desk.js';
 import * as ops from './ops.js';
+import * as monitors from './monitors.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -34,6 +35,8 @@ const PRIVATE = [
   [/^#\/kb$/, () => ops.kbView()],
   [/^#\/clock$/, () => ops.clockView()],
   [/^#\/password$/, (ctx) => auth.changePasswordView(ctx)],
+  [/^#\/monitors$/, () => monitors.monitorsView()],
+  [/^#\/maintenance$/, () => monitors.maintenanceView()],
 ];
 
 function home() {
@@ -45,12 +48,12 @@ function navItems() {
   const r = state.member ? state.member.role : '';
   if (isPartner()) {
     return [['#/requests', 'My requests'], ['#/requests/new', 'New request'],
-      ['#/holds', 'Held transactions'], ['#/transactions', 'Transactions'], ['#/kb', 'Help articles']];
+      ['#/holds', 'Held transactions'], ['#/transactions', 'Transactions'], ['#/kb', 'Help articles'], ['#/maintenance', 'Maintenance']];
   }
   if (isEmi()) return [['#/queue', 'EMI queue'], ['#/kb', 'Knowledge base']];
   const items = [['#/queue', 'Tickets'], ['#/holds', 'Held transactions'],
     ['#/transactions', 'Transactions'], ['#/batches', 'ACH batches'], ['#/users', 'End users'],
-    ['#/kb', 'Knowledge base']];
+    ['#/kb', 'Knowledge base'], ['#/monitors', 'Monitoring']];
   if (r === 'admin') items.push(['#/clock', 'Sandbox clock']);
   return items;
 }

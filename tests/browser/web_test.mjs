@@ -307,6 +307,59 @@ try {
     await agent.getByRole('button', { name: /Download ach_/ }).first().waitFor();
   });
 
+  await step('the ops manager sees a monitor and schedules a maintenance window', async () => {
+    const mon = await call('POST', '/v1/monitors', { name: 'Partner API health', kind: 'http',
+      target: 'https://status.acme.example/health', interval_seconds: 60 });
+    // Three minutes on the sandbox clock: every monitor is checked a few times.
+    const t0 = new Date((await call('GET', '/v1/sandbox/clock')).now).getTime();
+    await call('POST', '/v1/sandbox/clock', { now: new Date(t0 + 180e3).toISOString() });
+    const ops = await newPage();
+    await signIn(ops, 'ops@payops.example', 'payops-demo-ops_manager');
+    await ops.goto(base + '/#/monitors');
+    await ops.getByRole('heading', { name: 'Monitoring' }).waitFor();
+    const row = ops.locator('table.monitors tbody tr', { hasText: 'Partner API health' });
+    await row.waitFor();
+    assert.match(await row.textContent(), /http/);
+    const readyz = ops.locator('table.monitors tbody tr', { hasText: 'payops /readyz' });
+    await readyz.waitFor();
+    assert.match(await readyz.textContent(), /up/);
+    assert.equal(await readyz.locator('.check.ok').count() >= 3, true, 'the /readyz monitor shows its passed checks');
+    await shot(ops, '15-monitors');
+    await ops.getByRole('button', { name: 'New maintenance window' }).click();
+    const form = ops.getByRole('form', { name: 'New maintenance window' });
+    await form.waitFor();
+    const unlabeled = await ops.evaluate(() => Array.from(document.querySelectorAll('form input, form select, form textarea'))
+      .filter((el) => !(el.labels && el.labels.length && el.labels[0].offsetParent !== null) && el.offsetParent !== null)
+      .map((el) => el.name || el.id));
+    assert.deepEqual(unlabeled, [], 'window form controls without a visible label');
+    const now = new Date((await call('GET', '/v1/sandbox/clock')).now).getTime();
+    const local = (ms) => ops.evaluate((t) => {
+      const d = new Date(t);
+      const p = (n) => String(n).padStart(2, '0');
+      return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + 'T' + p(d.getHours()) + ':' + p(d.getMinutes());
+    }, ms);
+    await form.getByLabel('Title').fill('Core banking upgrade');
+    await form.getByLabel('Starts').fill(await local(now + 2 * 3600e3));
+    await form.getByLabel('Ends').fill(await local(now + 3 * 3600e3));
+    await form.getByLabel('Monitors covered').selectOption(mon.id);
+    await form.getByLabel('Message to customers').fill('Payouts pause for up to an hour.');
+    await shot(ops, '16-window-form');
+    await form.getByRole('button', { name: 'Schedule window' }).click();
+    await ops.getByText('Maintenance window scheduled.').waitFor();
+    await ops.getByRole('cell', { name: 'Core banking upgrade', exact: true }).waitFor();
+    await ops.getByRole('button', { name: 'New monitor' }).click();
+    await ops.getByRole('form', { name: 'New monitor' }).getByLabel('Target').waitFor();
+    await ops.context().close();
+  });
+
+  await step('the portal shows the upcoming maintenance', async () => {
+    await page.goto(base + '/#/maintenance');
+    await page.getByRole('heading', { name: 'Scheduled maintenance' }).waitFor();
+    await page.getByRole('heading', { name: 'Core banking upgrade' }).waitFor();
+    await page.getByText('Payouts pause for up to an hour.').waitFor();
+    await shot(page, '17-portal-maintenance');
+  });
+
   await step('a customer never sees another org\'s ticket by its id', async () => {
     const other = await call('POST', '/v1/orgs', { name: 'Beta Pay', domain: 'beta.example', sla_plan: 'essentials',
       hypercare_plan: 'standard', bau_plan: 'standard', go_live_date: '2026-01-05', allowed_countries: ['US'], fees: [] });

@@ -219,6 +219,31 @@ Status LoadMail(const toml::table& t, Config& cfg) {
   return Status::Ok();
 }
 
+Status LoadMonitors(const toml::table& t, Config& cfg) {
+  for (auto&& [k, v] : t) {
+    std::string key(k.str());
+    if (key == "allow_private" || key == "builtin") {
+      if (!v.is_boolean()) return BadConfig("monitors." + key + " must be true or false");
+      (key == "allow_private" ? cfg.monitors_allow_private : cfg.monitors_builtin) =
+          *v.value<bool>();
+    } else if (key == "announce_hours") {
+      auto n = v.value<int64_t>();
+      if (!n || *n < 0 || *n > 24 * 30)
+        return BadConfig("monitors.announce_hours must be 0 to 720");
+      cfg.monitors_announce_hours = static_cast<int>(*n);
+    } else if (key == "outbox_backlog_max") {
+      auto n = v.value<int64_t>();
+      if (!n || *n < 1 || *n > 10000000) {
+        return BadConfig("monitors.outbox_backlog_max must be 1 to 10000000");
+      }
+      cfg.monitors_outbox_backlog_max = *n;
+    } else {
+      return BadConfig("unknown key monitors." + key);
+    }
+  }
+  return Status::Ok();
+}
+
 Status LoadPaging(const toml::table& t, Config& cfg) {
   for (auto&& [k, v] : t) {
     std::string key(k.str());
@@ -366,6 +391,8 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
       PAYOPS_TRY(LoadMail(*v.as_table(), cfg));
     } else if (key == "paging" && v.is_table()) {
       PAYOPS_TRY(LoadPaging(*v.as_table(), cfg));
+    } else if (key == "monitors" && v.is_table()) {
+      PAYOPS_TRY(LoadMonitors(*v.as_table(), cfg));
     } else if (key == "delivery" && v.is_table()) {
       PAYOPS_TRY(LoadDelivery(*v.as_table(), cfg));
     } else if (key == "risk" && v.is_table()) {

@@ -71,6 +71,13 @@ struct Config {
   // [paging]: a PagerDuty Events API v2 endpoint ("" with no routing_key: pages stay queued).
   std::string paging_url;
   std::string paging_routing_key;
+  // [monitors]: allow_private (targets on loopback/private addresses),
+  // builtin (payops watches itself), announce_hours (maintenance emails ahead),
+  // outbox_backlog_max (the built-in outbox monitor's limit).
+  bool monitors_allow_private = false;
+  bool monitors_builtin = true;
+  int monitors_announce_hours = 48;
+  int64_t monitors_outbox_backlog_max = 1000;
   // [delivery]: retries of emails, pages and webhooks.
   int delivery_max_attempts = 8;
   int delivery_retry_base_s = 30;

@@ -24,6 +24,7 @@
 #include "payops/jobs/delivery_worker.h"
 #include "payops/jobs/desk_jobs.h"
 #include "payops/jobs/job_runner.h"
+#include "payops/jobs/monitor_jobs.h"
 #include "payops/jobs/settlement_jobs.h"
 #include "payops/service/ach.h"
 #include "payops/service/api_keys.h"
@@ -31,6 +32,7 @@
 #include "payops/service/encryption_keys.h"
 #include "payops/service/idempotency.h"
 #include "payops/service/mail_ingest.h"
+#include "payops/service/monitors.h"
 #include "payops/store/kv.h"
 #include "payops/store/store.h"
 
@@ -355,6 +357,20 @@ service::DeliveryPolicy DeliveryPolicyOf(const Config& cfg) {
   return p;
 }
 
+// "host:port" of an smtp:// or smtps:// URL (default ports 25 and 465).
+std::optional<std::string> SmtpRelayOf(const std::string& url) {
+  size_t scheme = url.find("://");
+  if (url.empty() || scheme == std::string::npos) return std::nullopt;
+  std::string rest = url.substr(scheme + 3);
+  rest = rest.substr(0, rest.find_first_of("/?"));
+  if (size_t at = rest.rfind('@'); at != std::string::npos) rest = rest.substr(at + 1);
+  if (rest.empty()) return std::nullopt;
+  const bool has_port = rest.front() == '[' ? rest.find("]:") != std::string::npos
+                                            : rest.find(':') != std::string::npos;
+  if (has_port) return rest;
+  return rest + (url.rfind("smtps", 0) == 0 ? ":465" : ":25");
+}
+
 int Serve(const Config& cfg) {
   auto listen = ParseListen(cfg.listen);
   if (!listen.ok()) return Fail(listen.error());
@@ -400,6 +416,13 @@ int Serve(const Config& cfg) {
   runner.Register(jobs::MakePendingEscalationJob());
   runner.Register(jobs::MakeTicketAutoCloseJob());
   runner.Register(jobs::MakeSlaSweepJob());
+  env.monitors.allow_private = cfg.monitors_allow_private;
+  env.monitors.announce_ahead = std::chrono::hours(cfg.monitors_announce_hours);
+  env.monitors.outbox_backlog_max = cfg.monitors_outbox_backlog_max;
+  runner.Register(jobs::MakeWindowAnnouncementJob());
+  jobs::MonitorJobSettings monitor_settings;
+  std::optional<std::string> smtp_relay = SmtpRelayOf(cfg.smtp_url);
+  monitor_settings.smtp_relay = smtp_relay;
   http::Api api(env, runner, manual.get(),
                 http::ApiOptions{cfg.sandbox, cfg.bench_hello, cfg.access_log,
                                  cfg.public_url.rfind("https://", 0) == 0});
@@ -413,6 +436,17 @@ int Serve(const Config& cfg) {
   http::Server server(api, so);
   auto port = server.Listen();
   if (!port.ok()) return Fail(port.error());
+  {
+    // payops watches itself: its /readyz on the port it listens on.
+    std::string host = so.host == "0.0.0.0" || so.host == "::" ? "127.0.0.1" : so.host;
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    monitor_settings.self_url = "http://" + host + ":" + std::to_string(*port);
+    if (cfg.monitors_builtin) {
+      Status made = service::EnsureBuiltinMonitors(env, smtp_relay);
+      if (!made.ok()) return Fail(made.error());
+    }
+    runner.Register(jobs::MakeMonitorCheckJob(monitor_settings));
+  }
   if (!cfg.sandbox) runner.Start();
   // Delivery runs in real time in sandbox mode too (due times on the clock).
   jobs::DeliveryWorker delivery(env, MakeChannels(cfg), DeliveryPolicyOf(cfg));

@@ -84,6 +84,7 @@ void RegisterPortal(Api& api);
 void RegisterTickets(Api& api);
 
 void RegisterWebhooks(Api& api);
+void RegisterMonitors(Api& api);
 
 // A transaction as GET /v1/transactions lists it (hold, risk, batch, dates).
 json::object TransactionSummaryJson(const store::TransactionRecord& t);

@@ -60,11 +60,13 @@ Result<int> JobRunner::RunDue(Instant until, ManualClock* manual) {
     }
     if (manual && manual->Now() < best_due) manual->Set(best_due);
     bool claimed = false;
-    Status s = env_.store.Write([&](store::Tx& tx) -> Status {
-      PAYOPS_ASSIGN_OR_RETURN(claimed, store::ClaimJobRun(tx, job.name(), marks[best], best_due));
-      if (!claimed) return Status::Ok();
-      return job.Run(env_, best_due);
-    });
+    Status s = job.Prepare(env_, best_due);
+    if (s.ok())
+      s = env_.store.Write([&](store::Tx& tx) -> Status {
+        PAYOPS_ASSIGN_OR_RETURN(claimed, store::ClaimJobRun(tx, job.name(), marks[best], best_due));
+        if (!claimed) return Status::Ok();
+        return job.Run(env_, best_due);
+      });
     if (!s.ok()) {
       spdlog::error("msg=\"job failed\" job={} due={} code={} error={}", LogValue(job.name()),
                     LogValue(FormatRfc3339(best_due)), LogValue(s.error().code),

@@ -1019,6 +1019,42 @@ Result<int> EscalatePendingTransactions(Env& env, Instant at) {
   return done;
 }
 
+Result<store::TicketRecord> OpenMonitorTicket(Env& env, store::Tx& tx, const std::string& subject,
+                                              const std::string& description, Instant at) {
+  Opening o;
+  o.ticket.category = desk::Category::kServerError;
+  o.ticket.channel = desk::Channel::kMonitor;
+  o.ticket.requester_name = env.desk.operations_name;
+  o.ticket.requester_email = env.desk.operations_email;
+  o.ticket.subject = Utf8Prefix(subject, desk::kMaxSubjectBytes);
+  o.ticket.description = Utf8Prefix(description, desk::kMaxDescriptionBytes);
+  o.requested = Priority::kUrgent;
+  o.skip_escalation_gate = true;
+  PAYOPS_TRY(desk::ValidateNewTicket(o.ticket));
+  return Open(env, tx, Actor::System(), std::move(o), std::nullopt, at, nullptr);
+}
+
+Result<bool> NoteMonitorTicket(Env& env, store::Tx& tx, const std::string& ticket_id,
+                               const std::string& body, MonitorPage page, Instant at) {
+  PAYOPS_ASSIGN_OR_RETURN(auto found, store::FindTicketById(tx, ticket_id));
+  if (!found || found->status == "solved" || found->status == "closed") return false;
+  store::TicketRecord& t = *found;
+  const Actor system = Actor::System();
+  PAYOPS_TRY(store::InsertTicketMessage(
+      tx, store::TicketMessage{env.ids.New("tmsg"), t.id, system.member_id, system.name,
+                               std::string(desk::ActorKindName(ActorKind::kSystem)),
+                               Utf8Prefix(body, kMaxMessageBytes), true, at}));
+  if (page == MonitorPage::kPageAgain) {
+    PAYOPS_TRY(store::LoadTicketCcs(tx, t));
+    PAYOPS_TRY(QueueUrgent(env, tx, t, "the monitor is down again"));
+  } else if (page == MonitorPage::kResolve) {
+    PAYOPS_TRY(QueuePageResolve(env, tx, t));
+  }
+  t.updated_at = at;
+  PAYOPS_TRY(store::UpdateTicket(tx, t));
+  return true;
+}
+
 // ---------------------------------------------------------------------------
 // Queues and the outbox.
 

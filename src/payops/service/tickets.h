@@ -145,6 +145,19 @@ Result<int> AutoCloseSolvedTickets(Env& env, Instant at);
 // PENDING transactions past 24 h open their EMI escalation, once.
 Result<int> EscalatePendingTransactions(Env& env, Instant at);
 
+// Monitors (SPEC §3.6), inside the caller's transaction, as of `at`.
+// Opens the urgent ticket of an incident: channel monitor, category
+// server_error, no org, requested by the operations address; the operations
+// managers are paged and the queue's team notified.
+Result<store::TicketRecord> OpenMonitorTicket(Env& env, store::Tx& tx, const std::string& subject,
+                                              const std::string& description, Instant at);
+enum class MonitorPage { kNone, kPageAgain, kResolve };
+// Adds an internal note by the system to the ticket and, as asked, pages the
+// operations managers again or resolves their page. Returns false (nothing
+// written) when the ticket is solved or closed.
+Result<bool> NoteMonitorTicket(Env& env, store::Tx& tx, const std::string& ticket_id,
+                               const std::string& body, MonitorPage page, Instant at);
+
 // Queue teams (who is notified for a queue, and its lead).
 struct QueueView {
   std::string name;

@@ -935,6 +935,67 @@ CREATE TABLE web_sessions (
 CREATE INDEX web_sessions_member ON web_sessions(member_id)
 )SQL",
      "", ""},
+    // Monitors (SPEC §3.6): each with its running state and schedule, its
+    // recent checks (a bounded number per monitor), hourly counts for uptime,
+    // and maintenance windows naming the monitors they cover.
+    {20, "monitors",
+     R"SQL(
+CREATE TABLE monitors (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  target TEXT NOT NULL,
+  interval_seconds BIGINT NOT NULL,
+  failure_threshold BIGINT NOT NULL,
+  expect_status BIGINT,
+  expect_body TEXT,
+  timeout_ms BIGINT NOT NULL,
+  created_by TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  deleted_at BIGINT,
+  next_check_at BIGINT NOT NULL,
+  consecutive_failures BIGINT NOT NULL,
+  down_since BIGINT,
+  incident_open BIGINT NOT NULL,
+  ticket_id TEXT,
+  last_check_at BIGINT,
+  check_seq BIGINT NOT NULL
+);
+CREATE INDEX monitors_due ON monitors(next_check_at);
+CREATE TABLE monitor_checks (
+  monitor_id TEXT NOT NULL,
+  seq BIGINT NOT NULL,
+  at BIGINT NOT NULL,
+  ok BIGINT NOT NULL,
+  in_maintenance BIGINT NOT NULL,
+  duration_ms BIGINT NOT NULL,
+  status_code BIGINT,
+  error TEXT,
+  PRIMARY KEY (monitor_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE monitor_uptime (
+  monitor_id TEXT NOT NULL,
+  hour_at BIGINT NOT NULL,
+  checks BIGINT NOT NULL,
+  failures BIGINT NOT NULL,
+  PRIMARY KEY (monitor_id, hour_at)
+) WITHOUT ROWID;
+CREATE TABLE maintenance_windows (
+  id TEXT PRIMARY KEY,
+  title TEXT NOT NULL,
+  message TEXT NOT NULL,
+  starts_at BIGINT NOT NULL,
+  ends_at BIGINT NOT NULL,
+  monitor_ids TEXT NOT NULL,
+  created_by TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  announced_at BIGINT
+);
+CREATE INDEX maintenance_windows_ends ON maintenance_windows(ends_at)
+)SQL",
+     "", ""},
 };
 
 // Migrate() applies them in array order: a lower version listed after a

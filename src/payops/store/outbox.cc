@@ -129,4 +129,12 @@ Result<bool> FinishOutbox(Tx& tx, std::string_view worker, const OutboxOutcome& 
   return *changed == 1;
 }
 
+Result<int64_t> CountOutboxBacklog(Tx& tx, Instant now, int64_t cap) {
+  PAYOPS_ASSIGN_OR_RETURN(
+      auto row, tx.QueryOne("SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE status IN "
+                            "('queued', 'failed') AND next_attempt_at <= ? LIMIT ?) AS due",
+                            {ToMicros(now), cap}));
+  return row ? row->Int(0) : 0;
+}
+
 }  // namespace payops::store

@@ -41,6 +41,10 @@ Result<Page<OutboxMessage>> ListOutbox(Tx& tx, const OutboxFilter& filter, const
 
 inline constexpr int kMaxOutboxClaim = 500;
 
+// Rows queued or failed whose attempt is due at `now` (the backlog), counted
+// up to `cap`.
+Result<int64_t> CountOutboxBacklog(Tx& tx, Instant now, int64_t cap);
+
 // Whether a row of `kind` is due at `now` and not leased.
 Result<bool> OutboxHasDue(Tx& tx, std::string_view kind, Instant now);
 // Leases up to `limit` (1..kMaxOutboxClaim) due rows of `kind` (status queued
