@@ -129,8 +129,9 @@ export function setPasswordView(ctx, token, invite) {
     } catch (e) {
       if (e.field === 'token') e.field = '';  // the link, not a field of the form
       if (e.code && /token|expired|used|invalid/.test(e.code)) {
-        e.message += invite ? ' Ask your administrator for a new invitation.'
-          : ' Ask for a new link from “Forgot your password”.';
+        const said = e.message.replace(/[.\s]*$/, '.');
+        e.message = said.charAt(0).toUpperCase() + said.slice(1) + (invite ? ' Ask your administrator for a new invitation.'
+          : ' Ask for a new link from “Forgot your password”.');
       }
       throw e;
     }

@@ -401,9 +401,17 @@ try {
     await agent.goto(base + '/#/transactions/' + encodeURIComponent(id));
     await agent.getByRole('cell', { name: 'partner review requested' }).waitFor();
     await noScriptRan(agent);
-    // The partner sees the request among its requests.
+    // The partner's emailed link opens the ticket after sign-in, and the
+    // request is among its requests.
+    const mailed = await emailedLink('pat@acme.example', 'tickets');
     const pat = await newPage();
+    await pat.goto(mailed);
+    await pat.getByRole('heading', { name: 'Sign in' }).waitFor();
     await signIn(pat, 'pat@acme.example', 'payops-demo-partner');
+    await pat.getByRole('heading', { name: 'Please review held transaction ' + id }).waitFor();
+    await pat.getByText('Next action:', { exact: false }).first().waitFor();
+    await shot(pat, '19b-partner-review-ticket');
+    await pat.goto(base + '/#/requests');
     await pat.getByRole('link', { name: 'Please review held transaction ' + id, exact: false }).waitFor();
     await pat.context().close();
   });
@@ -442,7 +450,7 @@ try {
     await dana.getByLabel('New password', { exact: true }).fill('dana password 2');
     await dana.getByLabel('Repeat the new password').fill('dana password 2');
     await dana.getByRole('button', { name: 'Set my password' }).click();
-    await dana.getByText('Ask your administrator for a new invitation.').waitFor();
+    await dana.getByText(/already used.*\. Ask your administrator for a new invitation\./).waitFor();
     await shot(dana, '21-invite-link-used');
     await dana.context().close();
   });
@@ -517,6 +525,20 @@ try {
     await phone.getByRole('heading', { name: 'New support request' }).waitFor();
     await shot(phone, '16-phone-new-request');
     await phone.context().close();
+  });
+
+  await step('200 % zoom (a 1280 px screen seen as 640 px): the console fits its width', async () => {
+    const zoom = await newPage({ width: 640, height: 450 });
+    await signIn(zoom, 'agent@payops.example', 'payops-demo-agent');
+    for (const [hash, heading] of [['#/queue', 'Tickets'], ['#/holds', 'Held transactions'], ['#/tier-upgrades', 'Tier upgrade requests']]) {
+      await zoom.goto(base + '/' + hash);
+      await zoom.getByRole('heading', { name: heading, exact: true }).waitFor();
+      await zoom.waitForLoadState('networkidle');
+      const over = await zoom.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(over <= 1, hash + ' is ' + over + ' px wider than the window at 200 %');
+    }
+    await shot(zoom, '24-zoom-200-tier-upgrades');
+    await zoom.context().close();
   });
 
   await step('the keyboard alone reaches sign-in and submits it', async () => {
