@@ -32,6 +32,8 @@ const PRIVATE = [
   [/^#\/batches$/, () => ops.batchesView()],
   [/^#\/users$/, () => ops.usersView()],
   [/^#\/users\/([^/]+)$/, (ctx, m) => ops.userView(decodeURIComponent(m[1]))],
+  [/^#\/tier-upgrades$/, () => ops.tierUpgradesView()],
+  [/^#\/members\/invite$/, () => auth.inviteView()],
   [/^#\/kb$/, () => ops.kbView()],
   [/^#\/clock$/, () => ops.clockView()],
   [/^#\/password$/, (ctx) => auth.changePasswordView(ctx)],
@@ -53,8 +55,8 @@ function navItems() {
   if (isEmi()) return [['#/queue', 'EMI queue'], ['#/kb', 'Knowledge base']];
   const items = [['#/queue', 'Tickets'], ['#/holds', 'Held transactions'],
     ['#/transactions', 'Transactions'], ['#/batches', 'ACH batches'], ['#/users', 'End users'],
-    ['#/kb', 'Knowledge base'], ['#/monitors', 'Monitoring']];
-  if (r === 'admin') items.push(['#/clock', 'Sandbox clock']);
+    ['#/tier-upgrades', 'Tier upgrades'], ['#/kb', 'Knowledge base'], ['#/monitors', 'Monitoring']];
+  if (r === 'admin') items.push(['#/members/invite', 'Invite a member'], ['#/clock', 'Sandbox clock']);
   return items;
 }
 

@@ -12,7 +12,8 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
+import http from 'node:http';
 import assert from 'node:assert/strict';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => {
@@ -74,6 +75,20 @@ async function call(method, path, body, key) {
   if (!res.ok) throw new Error(method + ' ' + path + ' → ' + res.status + ' ' + text);
   return data;
 }
+
+// GET `path` as a browser would, with or without Accept-Encoding: gzip; the
+// bytes as they travel (no decoding) and the headers.
+function rawGet(path, gzip) {
+  return new Promise((ok, fail) => {
+    const req = http.get(base + path, { headers: gzip ? { 'Accept-Encoding': 'gzip, deflate, br' } : {} }, (res) => {
+      const parts = [];
+      res.on('data', (b) => parts.push(b));
+      res.on('end', () => ok({ headers: res.headers, body: Buffer.concat(parts) }));
+    });
+    req.on('error', fail);
+  });
+}
+const PAGE_FILES = ['/', '/assets/app.js', '/assets/lib.js', '/assets/auth.js', '/assets/desk.js', '/assets/ops.js', '/assets/style.css'];
 
 // The link of the latest email to `to` whose body holds `#/<page>/`.
 async function emailedLink(to, page) {
@@ -360,6 +375,183 @@ try {
     await shot(page, '17-portal-maintenance');
   });
 
+  await step('the page is served gzipped when the browser accepts it', async () => {
+    for (const f of PAGE_FILES) {
+      const plain = await rawGet(f, false);
+      const zipped = await rawGet(f, true);
+      assert.equal(plain.headers['content-encoding'], undefined, f + ' gzipped without Accept-Encoding');
+      assert.equal(zipped.headers['content-encoding'], 'gzip', f + ' not gzipped');
+      assert.match(zipped.headers.vary || '', /Accept-Encoding/i);
+      assert.ok(zipped.body.length < plain.body.length, f + ' is no smaller gzipped');
+      assert.ok(gunzipSync(zipped.body).equals(plain.body), f + ' gunzips to something else');
+    }
+  });
+
+  // Two end users of the demo org with submitted tier upgrades, one document
+  // each (its name an XSS attempt).
+  const orgs = (await call('GET', '/v1/orgs?limit=100')).data;
+  const acme = orgs.find((o) => o.domain === 'acme.example');
+  const upgrades = [];
+  for (const [name, email] of [['Uma ' + XSS_IMG, 'uma@customers.example'], ['Vic Upgrade', 'vic@customers.example']]) {
+    const u = await call('POST', '/v1/users', { org_id: acme.id, name, email, country: 'US', kyc_status: 'VERIFIED', tier: 1 });
+    const up = await call('POST', '/v1/users/' + u.id + '/tier-upgrades', { target_tier: 2 });
+    await call('POST', '/v1/tier-upgrades/' + up.id + '/documents', { name: 'id ' + XSS_IMG + '.pdf',
+      content_type: 'application/pdf', content_base64: Buffer.from('%PDF-1.4 proof').toString('base64') });
+    await call('POST', '/v1/tier-upgrades/' + up.id + '/submit', {});
+    upgrades.push({ user: u, up });
+  }
+
+  await step('tier upgrades: documents to download, reject with a reason, approve', async () => {
+    await agent.goto(base + '/#/tier-upgrades');
+    await agent.getByRole('heading', { name: 'Tier upgrade requests' }).waitFor();
+    const [reject, approve] = upgrades.map(({ up }) => agent.locator('table.upgrades tbody tr', { hasText: up.id }));
+    await reject.waitFor();
+    await reject.getByRole('button', { name: 'Download id ' + XSS_IMG + '.pdf' }).waitFor();
+    await noScriptRan(agent);
+    await shot(agent, '17-tier-upgrades');
+    const dl = agent.waitForEvent('download');
+    await reject.getByRole('button', { name: /^Download / }).click();
+    const file = await dl;
+    assert.equal(readFileSync(await file.path(), 'utf8'), '%PDF-1.4 proof');
+    await reject.getByRole('button', { name: 'Reject' }).click();
+    const dialog = agent.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Reject request' }).click();
+    await dialog.locator('.field-error', { hasText: /reason/ }).waitFor();
+    await dialog.getByLabel(/^Reason/).fill('The ID is expired');
+    await dialog.getByRole('button', { name: 'Reject request' }).click();
+    await agent.getByText('Rejected ' + upgrades[0].up.id + '.').waitFor();
+    await reject.getByText('Reason: The ID is expired').waitFor();
+    await approve.getByRole('button', { name: 'Approve tier 2' }).click();
+    await agent.getByText('Approved: the user is now at tier 2.').waitFor();
+    await approve.locator('.badge', { hasText: 'APPROVED' }).waitFor();
+    assert.equal((await call('GET', '/v1/users/' + upgrades[1].user.id)).tier, 2);
+  });
+
+  await step('an end user\'s page: KYC, tier and each limit beside its usage', async () => {
+    await agent.goto(base + '/#/users/' + encodeURIComponent(upgrades[1].user.id));
+    await agent.getByRole('heading', { name: 'Tier 2 limits and usage' }).waitFor();
+    await agent.getByText('at most 2,999.00 USD').waitFor();
+    await agent.getByText('0.00 USD of 2,999.00 USD (0 %)').waitFor();
+    await agent.getByText('0.00 USD of 9,999.00 USD (0 %)').waitFor();
+    await shot(agent, '18-user-limits');
+    await agent.goto(base + '/#/users/' + encodeURIComponent(upgrades[0].user.id));
+    await agent.getByRole('heading', { name: 'Uma ' + XSS_IMG }).waitFor();
+    await noScriptRan(agent);
+  });
+
+  await step('held transactions: request partner review opens a ticket and lands in the history', async () => {
+    await agent.goto(base + '/#/holds');
+    const row = agent.locator('table.holds tbody tr').first();
+    await row.waitFor();
+    const id = (await row.locator('td').first().textContent()).trim();
+    await row.getByRole('button', { name: 'Request partner review' }).click();
+    const dialog = agent.getByRole('dialog');
+    await dialog.getByLabel(/^Note to the partner/).fill('Please confirm the sender ' + XSS_IMG);
+    await dialog.getByRole('button', { name: 'Send to the partner' }).click();
+    await agent.getByText(/Partner review requested: ticket #\d+ sent to pat@acme.example/).waitFor();
+    await row.getByRole('link', { name: /^ticket #\d+$/ }).waitFor();
+    await shot(agent, '19-partner-review');
+    await agent.goto(base + '/#/transactions/' + encodeURIComponent(id));
+    await agent.getByRole('cell', { name: 'partner review requested' }).waitFor();
+    await noScriptRan(agent);
+    // The partner's emailed link opens the ticket after sign-in, and the
+    // request is among its requests.
+    const mailed = await emailedLink('pat@acme.example', 'tickets');
+    const pat = await newPage();
+    await pat.goto(mailed);
+    await pat.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await signIn(pat, 'pat@acme.example', 'payops-demo-partner');
+    await pat.getByRole('heading', { name: 'Please review held transaction ' + id }).waitFor();
+    await pat.getByText('Next action:', { exact: false }).first().waitFor();
+    await shot(pat, '19b-partner-review-ticket');
+    await pat.goto(base + '/#/requests');
+    await pat.getByRole('link', { name: 'Please review held transaction ' + id, exact: false }).waitFor();
+    await pat.context().close();
+  });
+
+  await step('an admin invites a member from the console; the emailed link sets a password', async () => {
+    const admin = await newPage();
+    await signIn(admin, 'admin@payops.example', 'payops-demo-admin');
+    await admin.getByRole('link', { name: 'Invite a member' }).click();
+    await admin.getByRole('heading', { name: 'Invite a team member' }).waitFor();
+    await admin.getByLabel('Role').selectOption('agent');
+    await admin.getByLabel('Email').fill('dana@payops.example');
+    await admin.getByRole('button', { name: 'Send invitation' }).click();
+    // The API's field error, next to the field it names.
+    await admin.locator('[data-error-for="name"]', { hasText: /./ }).waitFor();
+    await shot(admin, '20-invite-field-error');
+    await admin.getByLabel('Full name').fill('Dana ' + XSS_IMG);
+    await admin.getByRole('button', { name: 'Send invitation' }).click();
+    await admin.getByText('Invitation sent to dana@payops.example').waitFor();
+    await noScriptRan(admin);
+    await admin.context().close();
+    const link = await emailedLink('dana@payops.example', 'invite');
+    const dana = await newPage();
+    await dana.goto(link);
+    await dana.getByRole('heading', { name: 'Welcome to payops' }).waitFor();
+    await dana.getByLabel('New password', { exact: true }).fill('dana password 1');
+    await dana.getByLabel('Repeat the new password').fill('dana password 1');
+    await dana.getByRole('button', { name: 'Set my password' }).click();
+    await dana.getByText('Your password is set.').waitFor();
+    await signIn(dana, 'dana@payops.example', 'dana password 1');
+    await dana.getByRole('heading', { name: 'Tickets' }).waitFor();
+    await noScriptRan(dana);
+    await dana.getByRole('button', { name: 'Sign out' }).click();
+    await dana.getByRole('heading', { name: 'Sign in' }).waitFor();
+    // The link works once.
+    await dana.goto(link);
+    await dana.getByLabel('New password', { exact: true }).fill('dana password 2');
+    await dana.getByLabel('Repeat the new password').fill('dana password 2');
+    await dana.getByRole('button', { name: 'Set my password' }).click();
+    await dana.getByText(/already used.*\. Ask your administrator for a new invitation\./).waitFor();
+    await shot(dana, '21-invite-link-used');
+    await dana.context().close();
+  });
+
+  await step('password reset by emailed link; the link works once', async () => {
+    const carol = await newPage();
+    await carol.goto(base + '/#/signin');
+    await carol.getByRole('link', { name: 'Forgot your password?' }).click();
+    await carol.getByLabel('Email').fill('carol@acme.example');
+    await carol.getByRole('button', { name: 'Email me a reset link' }).click();
+    await carol.locator('.notice.ok').waitFor();
+    const link = await emailedLink('carol@acme.example', 'reset');
+    await carol.goto(link);
+    await carol.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    await carol.getByLabel('New password', { exact: true }).fill('carol new password');
+    await carol.getByLabel('Repeat the new password').fill('carol new password');
+    await carol.getByRole('button', { name: 'Change my password' }).click();
+    await carol.getByText('Your password is set.').waitFor();
+    await signIn(carol, 'carol@acme.example', 'carol new password');
+    await carol.getByRole('button', { name: 'Sign out' }).click();
+    await carol.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await carol.goto(link);
+    await carol.getByLabel('New password', { exact: true }).fill('carol third password');
+    await carol.getByLabel('Repeat the new password').fill('carol third password');
+    await carol.getByRole('button', { name: 'Change my password' }).click();
+    await carol.getByText('Ask for a new link from “Forgot your password”.').waitFor();
+    await shot(carol, '22-reset-link-used');
+    await carol.context().close();
+  });
+
+  await step('repeated wrong passwords lock the address with a clear message', async () => {
+    const p = await newPage();
+    await p.goto(base + '/#/signin');
+    let text = '';
+    for (let i = 0; i < 7 && !/too many failed sign-ins/.test(text); i++) {
+      await p.getByLabel('Email').fill('locked@acme.example');
+      await p.getByLabel('Password', { exact: true }).fill('wrong password ' + i);
+      await p.getByRole('button', { name: 'Sign in' }).click();
+      const err = p.locator('.form-error, .field-error').filter({ hasText: /./ }).first();
+      await err.waitFor();
+      await p.waitForFunction(() => !document.querySelector('form button[type=submit]').disabled);
+      text = await err.textContent();
+    }
+    assert.match(text, /too many failed sign-ins/);
+    await shot(p, '23-locked');
+    await p.context().close();
+  });
+
   await step('a customer never sees another org\'s ticket by its id', async () => {
     const other = await call('POST', '/v1/orgs', { name: 'Beta Pay', domain: 'beta.example', sla_plan: 'essentials',
       hypercare_plan: 'standard', bau_plan: 'standard', go_live_date: '2026-01-05', allowed_countries: ['US'], fees: [] });
@@ -386,6 +578,20 @@ try {
     await phone.getByRole('heading', { name: 'New support request' }).waitFor();
     await shot(phone, '16-phone-new-request');
     await phone.context().close();
+  });
+
+  await step('200 % zoom (a 1280 px screen seen as 640 px): the console fits its width', async () => {
+    const zoom = await newPage({ width: 640, height: 450 });
+    await signIn(zoom, 'agent@payops.example', 'payops-demo-agent');
+    for (const [hash, heading] of [['#/queue', 'Tickets'], ['#/holds', 'Held transactions'], ['#/tier-upgrades', 'Tier upgrade requests']]) {
+      await zoom.goto(base + '/' + hash);
+      await zoom.getByRole('heading', { name: heading, exact: true }).waitFor();
+      await zoom.waitForLoadState('networkidle');
+      const over = await zoom.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(over <= 1, hash + ' is ' + over + ' px wider than the window at 200 %');
+    }
+    await shot(zoom, '24-zoom-200-tier-upgrades');
+    await zoom.context().close();
   });
 
   await step('the keyboard alone reaches sign-in and submits it', async () => {
@@ -424,11 +630,18 @@ try {
 
   if (args.bench) {
     await step('measure: page weight and 500-row lists', async () => {
+      // As served: the bytes on the wire with and without Accept-Encoding: gzip.
       const sizes = {};
-      for (const f of ['/', '/assets/app.js', '/assets/lib.js', '/assets/auth.js', '/assets/desk.js', '/assets/ops.js', '/assets/style.css']) {
-        const body = Buffer.from(await (await fetch(base + f)).arrayBuffer());
-        sizes[f] = { bytes: body.length, gzip: gzipSync(body, { level: 6 }).length };
+      let total = 0;
+      let totalPlain = 0;
+      for (const f of PAGE_FILES) {
+        const plain = (await rawGet(f, false)).body.length;
+        const served = (await rawGet(f, true)).body.length;
+        sizes[f] = { bytes: plain, served_gzip: served };
+        total += served;
+        totalPlain += plain;
       }
+      sizes.total = { bytes: totalPlain, served_gzip: total };
       await agent.goto(base + '/#/queue');
       await agent.getByRole('heading', { name: 'Tickets' }).waitFor();
       const timings = await agent.evaluate(async () => {
@@ -443,11 +656,16 @@ try {
         const txns = Array.from({ length: 500 }, (_, i) => ({ id: 'txn_' + i, status: 'HOLD', amount: 1000 + i, currency: 'USD',
           funding: { type: 'ach' }, corridor: 'US-MX', created_at: now, hold: { reason: 'RISK_MODERATE' } }));
         const out = {};
-        for (const [name, make] of [['tickets', () => desk.ticketTable(tickets, new Map())], ['transactions', () => ops.transactionTable(txns)]]) {
+        // The reference, in the same run: the same nodes laid out as an
+        // automatic-layout table (the page's lists before the fixed layout).
+        const auto = (node) => { const t = node.querySelector('table'); t.classList.remove('fixed'); t.querySelector('colgroup').remove(); return node; };
+        for (const [name, make] of [['tickets', () => desk.ticketTable(tickets, new Map())], ['transactions', () => ops.transactionTable(txns)],
+          ['tickets_auto_layout_reference', () => auto(desk.ticketTable(tickets, new Map()))],
+          ['transactions_auto_layout_reference', () => auto(ops.transactionTable(txns))]]) {
           const runs = [];
           const builds = [];
           make();  // warm-up: the first call compiles the code
-          for (let r = 0; r < 5; r++) {
+          for (let r = 0; r < 7; r++) {
             const host = document.createElement('div');
             document.getElementById('main').appendChild(host);
             const t0 = performance.now();
@@ -458,12 +676,13 @@ try {
             runs.push(performance.now() - t0);
             host.remove();
           }
-          const median = (a) => a.slice().sort((x, y) => x - y)[2];
+          const median = (a) => a.slice().sort((x, y) => x - y)[3];
           out[name] = { median_ms: median(runs), build_median_ms: median(builds), runs_ms: runs };
         }
         return out;
       });
       writeFileSync(args.bench, JSON.stringify({ sizes, timings, chromium: browser.version() }, null, 2));
+      log('first load as served', total, 'bytes gzipped,', totalPlain, 'plain');
       log('measured', JSON.stringify(timings));
     });
   }

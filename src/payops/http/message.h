@@ -20,8 +20,9 @@ struct HttpRequest {
   std::string authorization;
   std::string idempotency_key;
   std::string accept;
-  std::string cookie;      // the Cookie header
-  std::string csrf_token;  // the X-CSRF-Token header
+  std::string accept_encoding;  // the Accept-Encoding header
+  std::string cookie;           // the Cookie header
+  std::string csrf_token;       // the X-CSRF-Token header
   std::string request_id;
   std::unordered_map<std::string, std::string> params;  // path parameters
   Actor actor;                                          // set after authentication

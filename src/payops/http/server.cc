@@ -210,6 +210,7 @@ class Session : public std::enable_shared_from_this<Session> {
     req.authorization = std::string(msg[bhttp::field::authorization]);
     req.idempotency_key = std::string(msg["Idempotency-Key"]);
     req.accept = std::string(msg[bhttp::field::accept]);
+    req.accept_encoding = std::string(msg[bhttp::field::accept_encoding]);
     req.cookie = std::string(msg[bhttp::field::cookie]);
     req.csrf_token = std::string(msg["X-CSRF-Token"]);
     req.body = std::move(msg.body());

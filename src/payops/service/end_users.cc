@@ -86,6 +86,27 @@ Result<store::Page<EndUser>> ListEndUsers(Env& env, const Actor& actor,
   return out;
 }
 
+Result<LimitUsage> EndUserLimits(Env& env, const Actor& actor, const std::string& id) {
+  PAYOPS_TRY(CanRead(actor));
+  LimitUsage out;
+  out.as_of = env.clock.Now();
+  PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
+    PAYOPS_ASSIGN_OR_RETURN(auto u, store::FindEndUser(tx, id, actor.tenant()));
+    if (!u) return Error::NotFound("user");
+    out.user = std::move(*u);
+    PAYOPS_ASSIGN_OR_RETURN(
+        auto recent, store::UserRecentActivity(tx, out.user.id, out.as_of - kDailyLimitWindow,
+                                               out.as_of - kRolling30DaysLimitWindow));
+    out.used_day_minor = recent.usage_since_day_minor;
+    out.used_30_days_minor = recent.usage_since_month_minor;
+    out.transactions_day = recent.count_since_day;
+    return Status::Ok();
+  }));
+  PAYOPS_ASSIGN_OR_RETURN(out.limit, LimitForTier(env.tier_limits, out.user.tier));
+  out.currency = std::string(env.tier_limits.currency);
+  return out;
+}
+
 Result<EndUser> PatchEndUser(Env& env, const Actor& actor, const std::string& id,
                              const EndUserPatch& patch, const std::string& reason) {
   PAYOPS_TRY(RequireRole(actor, {Role::kAdmin, Role::kAgent, Role::kPartner}));

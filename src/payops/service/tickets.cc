@@ -12,6 +12,7 @@
 #include "payops/service/webhooks.h"
 #include "payops/store/end_users.h"
 #include "payops/store/kv.h"
+#include "payops/store/members.h"
 #include "payops/store/orgs.h"
 
 namespace payops::service {
@@ -899,6 +900,82 @@ Result<ReviewRequestView> RequestTransactionReview(Env& env, const Actor& actor,
                            actor.member_id,    now};
     PAYOPS_TRY(store::InsertReviewRequest(tx, r));
     out = ReviewRequestView{std::move(r), t.number, t.status};
+    return Status::Ok();
+  }));
+  return std::move(*out);
+}
+
+// "123.45 USD" from minor units (two decimals, as every payops currency).
+static std::string MinorUnits(int64_t amount, const std::string& currency) {
+  std::string cents = std::to_string(amount % 100);
+  if (cents.size() == 1) cents = "0" + cents;
+  return std::to_string(amount / 100) + "." + cents + " " + currency;
+}
+
+Result<PartnerReviewView> RequestPartnerReview(Env& env, const Actor& actor,
+                                               const std::string& txn_id, const std::string& note) {
+  PAYOPS_TRY(RequireRole(actor, {Role::kAdmin, Role::kAgent, Role::kOpsManager}));
+  if (note.size() > 2000) {
+    return Error::Invalid("too_long", "note holds at most 2000 bytes", "note");
+  }
+  constexpr int kMaxPartnerMembers = 500;
+  constexpr size_t kMaxReviewCcs = 10;
+  std::optional<PartnerReviewView> out;
+  PAYOPS_TRY(env.store.Write([&](store::Tx& tx) -> Status {
+    Instant now = env.clock.Now();
+    PAYOPS_ASSIGN_OR_RETURN(auto txn, store::FindTransaction(tx, txn_id, std::nullopt));
+    if (!txn) return Error::NotFound("transaction");
+    if (txn->status != "HOLD") {
+      return Error::Conflict("not_on_hold", "transaction " + txn->id + " is " + txn->status +
+                                                ": only a held transaction goes to partner review");
+    }
+    PAYOPS_ASSIGN_OR_RETURN(auto org, store::FindOrg(tx, txn->org_id));
+    if (!org) return Error::NotFound("org");
+    std::string hold = txn->hold_reason.value_or("");
+    std::string explanation, next_action;
+    if (auto r = ParseHoldReason(hold)) {
+      explanation = std::string(HoldInfo(*r).explanation);
+      next_action = std::string(HoldInfo(*r).next_action);
+    }
+    Opening o;
+    o.ticket.category = desk::Category::kTransaction;
+    o.ticket.channel = desk::Channel::kApi;
+    // To the org's partner staff: its administrators first (the first one is
+    // the requester, the others CCs), else its other partner members.
+    PAYOPS_ASSIGN_OR_RETURN(auto partners,
+                            store::MembersWithRole(tx, Role::kPartner, kMaxPartnerMembers));
+    std::erase_if(partners, [&](const store::Member& m) { return m.org_id != txn->org_id; });
+    std::stable_partition(partners.begin(), partners.end(),
+                          [](const store::Member& m) { return m.org_admin; });
+    if (partners.empty()) {
+      return Error::Refused("no_partner_staff", "org " + org->id +
+                                                    " has no partner staff to review the "
+                                                    "transaction: invite one first");
+    }
+    o.ticket.requester_name = partners.front().name;
+    o.ticket.requester_email = partners.front().email;
+    for (size_t i = 1; i < partners.size() && o.ticket.cc.size() < kMaxReviewCcs; ++i) {
+      if (partners[i].org_admin || !partners.front().org_admin) {
+        o.ticket.cc.push_back(partners[i].email);
+      }
+    }
+    o.ticket.subject = "Please review held transaction " + txn->id + " (" + hold + ")";
+    o.ticket.description =
+        "Transaction " + txn->id + " of " + MinorUnits(txn->amount, txn->currency) +
+        " is on hold for " + hold + ".\n" + explanation + "\nNext action: " + next_action +
+        "\n\nPlease review it and reply whether payops should process (release) or cancel it." +
+        (note.empty() ? std::string() : "\n\nNote from the operations team: " + note);
+    o.ticket.transaction_id = txn->id;
+    o.skip_escalation_gate = true;
+    PAYOPS_TRY(desk::ValidateNewTicket(o.ticket));
+    PAYOPS_ASSIGN_OR_RETURN(auto t,
+                            Open(env, tx, actor, std::move(o), txn->org_id, now, nullptr, &*org));
+    PAYOPS_TRY(store::AppendHistory(
+        tx, store::HistoryEntry{env.ids.New("th"), txn->id, now, txn->status, txn->status,
+                                actor.member_id, "partner_review_requested",
+                                "ticket #" + std::to_string(t.number) +
+                                    (note.empty() ? std::string() : ": " + note)}));
+    out = PartnerReviewView{txn->id, t.id, t.number, t.status, t.requester_email, note, now};
     return Status::Ok();
   }));
   return std::move(*out);

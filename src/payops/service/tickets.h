@@ -131,6 +131,27 @@ Result<ReviewRequestView> RequestTransactionReview(Env& env, const Actor& actor,
                                                    const std::string& action,
                                                    const std::string& note);
 
+// The operations team asks the owning org's partner staff to review a held
+// transaction (seed 002: "SMP needs to review the transaction and request
+// Inyo to either process or cancel"): opens a transaction ticket linked to it
+// to the org's partner staff (its first administrator as requester, the other
+// administrators as CCs; without administrators, its partner members),
+// carrying the hold reason, its explanation and the next action; the request
+// is recorded in the transaction's history (HOLD → HOLD, reason
+// partner_review_requested). Staff only; 409 not_on_hold; 422
+// no_partner_staff when the org has no partner member.
+struct PartnerReviewView {
+  std::string transaction_id;
+  std::string ticket_id;
+  int64_t ticket_number = 0;
+  std::string ticket_status;
+  std::string requester_email;
+  std::string note;
+  Instant created_at;
+};
+Result<PartnerReviewView> RequestPartnerReview(Env& env, const Actor& actor,
+                                               const std::string& txn_id, const std::string& note);
+
 // Inside the transaction engine's commit: a status change of a transaction
 // adds an internal note to its open tickets.
 Status NoteTransactionStatusChange(Env& env, store::Tx& tx, const std::string& txn_id,

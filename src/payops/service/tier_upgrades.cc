@@ -158,6 +158,44 @@ Result<TierUpgradeView> RejectTierUpgrade(Env& env, const Actor& actor, const st
   });
 }
 
+Result<store::Page<TierUpgradeView>> ListTierUpgrades(Env& env, const Actor& actor,
+                                                      const store::PageRequest& page,
+                                                      store::TierUpgradeFilter filter) {
+  if (actor.role == Role::kEmi) return Error::Forbidden("EMI users do not read tier upgrades");
+  if (actor.tenant()) {
+    if (filter.org_id && *filter.org_id != *actor.tenant()) {
+      return store::Page<TierUpgradeView>{};  // another org's requests: nothing to see
+    }
+    filter.org_id = actor.tenant();
+  }
+  store::Page<TierUpgradeView> out;
+  PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
+    PAYOPS_ASSIGN_OR_RETURN(auto rows, store::ListTierUpgrades(tx, page, filter));
+    out.has_more = rows.has_more;
+    for (auto& u : rows.items) {
+      PAYOPS_ASSIGN_OR_RETURN(auto v, View(tx, std::move(u)));
+      out.items.push_back(std::move(v));
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<store::UpgradeDocument> GetUpgradeDocument(Env& env, const Actor& actor,
+                                                  const std::string& id,
+                                                  const std::string& doc_id) {
+  if (actor.role == Role::kEmi) return Error::Forbidden("EMI users do not read tier upgrades");
+  std::optional<store::UpgradeDocument> out;
+  PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
+    PAYOPS_ASSIGN_OR_RETURN(auto u, store::FindTierUpgrade(tx, id, actor.tenant()));
+    if (!u) return Error::NotFound("tier upgrade");
+    PAYOPS_ASSIGN_OR_RETURN(out, store::FindUpgradeDocument(tx, u->id, doc_id));
+    if (!out) return Error::NotFound("document");
+    return Status::Ok();
+  }));
+  return std::move(*out);
+}
+
 Result<TierUpgradeView> GetTierUpgrade(Env& env, const Actor& actor, const std::string& id) {
   if (actor.role == Role::kEmi) return Error::Forbidden("EMI users do not read tier upgrades");
   std::optional<TierUpgradeView> out;

@@ -387,6 +387,24 @@ void RegisterTickets(Api& api) {
                               {"created_at", TimeJson(v.request.created_at)}};
         });
   });
+  r.Add("POST", "/v1/transactions/{id}/partner-review", [&api](HttpRequest& req) {
+    auto body = ParseObject(req.body.empty() ? "{}" : req.body);
+    if (!body.ok()) return ErrorResponse(body.error(), req.request_id);
+    Fields f(*body);
+    if (auto s = f.AllowOnly({"note"}); !s.ok()) return ErrorResponse(s.error(), req.request_id);
+    auto note = f.OptStr("note", 2000);
+    if (!note.ok()) return ErrorResponse(note.error(), req.request_id);
+    return Respond(
+        req,
+        service::RequestPartnerReview(api.env(), req.actor, req.Param("id"), note->value_or("")),
+        201, [](const service::PartnerReviewView& v) {
+          return json::object{
+              {"transaction_id", v.transaction_id},   {"ticket_id", v.ticket_id},
+              {"ticket_number", v.ticket_number},     {"ticket_status", v.ticket_status},
+              {"requester_email", v.requester_email}, {"note", v.note},
+              {"created_at", TimeJson(v.created_at)}};
+        });
+  });
   r.Add("GET", "/v1/queues", [&api](HttpRequest& req) {
     return Respond(req, service::ListQueues(api.env(), req.actor), 200,
                    [](const std::vector<service::QueueView>& qs) {

@@ -1,5 +1,5 @@
 // End users: POST/GET /v1/users, GET/PATCH /v1/users/{id},
-// POST /v1/users/{id}/suspend, GET /v1/users/{id}/history.
+// POST /v1/users/{id}/suspend, GET /v1/users/{id}/history, GET /v1/users/{id}/limits.
 #include "payops/core/org.h"
 #include "payops/http/api.h"
 #include "payops/service/end_users.h"
@@ -95,6 +95,29 @@ void RegisterUsers(Api& api) {
     for (const EndUser& u : users->items) data.emplace_back(UserJson(u));
     return JsonResponse(200, ListBody(std::move(data), users->has_more,
                                       users->items.empty() ? "" : users->items.back().id));
+  });
+  api.router().Add("GET", "/v1/users/{id}/limits", [&api](HttpRequest& req) {
+    return Respond(
+        req, service::EndUserLimits(api.env(), req.actor, req.Param("id")), 200,
+        [](const service::LimitUsage& l) {
+          auto window = [](std::string_view name, int64_t limit, int64_t used) {
+            return json::object{{"window", name},
+                                {"limit", limit},
+                                {"used", used},
+                                {"remaining", limit > used ? limit - used : 0}};
+          };
+          return json::object{
+              {"user_id", l.user.id},
+              {"tier", l.user.tier},
+              {"kyc_status", KycStatusName(l.user.kyc_status)},
+              {"currency", l.currency},
+              {"per_transaction", l.limit.per_transaction_minor},
+              {"windows",
+               json::array{window("24h", l.limit.daily_minor, l.used_day_minor),
+                           window("30d", l.limit.rolling_30_days_minor, l.used_30_days_minor)}},
+              {"transactions_24h", l.transactions_day},
+              {"as_of", TimeJson(l.as_of)}};
+        });
   });
   api.router().Add("GET", "/v1/users/{id}", [&api](HttpRequest& req) {
     return Respond(req, service::GetEndUser(api.env(), req.actor, req.Param("id")), 200, UserJson);
