@@ -935,6 +935,12 @@ CREATE TABLE web_sessions (
 CREATE INDEX web_sessions_member ON web_sessions(member_id)
 )SQL",
      "", ""},
+    // The received-mail expiry job deletes by age.
+    {25, "received_mail_by_age",
+     R"SQL(
+CREATE INDEX received_mail_received_at ON received_mail(received_at)
+)SQL",
+     "", ""},
 };
 
 // Migrate() applies them in array order: a lower version listed after a
