@@ -409,6 +409,26 @@ TEST_F(MailIngestPostgres, NewTicketThenReplyOnPostgres) {
       IngestText("From: pat" + tag + "@ACME.example\nSubject: Re: [#" + number + "] Postgres " +
                  tag + "\nMessage-ID: <pg-reply-" + tag + "@acme.example>\n\nA reply.\n");
   EXPECT_EQ(again.out, "ignored: already received (ticket " + number + ")");
+
+  // payops-mail-ingest opens libpq only now, for this store (cli/libpq_on_demand.cc).
+  auto program = IngestFile(
+      [&] {
+        const std::string path = server_.dir() + "/program.eml";
+        WriteFile(path, "From: Pat Doe <pat" + tag + "@acme.example>\nSubject: Re: [#" + number +
+                            "] Postgres " + tag + "\nMessage-ID: <pg-program-" + tag +
+                            "@acme.example>\n\nThrough the ingest program.\n");
+        return path;
+      }(),
+      {}, PAYOPS_MAIL_INGEST_BINARY);
+  EXPECT_EQ(program.rc, 0) << program.err;
+  EXPECT_EQ(program.out, "reply added to " + number);
+  // An unreachable server: try again later.
+  Ingested down;
+  down.out = server_.RunCliWithInput({"--store", "postgresql://payops@127.0.0.1:1/none"},
+                                     server_.dir() + "/program.eml", &down.rc, &down.err,
+                                     PAYOPS_MAIL_INGEST_BINARY);
+  EXPECT_EQ(down.rc, 75) << down.out << down.err;
+  EXPECT_NE(down.err.find("127.0.0.1"), std::string::npos) << down.err;  // libpq's message
 }
 
 TEST_F(MailIngest, IngestProgramTakesTheEnvelopeRecipient) {

@@ -530,15 +530,15 @@ bool IsBlankLine(std::string_view line) {
   return TrimmedLine(line).empty();
 }
 
+// "... wrote:", "... schrieb Name:", "... a \u00e9crit :", "... escribi\u00f3:".
 bool EndsAttribution(std::string_view line) {
   line = TrimmedLine(line);
-  for (std::string_view end : {"wrote:", "schrieb:",
-                               "a \xC3\xA9"
-                               "crit :",
-                               "a \xC3\xA9"
-                               "crit:",
-                               "escribi\xC3\xB3:"}) {
-    if (line.ends_with(end)) return true;
+  if (!line.ends_with(':')) return false;
+  for (std::string_view verb : {"wrote", "schrieb",
+                                "a \xC3\xA9"
+                                "crit",
+                                "escribi\xC3\xB3"}) {
+    if (line.find(verb) != std::string_view::npos) return true;
   }
   return false;
 }
