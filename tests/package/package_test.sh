@@ -145,11 +145,16 @@ out=$(runuser -u payops -- /usr/bin/payops-mail-ingest --config /etc/payops/payo
 if [ "$systemd" = yes ]; then
   systemctl stop payops.service
 else
-  kill -TERM "$server_pid"
+  # SIGTERM to the server itself, as systemd sends it (runuser would end its
+  # session with its own status); runuser then exits with the server's.
+  child=$(pgrep -P "$server_pid" | head -n 1)
+  [ -n "$child" ] || fail "no server process under runuser"
+  kill -TERM "$child"
   rc=0
   wait "$server_pid" || rc=$?
   server_pid=
   [ $rc -eq 0 ] || fail "the service exited with status $rc on SIGTERM"
+  grep -q 'msg="stopped"' "$work/server.log" || fail "the service did not stop cleanly"
 fi
 if pgrep -u payops >/dev/null; then fail "processes of payops are left: $(pgrep -u payops)"; fi
 
