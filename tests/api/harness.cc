@@ -187,9 +187,11 @@ std::string ServerProcess::RunCli(const std::vector<std::string>& args, int* exi
 
 std::string ServerProcess::RunCliWithInput(const std::vector<std::string>& args,
                                            const std::string& stdin_path, int* exit_code,
-                                           std::string* stderr_text) const {
+                                           std::string* stderr_text,
+                                           const std::string& program) const {
   const std::string err_path = dir_ + "/cli.stderr";
-  std::string cmd = SharedKeyEnv(store_url_) + std::string(PAYOPS_BINARY);
+  std::string cmd =
+      SharedKeyEnv(store_url_) + (program.empty() ? std::string(PAYOPS_BINARY) : program);
   for (const auto& a : args) cmd += " '" + a + "'";
   cmd += " < '" + stdin_path + "' 2> '" + err_path + "'";
   FILE* p = popen(cmd.c_str(), "r");

@@ -43,8 +43,11 @@ class ServerProcess {
   std::string RunCli(const std::vector<std::string>& args, int* exit_code) const;
   // The same with standard input read from the file `stdin_path`; *stderr_text
   // (when given) gets what the command wrote to standard error.
+  // `program` (default: the payops binary) is another program of the build,
+  // e.g. PAYOPS_MAIL_INGEST_BINARY.
   std::string RunCliWithInput(const std::vector<std::string>& args, const std::string& stdin_path,
-                              int* exit_code, std::string* stderr_text = nullptr) const;
+                              int* exit_code, std::string* stderr_text = nullptr,
+                              const std::string& program = "") const;
   // The temp directory of this server (its state directory), removed with it.
   const std::string& dir() const { return dir_; }
 

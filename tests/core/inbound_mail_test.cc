@@ -167,5 +167,64 @@ TEST(InboundMail, ChooseAttachmentsUnderTheApiLimits) {
   EXPECT_NE(t.notes[0].find("over 25 MiB"), std::string::npos);
 }
 
+TEST(InboundMail, NewTextOfReplyDropsTheTrailingQuoteAndItsAttribution) {
+  auto r = NewTextOfReply(
+      "Thanks, the payout arrived.\n\nOn Mon, 7 Jan 2030 at 09:00, Support "
+      "<support@payops.example> "
+      "wrote:\n> We sent it on Friday.\n>\n> > Where is my payout?");
+  EXPECT_EQ(r.text, "Thanks, the payout arrived.");
+  EXPECT_TRUE(r.cut);
+  // Wrapped over two lines by the sender's client.
+  r = NewTextOfReply(
+      "Still missing.\n\nOn Mon, 7 Jan 2030 at 09:00, Support <\nsupport@payops.example> "
+      "wrote:\n\n> Sent.");
+  EXPECT_EQ(r.text, "Still missing.");
+  // German and French clients.
+  EXPECT_EQ(NewTextOfReply("Danke.\nAm 07.01.2030 um 09:00 schrieb Support:\n> Erledigt.").text,
+            "Danke.");
+  EXPECT_EQ(NewTextOfReply("Merci.\nLe lun. 7 janv. 2030, Support a \xC3\xA9"
+                           "crit :\n> Fait.")
+                .text,
+            "Merci.");
+  // Without an attribution line, only the quote goes.
+  EXPECT_EQ(NewTextOfReply("Yes.\n> Shall we refund it?").text, "Yes.");
+}
+
+TEST(InboundMail, NewTextOfReplyDropsSignaturesAndOutlookHistory) {
+  auto r =
+      NewTextOfReply("It works now.\n-- \nPat Doe\nAcme Payments\n\nOn Mon, Support wrote:\n> x");
+  EXPECT_EQ(r.text, "It works now.");
+  EXPECT_TRUE(r.cut);
+  EXPECT_EQ(
+      NewTextOfReply("Done.\n\n-----Original Message-----\nFrom: Support\nSent: Monday\n\nOld")
+          .text,
+      "Done.");
+  EXPECT_EQ(
+      NewTextOfReply("Done.\n\n________________________________\nFrom: Support\nSent: Monday").text,
+      "Done.");
+  // A line of underscores that is not a header block stays.
+  EXPECT_EQ(NewTextOfReply("Sign here: ____________________\nThanks").text,
+            "Sign here: ____________________\nThanks");
+}
+
+TEST(InboundMail, NewTextOfReplyKeepsInlineAnswersAndAllQuotedMessages) {
+  // Bottom-posted and inline answers: the quotes are context of what follows.
+  const std::string inline_answer =
+      "On Mon, Support wrote:\n> Which account?\nThe savings account.\n> Which date?\nFriday.";
+  auto r = NewTextOfReply(inline_answer);
+  EXPECT_EQ(r.text, inline_answer);
+  EXPECT_FALSE(r.cut);
+  // A signature delimiter inside a quote is the quoted message's.
+  EXPECT_EQ(NewTextOfReply("> -- \n> Support\nThanks").text, "> -- \n> Support\nThanks");
+  // Nothing but a quote (a forward without a word): kept whole.
+  r = NewTextOfReply("On Mon, Support wrote:\n> Your payout was sent.");
+  EXPECT_EQ(r.text, "On Mon, Support wrote:\n> Your payout was sent.");
+  EXPECT_FALSE(r.cut);
+  EXPECT_EQ(NewTextOfReply("").text, "");
+  // "wrote:" in the text itself, not before a quote, stays.
+  EXPECT_EQ(NewTextOfReply("My colleague wrote:\nthe payout is late.").text,
+            "My colleague wrote:\nthe payout is late.");
+}
+
 }  // namespace
 }  // namespace payops::mail

@@ -18,8 +18,12 @@
 #include "payops/adapters/mime_parser.h"
 #include "payops/adapters/secret_box.h"
 #include "payops/cli/config.h"
+#include "payops/cli/mail_ingest_cmd.h"
+#include "payops/cli/settings.h"
+#include "payops/core/inbound_mail.h"
 #include "payops/core/logfmt.h"
 #include "payops/core/mime.h"
+#include "payops/core/validate.h"
 #include "payops/http/server.h"
 #include "payops/jobs/delivery_worker.h"
 #include "payops/jobs/desk_jobs.h"
@@ -41,10 +45,6 @@ namespace {
 
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
-// sysexits.h, as mail servers read a delivery command's status: the message
-// is refused (the sender gets a bounce), or deferred and tried again later.
-constexpr int kExitDataErr = 65;
-constexpr int kExitTempFail = 75;
 
 struct Flags {
   std::string config_file;
@@ -63,13 +63,6 @@ struct Flags {
 int Fail(const Error& e) {
   std::cerr << "payops: " << e.message << " (" << e.code << ")\n";
   return e.kind == ErrorKind::kInvalid ? kExitUsage : kExitFailure;
-}
-
-void SetUpLogging(const Config& cfg) {
-  auto logger = spdlog::stderr_logger_mt("payops");
-  logger->set_pattern("ts=%Y-%m-%dT%H:%M:%S.%eZ level=%l %v", spdlog::pattern_time_type::utc);
-  logger->set_level(spdlog::level::from_str(cfg.log_level));
-  spdlog::set_default_logger(logger);
 }
 
 Result<Config> Resolve(const Flags& f) {
@@ -180,28 +173,6 @@ int KeyCreate(const Config& cfg, const std::string& role, const std::optional<st
   return 0;
 }
 
-// The sandbox clock resumes where it was left, or starts at `start` (the later
-// of the two), or at the real time.
-Result<Instant> SandboxStart(store::Store& s, const std::string& start) {
-  std::optional<std::string> saved;
-  PAYOPS_TRY(s.Read([&](store::Tx& tx) -> Status {
-    PAYOPS_ASSIGN_OR_RETURN(saved, store::GetSetting(tx, "sandbox_clock_us"));
-    return Status::Ok();
-  }));
-  Instant now = RealClock().Now();
-  if (!start.empty()) {
-    auto t = ParseRfc3339(start);
-    if (!t) return Error::Invalid("invalid_time", "--clock-start must be RFC 3339", "clock-start");
-    now = *t;
-  }
-  if (saved) {
-    int64_t us = 0;
-    std::from_chars(saved->data(), saved->data() + saved->size(), us);
-    if (FromMicros(us) > now) return FromMicros(us);
-  }
-  return now;
-}
-
 void ApplyAchSettings(const Config& cfg, service::Env& env) {
   env.ach.odfi_routing = cfg.ach_odfi_routing;
   env.ach.destination_routing = cfg.ach_destination_routing;
@@ -284,30 +255,6 @@ int Ach(const Config& cfg, const std::string& batch, const std::string& returns_
     std::cout << "returned " << id << " " << code << "\n";
   for (const auto& t : report->unknown_traces) std::cout << "unknown trace " << t << "\n";
   return 0;
-}
-
-// The business calendar, SLA rules and desk settings of `cfg` on `env`;
-// `rules` keeps the SLA rules env points to.
-Status ApplyDeskSettings(const Config& cfg, service::Env& env,
-                         std::optional<desk::SlaRules>& rules) {
-  std::vector<calendar::Date> extra;
-  for (const std::string& d : cfg.extra_holidays) {
-    auto date = calendar::ParseDate(d);
-    if (!date.ok()) {
-      return Error::Invalid("invalid_config", "holiday '" + d + "' is not YYYY-MM-DD", "holidays");
-    }
-    extra.push_back(*date);
-  }
-  env.holidays = calendar::HolidayCalendar(std::move(extra));
-  // The SLA's working hours follow the same business calendar.
-  calendar::WorkingSchedule hours;
-  hours.holidays = env.holidays;
-  PAYOPS_ASSIGN_OR_RETURN(auto sla_rules, desk::SlaRules::Create(cfg.sla_table, hours));
-  rules.emplace(std::move(sla_rules));
-  env.sla_rules = &*rules;
-  env.desk.base_url = cfg.public_url.empty() ? "http://" + cfg.listen : cfg.public_url;
-  if (!cfg.operations_email.empty()) env.desk.operations_email = cfg.operations_email;
-  return Status::Ok();
 }
 
 void ApplyMailSettings(const Config& cfg, service::Env& env) {
@@ -410,6 +357,7 @@ int Serve(const Config& cfg) {
   env.secrets = &*secrets;
   jobs::JobRunner runner(env);
   runner.Register(jobs::MakeIdempotencyExpiryJob());
+  runner.Register(jobs::MakeReceivedMailExpiryJob());
   runner.Register(jobs::MakeAchCutoffJob(env.holidays));
   runner.Register(jobs::MakeAchSettlementJob(env.holidays));
   runner.Register(jobs::MakeDebitCardEndOfDayJob(env.holidays));
@@ -460,105 +408,6 @@ int Serve(const Config& cfg) {
   runner.Stop();
   delivery.Stop();
   spdlog::info("msg=\"stopped\"");
-  return 0;
-}
-
-// Data errors refuse the message (the sender gets a bounce with the reason);
-// everything else (the store unreachable, the configuration) defers it.
-int MailFail(const Error& e) {
-  std::cerr << "payops: " << e.message << " (" << e.code << ")\n";
-  const bool refused = e.kind == ErrorKind::kInvalid || e.kind == ErrorKind::kRefused;
-  return refused ? kExitDataErr : kExitTempFail;
-}
-
-// A failure that is not the message's (the store, the configuration): the
-// mail server keeps the message and tries again.
-int MailDefer(const Error& e) {
-  std::cerr << "payops: " << e.message << " (" << e.code << ")\n";
-  return kExitTempFail;
-}
-
-// Standard input, at most `max_bytes`. A longer message is refused without
-// being kept: the rest is read and dropped (up to kMaxDrainBytes) so that the
-// mail server writing it sees the exit status, not a broken pipe.
-Result<std::string> ReadMessage(int fd, size_t max_bytes) {
-  constexpr size_t kMaxDrainBytes = size_t{1} << 30;
-  std::string message;
-  std::string chunk(size_t{1} << 16, '\0');
-  size_t drained = 0;
-  bool too_large = false;
-  for (;;) {
-    ssize_t n = read(fd, chunk.data(), chunk.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error::Unavailable("cannot read the message from standard input");
-    if (n == 0) break;
-    const auto got = static_cast<size_t>(n);
-    if (too_large || message.size() + got > max_bytes) {
-      too_large = true;
-      message.clear();
-      message.shrink_to_fit();
-      drained += got;
-      if (drained > kMaxDrainBytes) break;
-      continue;
-    }
-    message.append(chunk.data(), got);
-  }
-  if (too_large) {
-    return Error::Invalid("message_too_large",
-                          "the message is larger than " + std::to_string(max_bytes >> 20) + " MiB",
-                          "message");
-  }
-  return message;
-}
-
-// `payops mail-ingest`: one message on standard input becomes a ticket or a
-// reply. Exit 0 (standard output says what happened), 65 the message is
-// refused, 75 try again later.
-int MailIngest(const Config& cfg) {
-  service::MailIngestSettings settings;
-  {
-    auto raw = ReadMessage(STDIN_FILENO, mail::kMaxMessageBytes);
-    if (!raw.ok()) return MailFail(raw.error());
-    auto parsed = adapters::ParseMimeMessage(*raw);
-    if (!parsed.ok()) return MailFail(parsed.error());
-    raw->clear();
-    raw->shrink_to_fit();
-    // One message: one read connection, and migrations only when behind.
-    store::StoreOptions opt;
-    opt.read_connections = 1;
-    opt.writer_cache_kib = cfg.writer_cache_kib;
-    opt.reader_cache_kib = cfg.reader_cache_kib;
-    opt.pipelined_sync = cfg.pipelined_sync;
-    auto s = store::Open(cfg.store, opt);
-    if (!s.ok()) return MailDefer(s.error());
-    if (!store::SchemaIsCurrent(**s)) {
-      auto migrated = store::Migrate(**s);
-      if (!migrated.ok()) return MailDefer(migrated.error());
-    }
-    std::unique_ptr<ManualClock> manual;
-    if (cfg.sandbox) {
-      auto start = SandboxStart(**s, "");
-      if (!start.ok()) return MailDefer(start.error());
-      manual = std::make_unique<ManualClock>(*start);
-    }
-    RealClock real;
-    const Clock& clock = manual ? static_cast<const Clock&>(*manual) : real;
-    service::Env env(**s, clock, cfg.sandbox);
-    std::optional<desk::SlaRules> sla_rules;
-    Status desk_settings = ApplyDeskSettings(cfg, env, sla_rules);
-    if (!desk_settings.ok()) return MailDefer(desk_settings.error());
-    settings.our_domain = mail::OurMailDomain(cfg.smtp_from, cfg.public_url);
-    if (!cfg.smtp_from.empty()) {
-      settings.our_addresses.push_back(mail::LowerAscii(mail::AddressOf(cfg.smtp_from)));
-    }
-    for (const auto& [address, category] : cfg.mail_addresses) {
-      settings.our_addresses.push_back(address);
-    }
-    settings.address_categories = cfg.mail_addresses;
-    auto result = service::IngestMail(env, settings, *parsed);
-    if (!result.ok()) return MailFail(result.error());
-    std::cout << service::DescribeMailIngest(*result) << "\n";
-  }
   return 0;
 }
 
@@ -616,6 +465,10 @@ int main(int argc, char** argv) {
       "mail-ingest", "read one RFC 5322 message on standard input: a new ticket or a reply");
   mail_ingest->add_flag("--sandbox", f.sandbox,
                         "sandbox store: the time is the sandbox clock the server saved");
+  std::vector<std::string> recipients;
+  mail_ingest->add_option("--recipient", recipients,
+                          "the envelope recipient (Postfix: ${recipient}); repeatable; chooses "
+                          "the category from [mail.addresses] before To and Cc");
 
   try {
     app.parse(argc, argv);
@@ -631,7 +484,7 @@ int main(int argc, char** argv) {
   }
   SetUpLogging(*cfg);
   if (mail_ingest->parsed()) {
-    int rc = MailIngest(*cfg);
+    int rc = RunMailIngest(*cfg, recipients);
     payops::adapters::ShutdownMime();
     return rc;
   }

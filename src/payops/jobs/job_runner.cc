@@ -2,8 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include "payops/core/inbound_mail.h"
 #include "payops/core/logfmt.h"
 #include "payops/store/kv.h"
+#include "payops/store/received_mail.h"
 
 namespace payops::jobs {
 
@@ -139,10 +141,30 @@ class IdempotencyExpiryJob final : public Job {
   }
 };
 
+class ReceivedMailExpiryJob final : public Job {
+ public:
+  std::string name() const override { return "received-mail-expiry"; }
+  Instant NextDue(Instant after) const override {
+    auto day = std::chrono::floor<std::chrono::days>(after);
+    return day + std::chrono::days(1);
+  }
+  bool coalesce() const override { return true; }
+  Status Run(service::Env& env, Instant at) override {
+    return env.store.Write([&](store::Tx& tx) -> Status {
+      PAYOPS_TRY(store::DeleteReceivedMailBefore(tx, at - mail::kReceivedMailRetention));
+      return Status::Ok();
+    });
+  }
+};
+
 }  // namespace
 
 std::unique_ptr<Job> MakeIdempotencyExpiryJob() {
   return std::make_unique<IdempotencyExpiryJob>();
+}
+
+std::unique_ptr<Job> MakeReceivedMailExpiryJob() {
+  return std::make_unique<ReceivedMailExpiryJob>();
 }
 
 }  // namespace payops::jobs

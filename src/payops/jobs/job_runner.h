@@ -73,5 +73,9 @@ class JobRunner {
 
 // Deletes stored idempotent responses older than 24 hours, every hour.
 std::unique_ptr<Job> MakeIdempotencyExpiryJob();
+// Forgets the keys of inbound mail received more than
+// mail::kReceivedMailRetention ago (the duplicates a mail server could still
+// deliver), every day at 00:00 UTC.
+std::unique_ptr<Job> MakeReceivedMailExpiryJob();
 
 }  // namespace payops::jobs

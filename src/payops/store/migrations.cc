@@ -996,6 +996,12 @@ CREATE TABLE maintenance_windows (
 CREATE INDEX maintenance_windows_ends ON maintenance_windows(ends_at)
 )SQL",
      "", ""},
+    // The received-mail expiry job deletes by age.
+    {25, "received_mail_by_age",
+     R"SQL(
+CREATE INDEX received_mail_received_at ON received_mail(received_at)
+)SQL",
+     "", ""},
 };
 
 // Migrate() applies them in array order: a lower version listed after a
