@@ -32,7 +32,7 @@ build-test: deps-test
 	test -x build-test/npm/node_modules/.bin/ach && test -d build-test/npm/node_modules/playwright-core || \
 	  npm install --prefix build-test/npm --no-audit --no-fund --silent @ach/ach@1.1.0 playwright-core@1.65.1
 	@# The libFuzzer targets, built with clang in a directory of their own (fuzz/).
-	JOBS=$(JOBS) fuzz/build.sh build-test/fuzz-clang
+	JOBS=$(JOBS) fuzz/build.sh build-fuzz
 
 test: build-test
 	cd build-test && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
@@ -43,7 +43,7 @@ test: build-test
 FUZZ_SECONDS ?= 600
 fuzz-long: build-test
 	for t in json_body resources router http_request nacha mime config calendar; do \
-	  fuzz/run.sh build-test/fuzz-clang $$t $(FUZZ_SECONDS) || exit 1; done
+	  fuzz/run.sh build-fuzz $$t $(FUZZ_SECONDS) || exit 1; done
 
 # The crash-safety tests with 20 SIGKILL / immediate-restart rounds each.
 CRASH_ROUNDS ?= 20
@@ -65,4 +65,4 @@ format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')
 
 clean:
-	rm -rf build build-test build-bench
+	rm -rf build build-test build-bench build-fuzz

@@ -28,6 +28,8 @@ if [ $status -ne 0 ]; then
   tail -n 80 "$log"
   exit $status
 fi
-done_line=$(grep -E '^#[0-9]+ +DONE' "$log" | tail -1)
-rate=$(grep -E '^stat::average_exec_per_sec' "$log" | awk '{print $2}')
-echo "$target: ${secs}s ${done_line} exec/s=${rate}"
+# The last status line (coverage, features, corpus) and the statistics.
+last=$(grep -E '^#[0-9]+[[:space:]]' "$log" | tail -1 || true)
+runs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}' || true)
+rate=$(grep -E '^stat::average_exec_per_sec' "$log" | awk '{print $2}' || true)
+echo "$target: ${secs}s runs=${runs} exec/s=${rate} last: ${last}"

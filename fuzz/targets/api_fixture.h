@@ -24,7 +24,7 @@ struct ApiFixture {
   std::unique_ptr<ManualClock> clock;
   std::unique_ptr<service::Env> env;
   adapters::SandboxBalanceProvider balance;
-  adapters::StaticGeoIp geoip{{}};
+  std::unique_ptr<adapters::GeoIp> geoip;  // Debian's database, as serve opens it
   std::optional<adapters::SecretBox> secrets;
   std::unique_ptr<jobs::JobRunner> runner;
   std::unique_ptr<http::Api> api;
@@ -42,6 +42,11 @@ struct ApiFixture {
 
   // A request answered 5xx is a server defect: the fuzzer stops on it.
   static void ExpectNoServerError(const http::HttpRequest& req, const http::HttpResponse& res) {
+    static const bool trace = std::getenv("PAYOPS_FUZZ_TRACE") != nullptr;
+    if (trace) {
+      std::fprintf(stderr, "%s %s -> %d %.200s\n", req.method.c_str(), req.target.c_str(),
+                   res.status, res.body.c_str());
+    }
     if (res.status < 500) return;
     std::fprintf(stderr, "%s %s answered %d: %s\n", req.method.c_str(), req.target.c_str(),
                  res.status, res.body.c_str());
@@ -64,7 +69,10 @@ struct ApiFixture {
     clock = std::make_unique<ManualClock>(*start);
     env = std::make_unique<service::Env>(*store, *clock, true);
     env->balance = &balance;
-    env->geoip = &geoip;
+    auto g = adapters::OpenGeoIp("");
+    if (!g.ok()) Die("geoip");
+    geoip = std::move(*g);
+    env->geoip = geoip.get();
     auto box = adapters::SecretBox::FromHexKey(std::string(64, '7'));
     if (!box.ok()) Die("secret box");
     secrets.emplace(std::move(*box));
@@ -73,7 +81,7 @@ struct ApiFixture {
     api =
         std::make_unique<http::Api>(*env, *runner, clock.get(), http::ApiOptions{.sandbox = true});
     auto demo = service::SeedDemo(*env);
-    if (!demo.ok()) Die("demo");
+    if (!demo.ok()) Die(("demo: " + demo.error().message).c_str());
     org_id = demo->org_id;
     for (const auto& k : demo->keys) {
       if (k.role == "admin") admin_key = k.key;

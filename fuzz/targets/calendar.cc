@@ -13,9 +13,11 @@ using namespace payops;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   if (auto t = ParseRfc3339(text)) {
+    // What payops writes (UTC, milliseconds) reads back as the instant cut
+    // to the millisecond.
     std::string again = FormatRfc3339(*t);
     auto back = ParseRfc3339(again);
-    if (!back || *back != *t) std::abort();
+    if (!back || *back != std::chrono::floor<std::chrono::milliseconds>(*t)) std::abort();
   }
   if (auto d = calendar::ParseDate(text); d.ok()) {
     if (calendar::FormatDate(*d) != text) std::abort();

@@ -3,6 +3,8 @@
 // byte picks which), sent by an admin through the whole API pipeline
 // (authentication, idempotency, the handler). Nothing is answered 5xx.
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +20,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::vector<const http::Route*> out;
     for (const auto& r : f.api->router().routes()) {
       if (r.method == "POST" || r.method == "PATCH" || r.method == "PUT") out.push_back(&r);
+    }
+    if (std::getenv("PAYOPS_FUZZ_TRACE")) {  // the first byte of each route, for seeds
+      for (size_t i = 0; i < out.size(); ++i) {
+        std::fprintf(stderr, "route %zu %s %s\n", i, out[i]->method.c_str(),
+                     out[i]->pattern.c_str());
+      }
     }
     return out;
   }();

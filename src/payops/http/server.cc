@@ -470,6 +470,11 @@ Result<HttpRequest> ParseRequestBytes(std::string_view bytes, const ServerOption
       if (parser.is_done()) break;
     }
     if (pos == bytes.size()) {
+      // The peer closed: before a byte of a request, it just went away.
+      if (!parser.got_some()) {
+        ec = bhttp::error::end_of_stream;
+        break;
+      }
       parser.put_eof(ec);
       if (!ec && !parser.is_done()) ec = bhttp::error::partial_message;
       break;
