@@ -265,6 +265,45 @@ std::vector<int64_t> RowCounts(store::Store& st) {
   return out;
 }
 
+// Sends `raw`, half-closes, and reads the answer: a request cut short ends
+// at the client's FIN, not at the server's read timeout. Status 0: the
+// server closed without answering.
+HttpResult SendAndHalfClose(int port, const std::string& raw) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw std::runtime_error("socket failed");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{30, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    throw std::runtime_error("connect failed");
+  }
+  size_t sent = 0;
+  while (sent < raw.size()) {
+    ssize_t n = send(fd, raw.data() + sent, raw.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;  // the server answered (413) and closed before reading it all
+    sent += static_cast<size_t>(n);
+  }
+  shutdown(fd, SHUT_WR);
+  std::string in;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    in.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  HttpResult r;
+  size_t head_end = in.find("\r\n\r\n");
+  if (head_end == std::string::npos || in.size() < 12) return r;
+  r.status = std::atoi(in.substr(9, 3).c_str());
+  r.body = in.substr(head_end + 4);
+  return r;
+}
+
 // A client that sends the start of a request and then nothing.
 int OpenSlowClient(int port, const std::string& start) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -341,13 +380,14 @@ TEST(HostileCorpus, ThousandsOfHostileRequestsAreRefusedAndHealthzAnswersThrough
     }
   });
 
-  int server_errors = 0, refused = 0, closed = 0, accepted = 0;
+  int server_errors = 0, refused = 0, closed = 0, accepted = 0, slow_answers = 0;
   for (const Hostile& h : requests) {
     SCOPED_TRACE(h.what);
     const std::vector<int64_t> before = RowCounts(**st);
+    const auto t0 = std::chrono::steady_clock::now();
     HttpResult r;
     try {
-      r = SendRaw(s.port(), h.raw);
+      r = SendAndHalfClose(s.port(), h.raw);
     } catch (const std::exception& e) {
       ADD_FAILURE() << "cannot connect: " << e.what();
       break;
@@ -362,6 +402,9 @@ TEST(HostileCorpus, ThousandsOfHostileRequestsAreRefusedAndHealthzAnswersThrough
     } else {
       ++accepted;
       EXPECT_TRUE(h.may_accept) << "accepted with " << r.status << ": " << r.body;
+    }
+    if (std::chrono::steady_clock::now() - t0 > std::chrono::seconds(5)) {
+      ++slow_answers;  // reported, not asserted: the machine is shared
     }
     if (r.status == 0 || r.status >= 400) {
       EXPECT_EQ(RowCounts(**st), before) << "a refused request changed rows";
@@ -386,10 +429,12 @@ TEST(HostileCorpus, ThousandsOfHostileRequestsAreRefusedAndHealthzAnswersThrough
   };
   std::printf(
       "hostile corpus: requests=%zu slow_clients=%zu refused_4xx=%d closed=%d accepted=%d "
-      "server_errors_5xx=%d healthz_probes=%zu healthz_failures=%d healthz_p50_ms=%.2f "
+      "server_errors_5xx=%d answers_after_5s=%d healthz_probes=%zu healthz_failures=%d "
+      "healthz_p50_ms=%.2f "
       "healthz_p99_ms=%.2f healthz_max_ms=%.2f\n",
-      requests.size(), slow.size(), refused, closed, accepted, server_errors, latencies_ms.size(),
-      probe_failures, pct(0.5), pct(0.99), latencies_ms.empty() ? 0.0 : latencies_ms.back());
+      requests.size(), slow.size(), refused, closed, accepted, server_errors, slow_answers,
+      latencies_ms.size(), probe_failures, pct(0.5), pct(0.99),
+      latencies_ms.empty() ? 0.0 : latencies_ms.back());
   EXPECT_EQ(server_errors, 0);
   EXPECT_EQ(probe_failures, 0);
   EXPECT_GT(latencies_ms.size(), 0u);
