@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "payops/core/logfmt.h"
+#include "payops/core/validate.h"
 
 namespace payops::http {
 
@@ -113,6 +114,11 @@ Status ToHttpRequest(RequestParser::value_type& msg, HttpRequest& req) {
   if (!url) return Error::Invalid("bad_target", "request target is not a valid path");
   req.path = url->path();
   for (auto p : url->params()) req.query.emplace_back(p.key, p.value);
+  // Decoded, the path and the query are text: bytes that are no UTF-8 name
+  // nothing and would reach the store as parameters it cannot hold.
+  bool text = IsValidUtf8(req.path);
+  for (const auto& [k, v] : req.query) text = text && IsValidUtf8(k) && IsValidUtf8(v);
+  if (!text) return Error::Invalid("bad_target", "request target is not UTF-8 once decoded");
   req.authorization = std::string(msg[bhttp::field::authorization]);
   req.idempotency_key = std::string(msg["Idempotency-Key"]);
   req.accept = std::string(msg[bhttp::field::accept]);
