@@ -37,6 +37,8 @@ class ServerProcess {
   const std::string& store_url() const { return store_url_; }
   // Sends SIGTERM and waits; returns the exit status.
   int Terminate();
+  // Sends SIGKILL (no shutdown of any kind) and reaps the process.
+  void Kill();
   // Everything the server wrote to stderr so far.
   std::string Log();
   // Runs `payops ARGS...` against the same store; returns stdout, sets *exit_code.

@@ -72,6 +72,12 @@ TEST(InboundMail, TicketNumberInSubject) {
   EXPECT_FALSE(TicketNumberInSubject("#1042 without brackets"));
   EXPECT_FALSE(TicketNumberInSubject("[#1234567890123456789]"));  // 19 digits
   EXPECT_EQ(TicketNumberInSubject("[#123456789012345678]"), 123456789012345678);
+  EXPECT_EQ(TicketNumberInSubject("[#999999999999999999]"), 999999999999999999);
+  // Nineteen nines and more are past int64_t: no number, no overflow (found by
+  // the mime fuzz target).
+  EXPECT_FALSE(TicketNumberInSubject("[#9999999999999999999]"));
+  EXPECT_FALSE(TicketNumberInSubject("[#99994444444444444444444444] then nothing"));
+  EXPECT_EQ(TicketNumberInSubject("[#99999999999999999999] [#5]"), 5);
   EXPECT_FALSE(TicketNumberInSubject(""));
 }
 

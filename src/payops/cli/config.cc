@@ -292,6 +292,12 @@ Status LoadDelivery(const toml::table& t, Config& cfg) {
 
 }  // namespace
 
+namespace {
+
+Status ApplyConfigTable(const toml::table& t, const std::string& source, Config& cfg);
+
+}  // namespace
+
 Status LoadConfigFile(const std::string& path, Config& cfg) {
   toml::table t;
   try {
@@ -299,6 +305,22 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
   } catch (const toml::parse_error& e) {
     return BadConfig("cannot read config " + path + ": " + std::string(e.description()));
   }
+  return ApplyConfigTable(t, path, cfg);
+}
+
+Status LoadConfigText(std::string_view text, Config& cfg) {
+  toml::table t;
+  try {
+    t = toml::parse(text);
+  } catch (const toml::parse_error& e) {
+    return BadConfig("cannot read config: " + std::string(e.description()));
+  }
+  return ApplyConfigTable(t, "the configuration", cfg);
+}
+
+namespace {
+
+Status ApplyConfigTable(const toml::table& t, const std::string& source, Config& cfg) {
   for (auto&& [k, v] : t) {
     std::string key(k.str());
     if (key == "store") {
@@ -418,11 +440,13 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
         }
       }
     } else {
-      return BadConfig("unknown key '" + key + "' in " + path);
+      return BadConfig("unknown key '" + key + "' in " + source);
     }
   }
   return Status::Ok();
 }
+
+}  // namespace
 
 Status ApplyEnvironment(Config& cfg) {
   auto env = [](const char* name) -> std::optional<std::string> {

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -92,6 +93,8 @@ struct Config {
 // [store_options] connections, [desk], [ach], [risk], [sla], [limits],
 // [smtp] from, [mail.addresses].
 Status LoadConfigFile(const std::string& path, Config& cfg);
+// The same from TOML text.
+Status LoadConfigText(std::string_view text, Config& cfg);
 // Applies PAYOPS_STORE, PAYOPS_LISTEN, PAYOPS_SANDBOX, PAYOPS_LOG_LEVEL,
 // PAYOPS_ACCESS_LOG, PAYOPS_IO_THREADS, PAYOPS_WORKER_THREADS,
 // PAYOPS_ENCRYPTION_KEY, PAYOPS_STATE_DIR, PAYOPS_GEOIP, PAYOPS_SMTP_URL,

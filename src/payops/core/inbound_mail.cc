@@ -309,11 +309,13 @@ std::optional<int64_t> TicketNumberInSubject(std::string_view subject) {
     size_t k = at + 2;
     int64_t n = 0;
     size_t digits = 0;
-    while (k < subject.size() && subject[k] >= '0' && subject[k] <= '9' && digits < 19) {
+    // At most 18 digits are read (19 could overflow int64_t); a 19th digit
+    // makes it no ticket number.
+    while (k < subject.size() && subject[k] >= '0' && subject[k] <= '9' && digits < 18) {
       n = n * 10 + (subject[k] - '0');
       ++k, ++digits;
     }
-    if (digits >= 1 && digits <= 18 && k < subject.size() && subject[k] == ']') return n;
+    if (digits >= 1 && k < subject.size() && subject[k] == ']') return n;
   }
   return std::nullopt;
 }

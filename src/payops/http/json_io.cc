@@ -1,6 +1,10 @@
 #include "payops/http/json_io.h"
 
 #include <boost/beast/core/detail/base64.hpp>
+#include <boost/json/basic_parser_impl.hpp>
+#include <set>
+#include <string>
+#include <vector>
 
 namespace payops::http {
 
@@ -48,6 +52,64 @@ HttpResponse ErrorResponse(const Error& e, const std::string& request_id) {
   return JsonResponse(HttpStatusFor(e.kind), body);
 }
 
+namespace {
+
+// A pass over a body that the value parser accepted: finds an object that
+// names one key twice (after unescaping: "a" and "\u0061" are one key), which
+// json::parse would silently collapse to the last value.
+class DuplicateKeyFinder {
+ public:
+  static constexpr std::size_t max_array_size = -1;
+  static constexpr std::size_t max_object_size = -1;
+  static constexpr std::size_t max_string_size = -1;
+  static constexpr std::size_t max_key_size = -1;
+
+  bool on_document_begin(boost::system::error_code&) { return true; }
+  bool on_document_end(boost::system::error_code&) { return true; }
+  bool on_array_begin(boost::system::error_code&) { return true; }
+  bool on_array_end(std::size_t, boost::system::error_code&) { return true; }
+  bool on_object_begin(boost::system::error_code&) {
+    keys_.emplace_back();
+    return true;
+  }
+  bool on_object_end(std::size_t, boost::system::error_code&) {
+    keys_.pop_back();
+    return true;
+  }
+  bool on_string_part(json::string_view, std::size_t, boost::system::error_code&) { return true; }
+  bool on_string(json::string_view, std::size_t, boost::system::error_code&) { return true; }
+  bool on_key_part(json::string_view s, std::size_t, boost::system::error_code&) {
+    key_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_key(json::string_view s, std::size_t, boost::system::error_code& ec) {
+    key_.append(s.data(), s.size());
+    if (!keys_.back().insert(std::move(key_)).second) {
+      duplicate = true;
+      ec = json::error::syntax;  // stops the pass
+      return false;
+    }
+    key_.clear();
+    return true;
+  }
+  bool on_number_part(json::string_view, boost::system::error_code&) { return true; }
+  bool on_int64(int64_t, json::string_view, boost::system::error_code&) { return true; }
+  bool on_uint64(uint64_t, json::string_view, boost::system::error_code&) { return true; }
+  bool on_double(double, json::string_view, boost::system::error_code&) { return true; }
+  bool on_bool(bool, boost::system::error_code&) { return true; }
+  bool on_null(boost::system::error_code&) { return true; }
+  bool on_comment_part(json::string_view, boost::system::error_code&) { return true; }
+  bool on_comment(json::string_view, boost::system::error_code&) { return true; }
+
+  bool duplicate = false;
+
+ private:
+  std::vector<std::set<std::string>> keys_;  // one set per open object
+  std::string key_;
+};
+
+}  // namespace
+
 Result<json::object> ParseObject(std::string_view body) {
   json::parse_options opt;
   opt.max_depth = kMaxJsonDepth;
@@ -57,6 +119,14 @@ Result<json::object> ParseObject(std::string_view body) {
   boost::system::error_code ec;
   json::value v = json::parse(body, ec, json::storage_ptr(), opt);
   if (ec) return Error::Invalid("invalid_json", "request body is not valid JSON: " + ec.message());
+  // A key given twice is refused: which value would count is a guess that
+  // another reader of the same body (a proxy, a signature check) may make
+  // differently.
+  json::basic_parser<DuplicateKeyFinder> keys(opt);
+  keys.write_some(false, body.data(), body.size(), ec);
+  if (keys.handler().duplicate) {
+    return Error::Invalid("duplicate_key", "request body names a key more than once");
+  }
   if (!v.is_object())
     return Error::Invalid("expected_object", "request body must be a JSON object");
   return std::move(v.as_object());
@@ -93,6 +163,11 @@ Result<std::optional<std::string>> Fields::OptStr(std::string_view name, size_t 
     return Error::Invalid(
         "too_long", FieldName(name) + " is longer than " + std::to_string(max_bytes) + " bytes",
         FieldName(name));
+  }
+  // U+0000 is no text: PostgreSQL cannot store it and C strings end at it.
+  if (std::string_view(s.data(), s.size()).find('\0') != std::string_view::npos) {
+    return Error::Invalid("invalid_character", FieldName(name) + " contains a NUL character",
+                          FieldName(name));
   }
   return std::optional<std::string>(std::string(s));
 }
@@ -174,6 +249,10 @@ Result<std::vector<std::string>> Fields::StrArray(std::string_view name, size_t 
           "invalid_type",
           FieldName(name) + " must hold strings of at most " + std::to_string(max_bytes) + " bytes",
           FieldName(name));
+    }
+    if (std::string_view(v.get_string()).find('\0') != std::string_view::npos) {
+      return Error::Invalid("invalid_character", FieldName(name) + " contains a NUL character",
+                            FieldName(name));
     }
     out.emplace_back(v.get_string());
   }

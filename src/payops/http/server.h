@@ -43,6 +43,13 @@ struct ServerOptions {
 // bytes; whatever the parser holds stays well under it.
 inline constexpr size_t kMaxBufferLimitBytes = 60 << 10;
 
+// Reads one request from `bytes` as a connection does: the same parser and
+// limits, reads of at most `read_size` bytes, the same conversion into an
+// HttpRequest. The refusal otherwise (the error a connection answers with).
+// For the fuzz target of the request parser.
+Result<HttpRequest> ParseRequestBytes(std::string_view bytes, const ServerOptions& options,
+                                      size_t read_size);
+
 class Server {
  public:
   Server(Api& api, ServerOptions options);
