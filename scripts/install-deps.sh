@@ -11,7 +11,7 @@ run_pkgs=(build-essential cmake ninja-build pkg-config ccache ca-certificates tz
   libsqlite3-dev sqlite3 libpq-dev libhowardhinnant-date-dev libcli11-dev libspdlog-dev libfmt-dev
   libsodium-dev libtomlplusplus-dev libcurl4-openssl-dev libgeoip-dev geoip-database libmaxminddb-dev
   libgoogle-perftools-dev libgmime-3.0-dev)
-test_pkgs=(libgtest-dev libgmock-dev postgresql-15 postgresql-client-15 python3 python3-aiosmtpd curl
+test_pkgs=(libgtest-dev libgmock-dev libyaml-cpp-dev postgresql-15 postgresql-client-15 python3 python3-aiosmtpd curl
   nodejs chromium fonts-dejavu-core)
 bench_pkgs=(wrk libbenchmark-dev python3 python3-aiosmtpd curl hyperfine)
 
