@@ -204,7 +204,8 @@ std::optional<std::string> DecodeCursor(const std::string& s) {
   }
   out.resize(written);
   for (char c : out) {
-    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+    // Ids, page keys ("<micros>_<id>") and ledger account ids ("<org>:<CUR>:org").
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':';
     if (!ok) return std::nullopt;
   }
   if (out.empty()) return std::nullopt;

@@ -24,8 +24,9 @@ struct EndUserPatch {
 // Applies the patch and records each change in the audit log with actor and reason.
 Result<EndUser> PatchEndUser(Env& env, const Actor& actor, const std::string& id,
                              const EndUserPatch& patch, const std::string& reason);
-// The user's change history, oldest first.
-Result<std::vector<store::AuditEntry>> EndUserHistory(Env& env, const Actor& actor,
-                                                      const std::string& id);
+// One page of the user's change history, oldest first.
+Result<store::Page<store::AuditEntry>> EndUserHistory(Env& env, const Actor& actor,
+                                                      const std::string& id,
+                                                      const store::PageRequest& page);
 
 }  // namespace payops::service

@@ -1030,14 +1030,29 @@ Result<QueueView> TeamOf(store::Tx& tx, desk::Queue q) {
 }
 }  // namespace
 
-Result<std::vector<QueueView>> ListQueues(Env& env, const Actor& actor) {
+Result<store::Page<QueueView>> ListQueues(Env& env, const Actor& actor,
+                                          const store::PageRequest& page) {
   if (actor.role == Role::kPartner) return Error::Forbidden("queues are for staff");
-  std::vector<QueueView> out;
+  constexpr desk::Queue kOrder[] = {desk::Queue::kDelivery, desk::Queue::kCustomerService,
+                                    desk::Queue::kEmi};
+  size_t start = 0;
+  if (page.after_id) {
+    while (start < std::size(kOrder) && desk::QueueName(kOrder[start]) != *page.after_id) ++start;
+    if (start == std::size(kOrder)) {
+      return Error::Invalid("invalid_cursor", "cursor is not one this server issued", "cursor");
+    }
+    ++start;
+  }
+  store::Page<QueueView> out;
   PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
-    for (desk::Queue q :
-         {desk::Queue::kDelivery, desk::Queue::kCustomerService, desk::Queue::kEmi}) {
-      PAYOPS_ASSIGN_OR_RETURN(auto v, TeamOf(tx, q));
-      out.push_back(std::move(v));
+    out = {};
+    for (size_t i = start; i < std::size(kOrder); ++i) {
+      if (static_cast<int>(out.items.size()) == page.limit) {
+        out.has_more = true;
+        break;
+      }
+      PAYOPS_ASSIGN_OR_RETURN(auto v, TeamOf(tx, kOrder[i]));
+      out.items.push_back(std::move(v));
     }
     return Status::Ok();
   }));
