@@ -195,11 +195,12 @@ class World {
   void Refresh(const std::string& kind) {
     const std::string& user = vars_["user"];
     if (kind == "user") {
-      vars_["user"] = Id(Call("admin", "POST", "/v1/users",
-                              R"({"org_id":")" + vars_["org"] +
-                                  R"(","name":"Ana Diaz","email":"ana@customers.example",)"
-                                  R"("country":"US","kyc_status":"VERIFIED","tier":3})",
-                              201));
+      vars_["user"] =
+          Id(Call("admin", "POST", "/v1/users",
+                  R"({"org_id":")" + vars_["org"] + R"(","name":"Ana Diaz","email":"ana)" + Next() +
+                      R"(@customers.example",)"
+                      R"("country":"US","kyc_status":"VERIFIED","tier":3})",
+                  201));
       const std::string& u = vars_["user"];
       vars_["recipient"] =
           Id(Call("partner", "POST", "/v1/users/" + u + "/recipients",
@@ -235,7 +236,8 @@ class World {
       // A user at tier 1 of its own, so that an approved upgrade leaves the others alone.
       std::string u = Id(Call("admin", "POST", "/v1/users",
                               R"({"org_id":")" + vars_["org"] +
-                                  R"(","name":"Tia Upgrade","email":"tia@customers.example",)"
+                                  R"(","name":"Tia Upgrade","email":"tia)" + Next() +
+                                  R"(@customers.example",)"
                                   R"("country":"US","kyc_status":"VERIFIED","tier":1})",
                               201));
       std::string id = Id(Call("partner", "POST", "/v1/users/" + u + "/tier-upgrades",
@@ -288,7 +290,8 @@ class World {
                  R"(","sla_plan":"essentials","hypercare_plan":"standard",)"
                  R"("bau_plan":"standard","go_live_date":"2026-01-05",)"
                  R"("allowed_countries":["US","MX"],)"
-                 R"("fees":[{"direction":"payin","currency":"USD","corridor":"US-MX","fee":150}]})",
+                 R"("fees":[{"direction":"payin","currency":"USD","corridor":"US-MX","fee":150},)"
+                 R"({"direction":"payout","currency":"USD","corridor":"US-MX","fee":100}]})",
              201));
   }
   Headers KeyAuth(const std::string& role, const std::string& org, const std::string& email,
@@ -436,17 +439,18 @@ TEST(AuthzMatrix, EveryRouteTimesEveryCallerHasItsExpectedOutcome) {
     SCOPED_TRACE(key);
     auto found = matrix.find(key);
     const Row* row = found == matrix.end() ? nullptr : &found->second;
-    std::vector<std::string> kinds;
-    std::string target_error;
-    std::string target = Target(route.pattern, world.vars(), kinds, target_error);
-    if (!target_error.empty()) {
-      ADD_FAILURE() << target_error;
-      continue;
-    }
-    std::string body = row ? Substitute(row->body, world.vars()) : "";
-    if (body.empty() && (route.method == "POST" || route.method == "PATCH")) body = "{}";
     std::map<std::string, std::string> seen;
     for (const std::string& caller : kCallers) {
+      // The ids of the objects as they are now: a write before may have made them anew.
+      std::vector<std::string> kinds;
+      std::string target_error;
+      std::string target = Target(route.pattern, world.vars(), kinds, target_error);
+      if (!target_error.empty()) {
+        ADD_FAILURE() << target_error;
+        break;
+      }
+      std::string body = row ? Substitute(row->body, world.vars()) : "";
+      if (body.empty() && (route.method == "POST" || route.method == "PATCH")) body = "{}";
       HttpResult r = world.Send(caller, route.method, target, body);
       EXPECT_LT(r.status, 500) << caller << " " << route.method << " " << target << ": " << r.body;
       seen[caller] = Outcome(r.status);

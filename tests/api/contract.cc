@@ -139,16 +139,15 @@ class Checker {
              const std::set<std::string>& extra = {}) {
     schema = Deref(schema);
     if (!schema || depth > kMaxDepth) return;
+    const json::value* nullable = schema->if_contains("nullable");
+    if (v.is_null() && nullable && nullable->is_bool() && nullable->get_bool()) return;
     if (const json::value* all = schema->if_contains("allOf"); all && all->is_array()) {
       std::set<std::string> names = extra;
       for (const auto& part : all->get_array()) CollectNames(part.if_object(), names, depth);
       for (const auto& part : all->get_array()) Check(part.if_object(), v, at, depth + 1, names);
     }
     if (v.is_null()) {
-      const json::value* nullable = schema->if_contains("nullable");
-      if (schema->contains("type") && !(nullable && nullable->is_bool() && nullable->get_bool())) {
-        Problem(at, "is null but not nullable");
-      }
+      if (schema->contains("type")) Problem(at, "is null but not nullable");
       return;
     }
     if (const json::value* t = schema->if_contains("type"); t && t->is_string()) {
