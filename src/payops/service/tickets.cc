@@ -684,8 +684,9 @@ Result<TicketView> PatchTicket(Env& env, const Actor& actor, const std::string& 
                                                   " is closed; reply to open a follow-up");
     }
     bool raised_to_urgent = false;
+    // Who may set a priority does not depend on its value: the same one is refused too.
+    if (priority) PAYOPS_TRY(desk::CheckPriorityChange(kind, before));
     if (priority && desk::PriorityName(*priority) != t.priority) {
-      PAYOPS_TRY(desk::CheckPriorityChange(kind, before));
       raised_to_urgent = *priority == Priority::kUrgent;
       std::string to(desk::PriorityName(*priority));
       PAYOPS_TRY(Record(env, tx, t, actor, "priority", t.priority, to, "triage", now));
