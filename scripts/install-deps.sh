@@ -12,7 +12,7 @@ run_pkgs=(build-essential cmake ninja-build pkg-config ccache ca-certificates tz
   libsodium-dev libtomlplusplus-dev libcurl4-openssl-dev libssl-dev libgeoip-dev geoip-database libmaxminddb-dev
   libgoogle-perftools-dev libgmime-3.0-dev zlib1g-dev
   dpkg-dev file)
-test_pkgs=(clang libclang-rt-14-dev libgtest-dev libgmock-dev postgresql-15 postgresql-client-15 python3 python3-aiosmtpd curl
+test_pkgs=(clang libclang-rt-14-dev libgtest-dev libgmock-dev libyaml-cpp-dev postgresql-15 postgresql-client-15 python3 python3-aiosmtpd curl
   nodejs chromium fonts-dejavu-core)
 bench_pkgs=(wrk libbenchmark-dev python3 python3-aiosmtpd curl hyperfine)
 

@@ -1,5 +1,7 @@
 #include "harness.h"
 
+#include <gtest/gtest.h>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -14,6 +16,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include "contract.h"
 
 namespace payops::testing {
 namespace {
@@ -76,7 +80,12 @@ HttpResult Request(int port, const std::string& method, const std::string& targe
         "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   }
   raw += "\r\n" + body;
-  return SendRaw(port, raw);
+  HttpResult r = SendRaw(port, raw);
+  // Every answer keeps the contract of docs/openapi.yaml.
+  for (const std::string& problem : ContractViolations(method, target, r)) {
+    ADD_FAILURE() << "openapi.yaml: " << problem;
+  }
+  return r;
 }
 
 namespace {

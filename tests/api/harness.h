@@ -19,6 +19,8 @@ struct HttpResult {
 
 // Sends `raw` (a whole HTTP request) and reads the response (Connection: close).
 HttpResult SendRaw(int port, const std::string& raw);
+// The same for one request; the answer is checked against docs/openapi.yaml
+// (contract.h) and every disagreement is a test failure.
 HttpResult Request(int port, const std::string& method, const std::string& target,
                    const std::string& body = "",
                    const std::vector<std::pair<std::string, std::string>>& headers = {});

@@ -1,6 +1,7 @@
 #include "payops/http/json_io.h"
 
-#include <boost/beast/core/detail/base64.hpp>
+#include <sodium.h>
+
 #include <boost/json/basic_parser_impl.hpp>
 #include <set>
 #include <string>
@@ -259,40 +260,32 @@ Result<std::vector<std::string>> Fields::StrArray(std::string_view name, size_t 
   return out;
 }
 
+// Cursors are base64url without padding (libsodium), of the last id of a page.
+constexpr int kCursorVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+
 std::string EncodeCursor(std::string_view last_id) {
-  namespace b64 = boost::beast::detail::base64;
-  std::string out(b64::encoded_size(last_id.size()), '\0');
-  out.resize(b64::encode(out.data(), last_id.data(), last_id.size()));
-  for (char& c : out) {
-    if (c == '+') c = '-';
-    if (c == '/') c = '_';
-  }
-  while (!out.empty() && out.back() == '=') out.pop_back();
+  std::string out(sodium_base64_encoded_len(last_id.size(), kCursorVariant), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(last_id.data()),
+                    last_id.size(), kCursorVariant);
+  out.resize(std::char_traits<char>::length(out.c_str()));
   return out;
 }
 
 namespace {
 
-std::optional<std::string> DecodeCursor(std::string s) {
-  namespace b64 = boost::beast::detail::base64;
+std::optional<std::string> DecodeCursor(const std::string& s) {
   if (s.empty() || s.size() > 200) return std::nullopt;
-  for (char& c : s) {
-    if (c == '-')
-      c = '+';
-    else if (c == '_')
-      c = '/';
-    else if (!std::isalnum(static_cast<unsigned char>(c)))
-      return std::nullopt;
+  std::string out(s.size(), '\0');
+  size_t written = 0;
+  // Without an end pointer, anything but a whole canonical encoding is refused.
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), s.data(),
+                        s.size(), nullptr, &written, nullptr, kCursorVariant) != 0) {
+    return std::nullopt;
   }
-  // The decoder stops at the padding: every character before it must be read.
-  const size_t unpadded = s.size();
-  while (s.size() % 4) s.push_back('=');
-  std::string out(b64::decoded_size(s.size()), '\0');
-  auto [written, read] = b64::decode(out.data(), s.data(), s.size());
-  if (read != unpadded) return std::nullopt;
   out.resize(written);
   for (char c : out) {
-    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+    // Ids, page keys ("<micros>_<id>") and ledger account ids ("<org>:<CUR>:org").
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':';
     if (!ok) return std::nullopt;
   }
   if (out.empty()) return std::nullopt;

@@ -9,8 +9,6 @@
 namespace payops::service {
 namespace {
 
-constexpr int kMaxHistoryEntries = 500;
-
 Status CanRead(const Actor& actor) {
   if (actor.role == Role::kEmi) return Error::Forbidden("EMI users do not read end users");
   return Status::Ok();
@@ -159,12 +157,13 @@ Result<EndUser> PatchEndUser(Env& env, const Actor& actor, const std::string& id
   return std::move(*result);
 }
 
-Result<std::vector<store::AuditEntry>> EndUserHistory(Env& env, const Actor& actor,
-                                                      const std::string& id) {
+Result<store::Page<store::AuditEntry>> EndUserHistory(Env& env, const Actor& actor,
+                                                      const std::string& id,
+                                                      const store::PageRequest& page) {
   PAYOPS_TRY(GetEndUser(env, actor, id));
-  std::vector<store::AuditEntry> out;
+  store::Page<store::AuditEntry> out;
   PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
-    PAYOPS_ASSIGN_OR_RETURN(out, store::ListAudit(tx, "end_user", id, kMaxHistoryEntries));
+    PAYOPS_ASSIGN_OR_RETURN(out, store::ListAudit(tx, "end_user", id, page));
     return Status::Ok();
   }));
   return out;

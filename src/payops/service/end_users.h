@@ -39,8 +39,9 @@ struct LimitUsage {
 };
 Result<LimitUsage> EndUserLimits(Env& env, const Actor& actor, const std::string& id);
 
-// The user's change history, oldest first.
-Result<std::vector<store::AuditEntry>> EndUserHistory(Env& env, const Actor& actor,
-                                                      const std::string& id);
+// One page of the user's change history, oldest first.
+Result<store::Page<store::AuditEntry>> EndUserHistory(Env& env, const Actor& actor,
+                                                      const std::string& id,
+                                                      const store::PageRequest& page);
 
 }  // namespace payops::service

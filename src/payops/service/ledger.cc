@@ -91,6 +91,18 @@ Result<std::vector<store::AccountBalance>> ListAccounts(Env& env, const Actor& a
   return out;
 }
 
+Result<store::Page<store::AccountBalance>> ListAccounts(Env& env, const Actor& actor,
+                                                        const std::optional<std::string>& org_id,
+                                                        const store::PageRequest& page) {
+  PAYOPS_ASSIGN_OR_RETURN(std::string org, OrgOf(actor, org_id));
+  store::Page<store::AccountBalance> out;
+  PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
+    PAYOPS_ASSIGN_OR_RETURN(out, store::OrgBalances(tx, org, page));
+    return Status::Ok();
+  }));
+  return out;
+}
+
 Result<store::Page<store::PostingLine>> ListPayins(Env& env, const Actor& actor,
                                                    const std::string& account_id,
                                                    const store::PageRequest& page) {

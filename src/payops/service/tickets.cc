@@ -685,8 +685,9 @@ Result<TicketView> PatchTicket(Env& env, const Actor& actor, const std::string& 
                                                   " is closed; reply to open a follow-up");
     }
     bool raised_to_urgent = false;
+    // Who may set a priority does not depend on its value: the same one is refused too.
+    if (priority) PAYOPS_TRY(desk::CheckPriorityChange(kind, before));
     if (priority && desk::PriorityName(*priority) != t.priority) {
-      PAYOPS_TRY(desk::CheckPriorityChange(kind, before));
       raised_to_urgent = *priority == Priority::kUrgent;
       std::string to(desk::PriorityName(*priority));
       PAYOPS_TRY(Record(env, tx, t, actor, "priority", t.priority, to, "triage", now));
@@ -1143,14 +1144,29 @@ Result<QueueView> TeamOf(store::Tx& tx, desk::Queue q) {
 }
 }  // namespace
 
-Result<std::vector<QueueView>> ListQueues(Env& env, const Actor& actor) {
+Result<store::Page<QueueView>> ListQueues(Env& env, const Actor& actor,
+                                          const store::PageRequest& page) {
   if (actor.role == Role::kPartner) return Error::Forbidden("queues are for staff");
-  std::vector<QueueView> out;
+  constexpr desk::Queue kOrder[] = {desk::Queue::kDelivery, desk::Queue::kCustomerService,
+                                    desk::Queue::kEmi};
+  size_t start = 0;
+  if (page.after_id) {
+    while (start < std::size(kOrder) && desk::QueueName(kOrder[start]) != *page.after_id) ++start;
+    if (start == std::size(kOrder)) {
+      return Error::Invalid("invalid_cursor", "cursor is not one this server issued", "cursor");
+    }
+    ++start;
+  }
+  store::Page<QueueView> out;
   PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
-    for (desk::Queue q :
-         {desk::Queue::kDelivery, desk::Queue::kCustomerService, desk::Queue::kEmi}) {
-      PAYOPS_ASSIGN_OR_RETURN(auto v, TeamOf(tx, q));
-      out.push_back(std::move(v));
+    out = {};
+    for (size_t i = start; i < std::size(kOrder); ++i) {
+      if (static_cast<int>(out.items.size()) == page.limit) {
+        out.has_more = true;
+        break;
+      }
+      PAYOPS_ASSIGN_OR_RETURN(auto v, TeamOf(tx, kOrder[i]));
+      out.items.push_back(std::move(v));
     }
     return Status::Ok();
   }));

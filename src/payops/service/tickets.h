@@ -184,7 +184,10 @@ struct QueueView {
   std::string name;
   std::vector<store::QueueMember> members;
 };
-Result<std::vector<QueueView>> ListQueues(Env& env, const Actor& actor);
+// One page of the queues in their fixed order (delivery, customer_service,
+// emi); the page key is the queue's name.
+Result<store::Page<QueueView>> ListQueues(Env& env, const Actor& actor,
+                                          const store::PageRequest& page);
 Result<QueueView> PutQueueMember(Env& env, const Actor& actor, const std::string& queue,
                                  const std::string& member_id, bool lead);
 Result<QueueView> RemoveQueueMember(Env& env, const Actor& actor, const std::string& queue,

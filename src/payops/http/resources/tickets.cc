@@ -406,11 +406,14 @@ void RegisterTickets(Api& api) {
         });
   });
   r.Add("GET", "/v1/queues", [&api](HttpRequest& req) {
-    return Respond(req, service::ListQueues(api.env(), req.actor), 200,
-                   [](const std::vector<service::QueueView>& qs) {
+    auto page = ParsePage(req);
+    if (!page.ok()) return ErrorResponse(page.error(), req.request_id);
+    return Respond(req, service::ListQueues(api.env(), req.actor, *page), 200,
+                   [](const store::Page<service::QueueView>& qs) {
                      json::array data;
-                     for (const auto& q : qs) data.emplace_back(QueueJson(q));
-                     return json::object{{"data", std::move(data)}, {"next_cursor", nullptr}};
+                     for (const auto& q : qs.items) data.emplace_back(QueueJson(q));
+                     return ListBody(std::move(data), qs.has_more,
+                                     qs.items.empty() ? "" : qs.items.back().name);
                    });
   });
   r.Add("POST", "/v1/queues/{queue}/members", [&api](HttpRequest& req) {

@@ -150,10 +150,12 @@ void RegisterUsers(Api& api) {
                    200, UserJson);
   });
   api.router().Add("GET", "/v1/users/{id}/history", [&api](HttpRequest& req) {
-    auto history = service::EndUserHistory(api.env(), req.actor, req.Param("id"));
+    auto page = ParsePage(req);
+    if (!page.ok()) return ErrorResponse(page.error(), req.request_id);
+    auto history = service::EndUserHistory(api.env(), req.actor, req.Param("id"), *page);
     if (!history.ok()) return ErrorResponse(history.error(), req.request_id);
     json::array data;
-    for (const auto& e : *history) {
+    for (const auto& e : history->items) {
       boost::system::error_code ec;
       json::value detail = json::parse(e.detail, ec);
       data.emplace_back(json::object{{"at", TimeJson(e.at)},
@@ -161,7 +163,9 @@ void RegisterUsers(Api& api) {
                                      {"action", e.action},
                                      {"detail", ec ? json::value(e.detail) : detail}});
     }
-    return JsonResponse(200, json::object{{"data", std::move(data)}});
+    return JsonResponse(
+        200, ListBody(std::move(data), history->has_more,
+                      history->items.empty() ? "" : store::AuditPageKey(history->items.back())));
   });
 }
 
