@@ -30,6 +30,7 @@ Api::Api(service::Env& env, jobs::JobRunner& runner, ManualClock* manual_clock, 
   RegisterKb(*this);
   RegisterPortal(*this);
   RegisterWebhooks(*this);
+  RegisterStatements(*this);
   resource_json_ = MakeResourceJson();
   env_.resource_json = resource_json_.get();
   metrics_ = std::make_unique<Metrics>(router_.routes().size());
