@@ -12,18 +12,26 @@
 namespace payops::statement {
 namespace {
 
-constexpr std::array<std::string_view, 6> kSectionNames = {
-    "payin", "payout", "refund", "return", "plan_charge", "correction"};
+constexpr std::array<std::string_view, 6> kSectionNames = {"payin",  "payout",      "refund",
+                                                           "return", "plan_charge", "correction"};
 
 bool IsDigits(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-Error Overflow() { return Error::Refused("amount_overflow", "a statement figure passes int64"); }
+Error Overflow() {
+  return Error::Refused("amount_overflow", "a statement figure passes int64");
+}
+
+// Free text that a spreadsheet would run as a formula gets a leading '.
+std::string Defused(std::string_view v) {
+  std::string s(v);
+  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')) s = "'" + s;
+  return s;
+}
 
 std::string CsvField(std::string_view v) {
   std::string s(v);
-  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')) s = "'" + s;
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) {
@@ -55,7 +63,9 @@ std::string FormatMonth(Month m) {
   return buf;
 }
 
-Month NextMonth(Month m) { return m.month == 12 ? Month{m.year + 1, 1} : Month{m.year, m.month + 1}; }
+Month NextMonth(Month m) {
+  return m.month == 12 ? Month{m.year + 1, 1} : Month{m.year, m.month + 1};
+}
 Month PreviousMonth(Month m) {
   return m.month == 1 ? Month{m.year - 1, 12} : Month{m.year, m.month - 1};
 }
@@ -67,14 +77,18 @@ calendar::Date FirstDay(Month m) {
 Instant MonthStart(Month m) {
   return calendar::LocalToInstant(calendar::Zone::NewYork(), FirstDay(m), Micros{0});
 }
-Instant MonthEnd(Month m) { return MonthStart(NextMonth(m)); }
+Instant MonthEnd(Month m) {
+  return MonthStart(NextMonth(m));
+}
 
 Month MonthOf(Instant t) {
   std::chrono::year_month_day ymd{calendar::InstantToLocal(calendar::Zone::NewYork(), t).date};
   return Month{static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month())};
 }
 
-std::string_view SectionName(Section s) { return kSectionNames[static_cast<size_t>(s)]; }
+std::string_view SectionName(Section s) {
+  return kSectionNames[static_cast<size_t>(s)];
+}
 
 Result<Section> ParseSection(std::string_view text) {
   for (size_t i = 0; i < kSectionNames.size(); ++i) {
@@ -88,15 +102,22 @@ std::optional<AggregateDelta> DeltaOf(const Posting& posting, const OrgAccounts&
   d.currency = std::string(accounts.currency.code());
   const std::string* volume_account = &accounts.org;
   switch (posting.kind) {
-    case PostingKind::kPayin: d.section = Section::kPayin; break;
+    case PostingKind::kPayin:
+      d.section = Section::kPayin;
+      break;
     case PostingKind::kPayout:
     case PostingKind::kOrgPayout:
       d.section = Section::kPayout;
       volume_account = &accounts.payout_clearing;
       break;
-    case PostingKind::kRefund: d.section = Section::kRefund; break;
-    case PostingKind::kReturn: d.section = Section::kReturn; break;
-    case PostingKind::kDeposit: return std::nullopt;
+    case PostingKind::kRefund:
+      d.section = Section::kRefund;
+      break;
+    case PostingKind::kReturn:
+      d.section = Section::kReturn;
+      break;
+    case PostingKind::kDeposit:
+      return std::nullopt;
   }
   for (const LedgerEntry& e : posting.entries) {
     if (e.currency != accounts.currency) continue;
@@ -129,10 +150,10 @@ Result<std::vector<PlanCharge>> SupportPlanCharges(std::string_view hypercare_pl
       info.go_live_date + std::chrono::days{7 * desk::HypercareWeeks(info.plan)};
   if (bau != desk::HypercarePlan::kStandard && FirstDay(month) >= hypercare_end) {
     const bool pro = bau == desk::HypercarePlan::kPro;
-    out.push_back(PlanCharge{pro ? "bau_pro" : "bau_plus",
-                             std::string(pro ? "BAU Pro support, " : "BAU Plus support, ") +
-                                 FormatMonth(month),
-                             "USD", pro ? kProChargeMinor : kPlusChargeMinor});
+    out.push_back(PlanCharge{
+        pro ? "bau_pro" : "bau_plus",
+        std::string(pro ? "BAU Pro support, " : "BAU Plus support, ") + FormatMonth(month), "USD",
+        pro ? kProChargeMinor : kPlusChargeMinor});
   }
   return out;
 }
@@ -228,8 +249,12 @@ Result<std::vector<Totals>> ComputeTotals(std::span<const Line> lines) {
         PAYOPS_TRY(add(t.return_volume, l.volume));
         PAYOPS_TRY(add(t.fees, l.amount));
         break;
-      case Section::kPlanCharge: PAYOPS_TRY(add(t.plan_charges, l.amount)); break;
-      case Section::kCorrection: PAYOPS_TRY(add(t.corrections, l.amount)); break;
+      case Section::kPlanCharge:
+        PAYOPS_TRY(add(t.plan_charges, l.amount));
+        break;
+      case Section::kCorrection:
+        PAYOPS_TRY(add(t.corrections, l.amount));
+        break;
     }
     PAYOPS_TRY(add(t.total_due, l.amount));
   }
@@ -253,13 +278,13 @@ std::string RenderCsv(const Header& h, std::span<const Line> lines,
     out += "\r\n";
   };
   for (const Line& l : lines) {
-    row({h.id, h.org_id, h.month, l.id, std::string(SectionName(l.section)), l.currency,
-         l.corridor, std::to_string(l.count), std::to_string(l.volume), std::to_string(l.fee),
-         std::to_string(l.fee_total), std::to_string(l.amount), l.description});
+    row({h.id, h.org_id, h.month, l.id, std::string(SectionName(l.section)), l.currency, l.corridor,
+         std::to_string(l.count), std::to_string(l.volume), std::to_string(l.fee),
+         std::to_string(l.fee_total), std::to_string(l.amount), Defused(l.description)});
   }
   for (const Totals& t : totals) {
-    row({h.id, h.org_id, h.month, "", "total", t.currency, "",
-         "", "", "", std::to_string(t.fees), std::to_string(t.total_due),
+    row({h.id, h.org_id, h.month, "", "total", t.currency, "", "", "", "", std::to_string(t.fees),
+         std::to_string(t.total_due),
          "fees " + std::to_string(t.fees) + ", plan charges " + std::to_string(t.plan_charges) +
              ", corrections " + std::to_string(t.corrections)});
   }

@@ -30,6 +30,8 @@ class MonthlyStatementJob final : public Job {
 
 }  // namespace
 
-std::unique_ptr<Job> MakeMonthlyStatementJob() { return std::make_unique<MonthlyStatementJob>(); }
+std::unique_ptr<Job> MakeMonthlyStatementJob() {
+  return std::make_unique<MonthlyStatementJob>();
+}
 
 }  // namespace payops::jobs

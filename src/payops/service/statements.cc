@@ -21,7 +21,8 @@ Result<std::string> StatementOrg(const Actor& actor, const std::optional<std::st
     if (org_id && *org_id != *actor.tenant()) return Error::NotFound("statement");
     return *actor.tenant();
   }
-  if (!IsStaff(actor.role)) return Error::Forbidden("only staff and the org's partners read statements");
+  if (!IsStaff(actor.role))
+    return Error::Forbidden("only staff and the org's partners read statements");
   if (!org_id || org_id->empty()) {
     return Error::Invalid("missing_field", "org_id is required", "org_id");
   }
@@ -114,17 +115,17 @@ Result<StatementView> IssueStatement(Env& env, store::Tx& tx, const std::string&
                           "month");
   }
   PAYOPS_ASSIGN_OR_RETURN(auto aggregates, store::MonthlyAggregates(tx, org_id, month_text));
-  PAYOPS_ASSIGN_OR_RETURN(auto charges, statement::SupportPlanCharges(
-                                            org->hypercare_plan, org->bau_plan,
-                                            org->go_live_date, month));
+  PAYOPS_ASSIGN_OR_RETURN(
+      auto charges,
+      statement::SupportPlanCharges(org->hypercare_plan, org->bau_plan, org->go_live_date, month));
   PAYOPS_ASSIGN_OR_RETURN(auto pending, store::PendingCorrections(tx, org_id, end));
   std::vector<statement::Correction> corrections;
   std::vector<std::string> applied;
   for (const store::CorrectionRecord& c : pending) {
-    corrections.push_back(statement::Correction{
-        c.id, c.currency, c.amount, c.reason,
-        c.ticket_number ? std::to_string(*c.ticket_number) : "", c.statement_month.value_or(""),
-        c.line_id.value_or("")});
+    corrections.push_back(
+        statement::Correction{c.id, c.currency, c.amount, c.reason,
+                              c.ticket_number ? std::to_string(*c.ticket_number) : "",
+                              c.statement_month.value_or(""), c.line_id.value_or("")});
     applied.push_back(c.id);
   }
   PAYOPS_ASSIGN_OR_RETURN(auto lines, statement::BuildLines(aggregates, charges, corrections));
@@ -157,7 +158,9 @@ Result<StatementView> GetMonthlyStatement(Env& env, const Actor& actor,
     PAYOPS_ASSIGN_OR_RETURN(auto o, store::FindOrg(tx, org));
     if (!o) return Error::NotFound("org");
     PAYOPS_ASSIGN_OR_RETURN(auto existing, store::FindStatement(tx, org, month));
-    if (existing) PAYOPS_ASSIGN_OR_RETURN(view, Load(tx, std::move(*existing), o->name));
+    if (existing) {
+      PAYOPS_ASSIGN_OR_RETURN(view, Load(tx, std::move(*existing), o->name));
+    }
     return Status::Ok();
   }));
   if (view) return std::move(*view);
@@ -253,8 +256,8 @@ Status LinkTicketStatement(store::Tx& tx, const std::string& ticket_id,
       return Error::Invalid("invalid_value", "line_ids lists " + id + " twice", "line_ids");
     }
   }
-  return store::InsertTicketStatement(tx, store::TicketStatementRef{ticket_id, statement_id,
-                                                                    line_ids});
+  return store::InsertTicketStatement(tx,
+                                      store::TicketStatementRef{ticket_id, statement_id, line_ids});
 }
 
 Result<std::optional<DisputedStatement>> TicketStatement(store::Tx& tx,
@@ -284,8 +287,8 @@ Result<store::CorrectionRecord> IssueCorrection(Env& env, const Actor& actor,
   PAYOPS_TRY(RequireRole(actor, {Role::kAdmin, Role::kAgent, Role::kOpsManager}));
   if (in.amount == 0 || in.amount > statement::kMaxCorrectionMinor ||
       in.amount < -statement::kMaxCorrectionMinor) {
-    return Error::Invalid("invalid_value",
-                          "amount must be non-zero minor units within ±1000000000", "amount");
+    return Error::Invalid("invalid_value", "amount must be non-zero minor units within ±1000000000",
+                          "amount");
   }
   PAYOPS_TRY(Currency::Parse(in.currency));
   if (in.reason.empty() || in.reason.size() > statement::kMaxCorrectionReasonBytes) {
@@ -310,8 +313,8 @@ Result<store::CorrectionRecord> IssueCorrection(Env& env, const Actor& actor,
         for (const auto& l : lines) named = named || l.id == *in.line_id;
       }
       if (!named) {
-        return Error::Refused("unknown_line",
-                              "the ticket's statement has no line " + *in.line_id, "line_id");
+        return Error::Refused("unknown_line", "the ticket's statement has no line " + *in.line_id,
+                              "line_id");
       }
     }
     const Instant now = env.clock.Now();
@@ -328,11 +331,10 @@ Result<store::CorrectionRecord> IssueCorrection(Env& env, const Actor& actor,
     c.ticket_number = t->number;
     PAYOPS_TRY(store::InsertCorrection(tx, c));
     PAYOPS_TRY(store::AppendTicketEvent(
-        tx, store::TicketEvent{env.ids.New("tev"), t->id, now, actor.member_id,
-                               "statement_correction", std::nullopt,
-                               c.id + " " + MoneyText(c.amount, c.currency) +
-                                   " on the next statement",
-                               in.reason}));
+        tx,
+        store::TicketEvent{
+            env.ids.New("tev"), t->id, now, actor.member_id, "statement_correction", std::nullopt,
+            c.id + " " + MoneyText(c.amount, c.currency) + " on the next statement", in.reason}));
     return Status::Ok();
   }));
   return c;

@@ -488,8 +488,7 @@ Result<store::TicketRecord> Open(Env& env, store::Tx& tx, const Actor& actor, Op
                     o.follow_up_of ? "follow-up of " + *o.follow_up_of : "created", now));
   PAYOPS_TRY(StoreAttachments(env, tx, t.id, std::nullopt, o.attachments, now));
   if (o.statement_id) {
-    PAYOPS_TRY(
-        LinkTicketStatement(tx, t.id, t.org_id, t.category, *o.statement_id, o.line_ids));
+    PAYOPS_TRY(LinkTicketStatement(tx, t.id, t.org_id, t.category, *o.statement_id, o.line_ids));
     std::string named = *o.statement_id;
     if (!o.line_ids.empty()) named += " lines " + std::to_string(o.line_ids.size());
     PAYOPS_TRY(Record(env, tx, t, actor, "statement", std::nullopt, named,
@@ -533,7 +532,9 @@ Result<TicketView> ViewOf(Env& env, store::Tx& tx, const Actor& actor, store::Ti
     PAYOPS_ASSIGN_OR_RETURN(v.transaction,
                             store::FindTransaction(tx, *t.transaction_id, std::nullopt));
   }
-  if (!IsOutsider(actor, t)) PAYOPS_ASSIGN_OR_RETURN(v.statement, TicketStatement(tx, t.id));
+  if (!IsOutsider(actor, t)) {
+    PAYOPS_ASSIGN_OR_RETURN(v.statement, TicketStatement(tx, t.id));
+  }
   // The SLA exactly as of now (the stored one is as of the last change).
   PAYOPS_ASSIGN_OR_RETURN(desk::SlaInput in, SlaInputOf(tx, t));
   auto s = desk::ComputeSlaState(SlaRulesOf(env), in, now);
@@ -609,7 +610,9 @@ Result<TicketView> CreateTicket(Env& env, const Actor& actor, const NewTicketInp
     TicketView v;
     v.warnings = Warnings(t);
     v.transaction = std::move(linked);
-    if (o.statement_id) PAYOPS_ASSIGN_OR_RETURN(v.statement, TicketStatement(tx, t.id));
+    if (o.statement_id) {
+      PAYOPS_ASSIGN_OR_RETURN(v.statement, TicketStatement(tx, t.id));
+    }
     v.ticket = std::move(t);
     view = std::move(v);
     return Status::Ok();

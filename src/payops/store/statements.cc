@@ -47,22 +47,22 @@ constexpr const char* kUpsertAggregate =
 
 Status AddToMonthlyAggregate(Tx& tx, const std::string& org_id, const std::string& month,
                              const statement::AggregateDelta& d, const std::string& corridor) {
-  PAYOPS_TRY(tx.Exec(kUpsertAggregate,
-                     {org_id, month, std::string(statement::SectionName(d.section)), d.currency,
-                      corridor, d.fee, int64_t{1}, d.volume, d.fee}));
+  PAYOPS_TRY(
+      tx.Exec(kUpsertAggregate, {org_id, month, std::string(statement::SectionName(d.section)),
+                                 d.currency, corridor, d.fee, int64_t{1}, d.volume, d.fee}));
   return Status::Ok();
 }
 
 Status AddToMonthlyAggregateN(Tx& tx, const std::string& org_id, const std::string& month,
                               const statement::Aggregate& a) {
-  PAYOPS_TRY(tx.Exec(kUpsertAggregate,
-                     {org_id, month, std::string(statement::SectionName(a.section)), a.currency,
-                      a.corridor, a.fee, a.count, a.volume, a.fee_total}));
+  PAYOPS_TRY(
+      tx.Exec(kUpsertAggregate, {org_id, month, std::string(statement::SectionName(a.section)),
+                                 a.currency, a.corridor, a.fee, a.count, a.volume, a.fee_total}));
   return Status::Ok();
 }
 
 Result<std::vector<statement::Aggregate>> MonthlyAggregates(Tx& tx, const std::string& org_id,
-                                                           const std::string& month) {
+                                                            const std::string& month) {
   PAYOPS_ASSIGN_OR_RETURN(
       Rows rows, tx.Query("SELECT section, currency, corridor, fee, count, volume, fee_total "
                           "FROM monthly_aggregates WHERE org_id = ? AND month = ?",
@@ -70,23 +70,23 @@ Result<std::vector<statement::Aggregate>> MonthlyAggregates(Tx& tx, const std::s
   std::vector<statement::Aggregate> out;
   for (const Row& r : rows) {
     PAYOPS_ASSIGN_OR_RETURN(statement::Section s, statement::ParseSection(r.Text(0)));
-    out.push_back(statement::Aggregate{s, r.Text(1), r.Text(2), r.Int(3), r.Int(4), r.Int(5),
-                                       r.Int(6)});
+    out.push_back(
+        statement::Aggregate{s, r.Text(1), r.Text(2), r.Int(3), r.Int(4), r.Int(5), r.Int(6)});
   }
   return out;
 }
 
 Status InsertStatement(Tx& tx, const StatementRecord& s,
                        const std::vector<statement::Line>& lines) {
-  PAYOPS_TRY(tx.Exec(std::string("INSERT INTO statements (") + kStatementColumns +
-                         ") VALUES (?, ?, ?, ?, ?)",
-                     {s.id, s.org_id, s.month, ToMicros(s.issued_at), s.issued_by}));
+  PAYOPS_TRY(tx.Exec(
+      std::string("INSERT INTO statements (") + kStatementColumns + ") VALUES (?, ?, ?, ?, ?)",
+      {s.id, s.org_id, s.month, ToMicros(s.issued_at), s.issued_by}));
   for (const statement::Line& l : lines) {
     PAYOPS_TRY(tx.Exec(
         "INSERT INTO statement_lines (id, statement_id, seq, section, currency, corridor, count, "
         "volume, fee, fee_total, amount, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        {l.id, s.id, l.seq, std::string(statement::SectionName(l.section)), l.currency,
-         l.corridor, l.count, l.volume, l.fee, l.fee_total, l.amount, l.description}));
+        {l.id, s.id, l.seq, std::string(statement::SectionName(l.section)), l.currency, l.corridor,
+         l.count, l.volume, l.fee, l.fee_total, l.amount, l.description}));
   }
   return Status::Ok();
 }
@@ -102,10 +102,9 @@ Result<std::optional<StatementRecord>> FindStatement(Tx& tx, const std::string& 
 }
 
 Result<std::optional<StatementRecord>> FindStatementById(Tx& tx, const std::string& id) {
-  PAYOPS_ASSIGN_OR_RETURN(
-      auto row, tx.QueryOne(std::string("SELECT ") + kStatementColumns +
-                                " FROM statements WHERE id = ?",
-                            {id}));
+  PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne(std::string("SELECT ") + kStatementColumns +
+                                                    " FROM statements WHERE id = ?",
+                                                {id}));
   if (!row) return std::optional<StatementRecord>();
   return std::optional<StatementRecord>(StatementFromRow(*row));
 }
@@ -135,8 +134,7 @@ Result<std::vector<statement::Line>> StatementLines(Tx& tx, const std::string& s
   return out;
 }
 
-Result<std::vector<StatementRecord>> ListStatements(Tx& tx, const std::string& org_id,
-                                                    int limit) {
+Result<std::vector<StatementRecord>> ListStatements(Tx& tx, const std::string& org_id, int limit) {
   PAYOPS_ASSIGN_OR_RETURN(
       Rows rows, tx.Query(std::string("SELECT ") + kStatementColumns +
                               " FROM statements WHERE org_id = ? ORDER BY month DESC LIMIT ?",
@@ -151,18 +149,18 @@ Status InsertCorrection(Tx& tx, const CorrectionRecord& c) {
       "INSERT INTO statement_corrections (id, org_id, ticket_id, statement_id, line_id, currency, "
       "amount, reason, created_by, created_at, applied_statement_id) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      {c.id, c.org_id, Opt(c.ticket_id), Opt(c.statement_id), Opt(c.line_id), c.currency,
-       c.amount, c.reason, c.created_by, ToMicros(c.created_at), Opt(c.applied_statement_id)}));
+      {c.id, c.org_id, Opt(c.ticket_id), Opt(c.statement_id), Opt(c.line_id), c.currency, c.amount,
+       c.reason, c.created_by, ToMicros(c.created_at), Opt(c.applied_statement_id)}));
   return Status::Ok();
 }
 
 Result<std::vector<CorrectionRecord>> PendingCorrections(Tx& tx, const std::string& org_id,
                                                          Instant before) {
-  PAYOPS_ASSIGN_OR_RETURN(
-      Rows rows, tx.Query(std::string("SELECT ") + kCorrectionColumns + kCorrectionJoins +
-                              " WHERE c.org_id = ? AND c.applied_statement_id IS NULL AND "
-                              "c.created_at < ? ORDER BY c.id",
-                          {org_id, ToMicros(before)}));
+  PAYOPS_ASSIGN_OR_RETURN(Rows rows,
+                          tx.Query(std::string("SELECT ") + kCorrectionColumns + kCorrectionJoins +
+                                       " WHERE c.org_id = ? AND c.applied_statement_id IS NULL AND "
+                                       "c.created_at < ? ORDER BY c.id",
+                                   {org_id, ToMicros(before)}));
   std::vector<CorrectionRecord> out;
   for (const Row& r : rows) out.push_back(CorrectionFromRow(r));
   return out;
@@ -178,10 +176,10 @@ Status MarkCorrectionsApplied(Tx& tx, const std::vector<std::string>& ids,
 }
 
 Result<std::vector<CorrectionRecord>> TicketCorrections(Tx& tx, const std::string& ticket_id) {
-  PAYOPS_ASSIGN_OR_RETURN(Rows rows, tx.Query(std::string("SELECT ") + kCorrectionColumns +
-                                                  kCorrectionJoins +
-                                                  " WHERE c.ticket_id = ? ORDER BY c.id",
-                                              {ticket_id}));
+  PAYOPS_ASSIGN_OR_RETURN(Rows rows,
+                          tx.Query(std::string("SELECT ") + kCorrectionColumns + kCorrectionJoins +
+                                       " WHERE c.ticket_id = ? ORDER BY c.id",
+                                   {ticket_id}));
   std::vector<CorrectionRecord> out;
   for (const Row& r : rows) out.push_back(CorrectionFromRow(r));
   return out;
@@ -190,9 +188,9 @@ Result<std::vector<CorrectionRecord>> TicketCorrections(Tx& tx, const std::strin
 Status InsertTicketStatement(Tx& tx, const TicketStatementRef& r) {
   boost::json::array ids;
   for (const auto& id : r.line_ids) ids.emplace_back(id);
-  PAYOPS_TRY(tx.Exec(
-      "INSERT INTO ticket_statements (ticket_id, statement_id, line_ids) VALUES (?, ?, ?)",
-      {r.ticket_id, r.statement_id, boost::json::serialize(ids)}));
+  PAYOPS_TRY(
+      tx.Exec("INSERT INTO ticket_statements (ticket_id, statement_id, line_ids) VALUES (?, ?, ?)",
+              {r.ticket_id, r.statement_id, boost::json::serialize(ids)}));
   return Status::Ok();
 }
 

@@ -17,7 +17,7 @@ Status AddToMonthlyAggregateN(Tx& tx, const std::string& org_id, const std::stri
                               const statement::Aggregate& a);
 // The org's aggregate rows of the month.
 Result<std::vector<statement::Aggregate>> MonthlyAggregates(Tx& tx, const std::string& org_id,
-                                                           const std::string& month);
+                                                            const std::string& month);
 
 struct StatementRecord {
   std::string id;

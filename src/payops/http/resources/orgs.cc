@@ -43,9 +43,9 @@ json::object OrgJson(const Org& o) {
 
 Result<Org> OrgFromJson(const json::object& body) {
   Fields f(body);
-  PAYOPS_TRY(f.AllowOnly({"name", "domain", "sla_plan", "hypercare_plan", "bau_plan",
-                          "go_live_date", "allowed_countries", "fees", "emi", "kyc_by_partner",
-                          "billing_emails"}));
+  PAYOPS_TRY(
+      f.AllowOnly({"name", "domain", "sla_plan", "hypercare_plan", "bau_plan", "go_live_date",
+                   "allowed_countries", "fees", "emi", "kyc_by_partner", "billing_emails"}));
   Org o;
   PAYOPS_ASSIGN_OR_RETURN(o.name, f.Str("name", kMaxNameBytes));
   PAYOPS_ASSIGN_OR_RETURN(o.domain, f.Str("domain", 253));
@@ -75,8 +75,7 @@ Result<Org> OrgFromJson(const json::object& body) {
   PAYOPS_ASSIGN_OR_RETURN(auto kyc_by_partner, f.OptBool("kyc_by_partner"));
   o.kyc_by_partner = kyc_by_partner.value_or(false);
   if (f.Has("billing_emails")) {
-    PAYOPS_ASSIGN_OR_RETURN(o.billing_emails,
-                            f.StrArray("billing_emails", kMaxBillingEmails, 254));
+    PAYOPS_ASSIGN_OR_RETURN(o.billing_emails, f.StrArray("billing_emails", kMaxBillingEmails, 254));
   }
   PAYOPS_ASSIGN_OR_RETURN(const json::object* emi, f.OptObject("emi"));
   if (emi) {

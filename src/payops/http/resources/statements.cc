@@ -16,40 +16,38 @@ json::value DirectionOf(statement::Section s) {
   switch (s) {
     case statement::Section::kPayin:
     case statement::Section::kRefund:
-    case statement::Section::kReturn: return "payin";
-    case statement::Section::kPayout: return "payout";
-    default: return nullptr;
+    case statement::Section::kReturn:
+      return "payin";
+    case statement::Section::kPayout:
+      return "payout";
+    default:
+      return nullptr;
   }
 }
 
 json::object LineJson(const statement::Line& l) {
-  return json::object{{"id", l.id},
-                      {"seq", l.seq},
-                      {"section", statement::SectionName(l.section)},
-                      {"direction", DirectionOf(l.section)},
-                      {"currency", l.currency},
-                      {"corridor", l.corridor.empty() ? json::value(nullptr) : json::value(l.corridor)},
-                      {"count", l.count},
-                      {"volume", l.volume},
-                      {"fee", l.fee},
-                      {"fee_total", l.fee_total},
-                      {"amount", l.amount},
-                      {"description", l.description}};
+  return json::object{
+      {"id", l.id},
+      {"seq", l.seq},
+      {"section", statement::SectionName(l.section)},
+      {"direction", DirectionOf(l.section)},
+      {"currency", l.currency},
+      {"corridor", l.corridor.empty() ? json::value(nullptr) : json::value(l.corridor)},
+      {"count", l.count},
+      {"volume", l.volume},
+      {"fee", l.fee},
+      {"fee_total", l.fee_total},
+      {"amount", l.amount},
+      {"description", l.description}};
 }
 
 json::object TotalsJson(const statement::Totals& t) {
-  return json::object{{"currency", t.currency},
-                      {"payin_count", t.payin_count},
-                      {"payin_volume", t.payin_volume},
-                      {"payout_count", t.payout_count},
-                      {"payout_volume", t.payout_volume},
-                      {"refund_count", t.refund_count},
-                      {"refund_volume", t.refund_volume},
-                      {"return_count", t.return_count},
-                      {"return_volume", t.return_volume},
-                      {"fees", t.fees},
-                      {"plan_charges", t.plan_charges},
-                      {"corrections", t.corrections},
+  return json::object{{"currency", t.currency},           {"payin_count", t.payin_count},
+                      {"payin_volume", t.payin_volume},   {"payout_count", t.payout_count},
+                      {"payout_volume", t.payout_volume}, {"refund_count", t.refund_count},
+                      {"refund_volume", t.refund_volume}, {"return_count", t.return_count},
+                      {"return_volume", t.return_volume}, {"fees", t.fees},
+                      {"plan_charges", t.plan_charges},   {"corrections", t.corrections},
                       {"total_due", t.total_due}};
 }
 
@@ -92,11 +90,11 @@ json::object DisputedStatementJson(const service::DisputedStatement& d) {
   for (const auto& l : d.lines) lines.emplace_back(LineJson(l));
   json::array corrections;
   for (const auto& c : d.corrections) corrections.emplace_back(CorrectionJson(c));
-  return json::object{{"id", d.record.id.empty() ? json::value(nullptr) : json::value(d.record.id)},
-                      {"month", d.record.month.empty() ? json::value(nullptr)
-                                                       : json::value(d.record.month)},
-                      {"lines", std::move(lines)},
-                      {"corrections", std::move(corrections)}};
+  return json::object{
+      {"id", d.record.id.empty() ? json::value(nullptr) : json::value(d.record.id)},
+      {"month", d.record.month.empty() ? json::value(nullptr) : json::value(d.record.month)},
+      {"lines", std::move(lines)},
+      {"corrections", std::move(corrections)}};
 }
 
 void RegisterStatements(Api& api) {
@@ -114,8 +112,8 @@ void RegisterStatements(Api& api) {
       res.status = 200;
       res.content_type = "text/csv; charset=utf-8";
       res.body = v->Csv();
-      res.headers.emplace_back("Content-Disposition", "attachment; filename=\"statement-" +
-                                                          v->record.month + ".csv\"");
+      res.headers.emplace_back("Content-Disposition",
+                               "attachment; filename=\"statement-" + v->record.month + ".csv\"");
       return res;
     }
     return JsonResponse(200, StatementJson(*v));

@@ -112,8 +112,8 @@ json::object ViewJson(const service::TicketView& v) {
   json::array warnings;
   for (const auto& w : v.warnings) warnings.emplace_back(w);
   o["warnings"] = std::move(warnings);
-  o["statement"] = v.statement ? json::value(DisputedStatementJson(*v.statement))
-                               : json::value(nullptr);
+  o["statement"] =
+      v.statement ? json::value(DisputedStatementJson(*v.statement)) : json::value(nullptr);
   return o;
 }
 
@@ -139,10 +139,9 @@ Result<std::vector<service::AttachmentInput>> ParseAttachments(const Fields& f) 
 
 Result<service::NewTicketInput> ParseNewTicket(const json::object& body) {
   Fields f(body);
-  PAYOPS_TRY(
-      f.AllowOnly({"requester", "cc", "category", "subject", "description", "priority",
-                   "transaction_id", "request_id", "user_id", "org_id", "channel", "attachments",
-                   "statement_id", "line_ids"}));
+  PAYOPS_TRY(f.AllowOnly({"requester", "cc", "category", "subject", "description", "priority",
+                          "transaction_id", "request_id", "user_id", "org_id", "channel",
+                          "attachments", "statement_id", "line_ids"}));
   service::NewTicketInput in;
   PAYOPS_ASSIGN_OR_RETURN(const json::object* requester, f.OptObject("requester"));
   if (!requester) {
@@ -170,8 +169,7 @@ Result<service::NewTicketInput> ParseNewTicket(const json::object& body) {
   PAYOPS_ASSIGN_OR_RETURN(in.attachments, ParseAttachments(f));
   PAYOPS_ASSIGN_OR_RETURN(in.statement_id, f.OptStr("statement_id", 64));
   if (f.Has("line_ids")) {
-    PAYOPS_ASSIGN_OR_RETURN(in.line_ids,
-                            f.StrArray("line_ids", statement::kMaxDisputedLines, 64));
+    PAYOPS_ASSIGN_OR_RETURN(in.line_ids, f.StrArray("line_ids", statement::kMaxDisputedLines, 64));
   }
   return in;
 }
