@@ -5,6 +5,7 @@ import { h, api, state, clear, isStaff, isEmi, isPartner, setSignedOutHandler, t
 import * as auth from './auth.js';
 import * as desk from './desk.js';
 import * as ops from './ops.js';
+import * as statements from './statements.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -33,6 +34,7 @@ const PRIVATE = [
   [/^#\/users\/([^/]+)$/, (ctx, m) => ops.userView(decodeURIComponent(m[1]))],
   [/^#\/kb$/, () => ops.kbView()],
   [/^#\/clock$/, () => ops.clockView()],
+  [/^#\/statements$/, () => statements.statementsView()],
   [/^#\/password$/, (ctx) => auth.changePasswordView(ctx)],
 ];
 
@@ -45,12 +47,12 @@ function navItems() {
   const r = state.member ? state.member.role : '';
   if (isPartner()) {
     return [['#/requests', 'My requests'], ['#/requests/new', 'New request'],
-      ['#/holds', 'Held transactions'], ['#/transactions', 'Transactions'], ['#/kb', 'Help articles']];
+      ['#/holds', 'Held transactions'], ['#/transactions', 'Transactions'], ['#/statements', 'Statements'], ['#/kb', 'Help articles']];
   }
   if (isEmi()) return [['#/queue', 'EMI queue'], ['#/kb', 'Knowledge base']];
   const items = [['#/queue', 'Tickets'], ['#/holds', 'Held transactions'],
     ['#/transactions', 'Transactions'], ['#/batches', 'ACH batches'], ['#/users', 'End users'],
-    ['#/kb', 'Knowledge base']];
+    ['#/statements', 'Statements'], ['#/kb', 'Knowledge base']];
   if (r === 'admin') items.push(['#/clock', 'Sandbox clock']);
   return items;
 }
