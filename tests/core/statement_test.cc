@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "payops/core/mime.h"
+
 namespace payops::statement {
 namespace {
 
@@ -114,6 +116,36 @@ TEST(StatementLines, DeltaOfPostingsAndFeeTotals) {
   EXPECT_NE(csv.find("Correction (ticket #1001, statement 2026-01): =overcharge"),
             std::string::npos);
   EXPECT_NE(csv.find(",total,USD,,,,,700,100675,"), std::string::npos) << csv;
+}
+
+TEST(StatementMail, TheCsvTravelsAsAnAttachment) {
+  mail::MimeMail m;
+  m.from = {"payops", "support@payops.local"};
+  m.to = {{"", "billing@acme.example"}};
+  m.subject = "Your payops statement for 2026-01";
+  m.message_id = "<msg_1@payops.local>";
+  m.date = *ParseRfc3339("2026-02-01T05:00:00Z");
+  m.text = "Hello";
+  m.html = "<p>Hello</p>";
+  m.boundary_seed = "msg_1";
+  m.attachments.push_back({"statement-2026-01.csv", "text/csv", "a,b\r\n1,2\r\n"});
+  auto out = mail::BuildMime(m);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_NE(out->find("Content-Type: multipart/mixed; boundary=\"=_payops_mixed_msg_1\""),
+            std::string::npos);
+  EXPECT_NE(out->find("Content-Type: multipart/alternative; boundary=\"=_payops_alt_msg_1\""),
+            std::string::npos);
+  EXPECT_NE(out->find("Content-Disposition: attachment; filename=\"statement-2026-01.csv\""),
+            std::string::npos);
+  EXPECT_NE(out->find(mail::Base64Lines("a,b\r\n1,2\r\n")), std::string::npos);
+  EXPECT_NE(out->find("--=_payops_mixed_msg_1--\r\n"), std::string::npos);
+  // A name or type that could break out of its header is refused.
+  for (const char* bad : {"a\"b.csv", "x\r\nBcc: e@x", ".hidden", ""}) {
+    m.attachments = {{bad, "text/csv", "x"}};
+    EXPECT_FALSE(mail::BuildMime(m).ok()) << bad;
+  }
+  m.attachments = {{"ok.csv", "text/csv; x=1", "x"}};
+  EXPECT_FALSE(mail::BuildMime(m).ok());
 }
 
 }  // namespace
