@@ -377,6 +377,12 @@ try {
     const d = new Date();
     const month = d.toISOString().slice(0, 7);
     const next = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1, 6));
+    // A payout this month, so that the chart has a corridor to draw.
+    const fee = org.fees.find((f) => f.direction === 'payout');
+    if (fee) {
+      await call('POST', '/v1/sandbox/deposits', { account_id: org.id + ':' + fee.currency + ':org', amount: 500000 });
+      await call('POST', '/v1/payouts', { org_id: org.id, currency: fee.currency, corridor: fee.corridor, amount: 120000 });
+    }
     await call('POST', '/v1/sandbox/clock', { now: next.toISOString() });
     const st = await call('GET', '/v1/reports/monthly?month=' + month + '&org_id=' + encodeURIComponent(org.id));
     assert.equal(st.month, month);
