@@ -6,6 +6,7 @@ import * as auth from './auth.js';
 import * as desk from './desk.js';
 import * as ops from './ops.js';
 import * as monitors from './monitors.js';
+import * as statements from './statements.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -36,6 +37,7 @@ const PRIVATE = [
   [/^#\/members\/invite$/, () => auth.inviteView()],
   [/^#\/kb$/, () => ops.kbView()],
   [/^#\/clock$/, () => ops.clockView()],
+  [/^#\/statements$/, () => statements.statementsView()],
   [/^#\/password$/, (ctx) => auth.changePasswordView(ctx)],
   [/^#\/monitors$/, () => monitors.monitorsView()],
   [/^#\/maintenance$/, () => monitors.maintenanceView()],
@@ -50,12 +52,12 @@ function navItems() {
   const r = state.member ? state.member.role : '';
   if (isPartner()) {
     return [['#/requests', 'My requests'], ['#/requests/new', 'New request'],
-      ['#/holds', 'Held transactions'], ['#/transactions', 'Transactions'], ['#/kb', 'Help articles'], ['#/maintenance', 'Maintenance']];
+      ['#/holds', 'Held transactions'], ['#/transactions', 'Transactions'], ['#/statements', 'Statements'], ['#/kb', 'Help articles'], ['#/maintenance', 'Maintenance']];
   }
   if (isEmi()) return [['#/queue', 'EMI queue'], ['#/kb', 'Knowledge base']];
   const items = [['#/queue', 'Tickets'], ['#/holds', 'Held transactions'],
     ['#/transactions', 'Transactions'], ['#/batches', 'ACH batches'], ['#/users', 'End users'],
-    ['#/tier-upgrades', 'Tier upgrades'], ['#/kb', 'Knowledge base'], ['#/monitors', 'Monitoring']];
+    ['#/tier-upgrades', 'Tier upgrades'], ['#/statements', 'Statements'], ['#/kb', 'Knowledge base'], ['#/monitors', 'Monitoring']];
   if (r === 'admin') items.push(['#/members/invite', 'Invite a member'], ['#/clock', 'Sandbox clock']);
   return items;
 }

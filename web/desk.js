@@ -5,6 +5,7 @@ import {
   ago, statusBadge, humanCode, toast, errorBox, readFile, ACCEPT, download, isStaff, isPartner, isEmi,
   go, money,
 } from './lib.js';
+import { disputedLinesBox } from './statements.js';
 
 const STATUSES = ['new', 'open', 'pending', 'solved', 'closed'];
 const PRIORITIES = ['urgent', 'high', 'medium', 'low'];
@@ -292,7 +293,7 @@ export async function ticketView(id) {
       isPartner() ? h('p', { class: 'notice info', role: 'status' }, expectedResponse(t)) : null,
       h('div', { class: 'cols' },
         h('div', { class: 'col-main' }, conversation(), replyForm(), staff ? historyBox() : null),
-        h('aside', { class: 'col-side' }, facts(), transactionBox(), attachmentsBox(), staff ? triageForm() : null)));
+        h('aside', { class: 'col-side' }, facts(), transactionBox(), disputedLinesBox(t, () => go('#/tickets/' + encodeURIComponent(t.id))), attachmentsBox(), staff ? triageForm() : null)));
   }
 
   function facts() {

@@ -70,7 +70,7 @@ export class ApiError extends Error {
 // or the API key. Throws ApiError with the API's code, message and field.
 export async function api(method, path, body, opts) {
   const o = opts || {};
-  const headers = { 'Accept': 'application/json' };
+  const headers = { 'Accept': o.accept || 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (state.key) headers['Authorization'] = 'Bearer ' + state.key;
   if (method !== 'GET' && state.csrf) headers['X-CSRF-Token'] = state.csrf;
@@ -292,8 +292,8 @@ export function link(href, text, attrs) {
 }
 
 // Fetches an authenticated file and saves it under `name`.
-export async function download(path, name) {
-  const res = await api('GET', path, undefined, { raw: true });
+export async function download(path, name, accept) {
+  const res = await api('GET', path, undefined, { raw: true, accept });
   const url = URL.createObjectURL(await res.blob());
   const a = h('a', { href: url, download: name });
   document.body.appendChild(a);

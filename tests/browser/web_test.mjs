@@ -628,6 +628,47 @@ try {
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   });
 
+  await step('statements: a month with its chart and CSV; the disputed line beside a billing ticket', async () => {
+    const orgs = await call('GET', '/v1/orgs?limit=50');
+    const org = orgs.data.find((o) => o.domain !== 'beta.example');
+    // The 1st of next month, 06:00Z (after midnight in New York): this month's
+    // statement is issued by the monthly job.
+    const d = new Date();
+    const month = d.toISOString().slice(0, 7);
+    const next = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1, 6));
+    // A payout this month, so that the chart has a corridor to draw.
+    const fee = org.fees.find((f) => f.direction === 'payout');
+    if (fee) {
+      await call('POST', '/v1/sandbox/deposits', { account_id: org.id + ':' + fee.currency + ':org', amount: 500000 });
+      await call('POST', '/v1/payouts', { org_id: org.id, currency: fee.currency, corridor: fee.corridor, amount: 120000 });
+    }
+    await call('POST', '/v1/sandbox/clock', { now: next.toISOString() });
+    const st = await call('GET', '/v1/reports/monthly?month=' + month + '&org_id=' + encodeURIComponent(org.id));
+    assert.equal(st.month, month);
+    const t = await call('POST', '/v1/tickets', { requester: { name: 'Pat', email: 'pat@' + org.domain },
+      category: 'billing', subject: 'Statement fee question', description: 'Is this fee right?', org_id: org.id,
+      statement_id: st.id, line_ids: st.lines.length ? [st.lines[0].id] : [] });
+    const staff = await newPage();
+    await signIn(staff, 'agent@payops.example', 'payops-demo-agent');
+    await staff.goto(base + '/#/statements');
+    await staff.getByRole('heading', { name: 'Monthly statements' }).waitFor();
+    await staff.getByLabel('Org id').fill(org.id);
+    await staff.getByLabel('Month').fill(month);
+    await staff.getByRole('button', { name: 'Show statement' }).click();
+    await staff.getByRole('heading', { name: 'Statement ' + month + ' — ' + org.name }).waitFor();
+    if (st.lines.some((l) => l.section === 'payin' || l.section === 'payout')) {
+      await staff.locator('svg.statement-chart rect').first().waitFor();
+    }
+    await shot(staff, '20-statement');
+    const [dl] = await Promise.all([staff.waitForEvent('download'),
+      staff.getByRole('button', { name: 'Download CSV' }).click()]);
+    assert.equal(dl.suggestedFilename(), 'statement-' + month + '.csv');
+    await staff.goto(base + '/#/tickets/' + encodeURIComponent(t.id));
+    await staff.getByRole('heading', { name: 'Disputed statement ' + month }).waitFor();
+    await shot(staff, '21-disputed-lines');
+    await staff.context().close();
+  });
+
   if (args.bench) {
     await step('measure: page weight and 500-row lists', async () => {
       // As served: the bytes on the wire with and without Accept-Encoding: gzip.

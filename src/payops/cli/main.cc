@@ -30,6 +30,7 @@
 #include "payops/jobs/job_runner.h"
 #include "payops/jobs/monitor_jobs.h"
 #include "payops/jobs/settlement_jobs.h"
+#include "payops/jobs/statement_jobs.h"
 #include "payops/service/ach.h"
 #include "payops/service/api_keys.h"
 #include "payops/service/demo.h"
@@ -37,6 +38,7 @@
 #include "payops/service/idempotency.h"
 #include "payops/service/mail_ingest.h"
 #include "payops/service/monitors.h"
+#include "payops/service/statements.h"
 #include "payops/store/kv.h"
 #include "payops/store/store.h"
 
@@ -257,6 +259,72 @@ int Ach(const Config& cfg, const std::string& batch, const std::string& returns_
   return 0;
 }
 
+void ApplyMailSettings(const Config& cfg, service::Env& env);
+
+// `payops report --org ID --month YYYY-MM [--csv]`: the org's monthly
+// statement (issued now if the monthly job has not issued it), as text or CSV.
+// With --sandbox the time is the sandbox clock the server saved.
+int Report(const Config& cfg, const std::string& org_id, const std::string& month, bool csv) {
+  auto s = OpenMigrated(cfg);
+  if (!s.ok()) return Fail(s.error());
+  std::unique_ptr<ManualClock> manual;
+  if (cfg.sandbox) {
+    auto start = SandboxStart(**s, "");
+    if (!start.ok()) return Fail(start.error());
+    manual = std::make_unique<ManualClock>(*start);
+  }
+  RealClock real;
+  const Clock& clock = manual ? static_cast<const Clock&>(*manual) : real;
+  service::Env env(**s, clock, cfg.sandbox);
+  env.desk.base_url = cfg.public_url.empty() ? "http://" + cfg.listen : cfg.public_url;
+  ApplyMailSettings(cfg, env);
+  auto v = service::GetMonthlyStatement(env, Actor::System(), org_id, month);
+  if (!v.ok()) return Fail(v.error());
+  if (csv) {
+    std::cout << v->Csv();
+    return 0;
+  }
+  std::cout << "Statement " << v->record.id << " of " << v->org_name << " (" << v->record.org_id
+            << ") for " << v->record.month << ", issued " << FormatRfc3339(v->record.issued_at)
+            << "\n";
+  for (const statement::Line& l : v->lines) {
+    std::cout << "  " << statement::SectionName(l.section) << " " << l.currency << " "
+              << (l.corridor.empty() ? "-" : l.corridor) << " count " << l.count << " volume "
+              << l.volume << " fee " << l.fee << " fee_total " << l.fee_total << " amount "
+              << l.amount << "  " << l.description << "\n";
+  }
+  for (const statement::Totals& t : v->totals) {
+    std::cout << "total " << t.currency << ": fees " << t.fees << ", plan charges "
+              << t.plan_charges << ", corrections " << t.corrections << ", due " << t.total_due
+              << " (minor units)\n";
+  }
+  return 0;
+}
+
+// The business calendar, SLA rules and desk settings of `cfg` on `env`;
+// `rules` keeps the SLA rules env points to.
+Status ApplyDeskSettings(const Config& cfg, service::Env& env,
+                         std::optional<desk::SlaRules>& rules) {
+  std::vector<calendar::Date> extra;
+  for (const std::string& d : cfg.extra_holidays) {
+    auto date = calendar::ParseDate(d);
+    if (!date.ok()) {
+      return Error::Invalid("invalid_config", "holiday '" + d + "' is not YYYY-MM-DD", "holidays");
+    }
+    extra.push_back(*date);
+  }
+  env.holidays = calendar::HolidayCalendar(std::move(extra));
+  // The SLA's working hours follow the same business calendar.
+  calendar::WorkingSchedule hours;
+  hours.holidays = env.holidays;
+  PAYOPS_ASSIGN_OR_RETURN(auto sla_rules, desk::SlaRules::Create(cfg.sla_table, hours));
+  rules.emplace(std::move(sla_rules));
+  env.sla_rules = &*rules;
+  env.desk.base_url = cfg.public_url.empty() ? "http://" + cfg.listen : cfg.public_url;
+  if (!cfg.operations_email.empty()) env.desk.operations_email = cfg.operations_email;
+  return Status::Ok();
+}
+
 void ApplyMailSettings(const Config& cfg, service::Env& env) {
   if (cfg.smtp_from.empty()) return;
   auto from = mail::ParseMailbox(cfg.smtp_from);
@@ -371,6 +439,7 @@ int Serve(const Config& cfg) {
   jobs::MonitorJobSettings monitor_settings;
   std::optional<std::string> smtp_relay = SmtpRelayOf(cfg.smtp_url);
   monitor_settings.smtp_relay = smtp_relay;
+  runner.Register(jobs::MakeMonthlyStatementJob());
   http::Api api(env, runner, manual.get(),
                 http::ApiOptions{cfg.sandbox, cfg.bench_hello, cfg.access_log,
                                  cfg.public_url.rfind("https://", 0) == 0});
@@ -461,6 +530,15 @@ int main(int argc, char** argv) {
   auto* ach_returns = ach->add_subcommand("import-returns", "apply a NACHA returns file");
   ach_returns->add_option("file", returns_file, "the returns file")->required();
 
+  auto* report = app.add_subcommand("report", "print an org's monthly statement");
+  std::string report_org, report_month;
+  bool report_csv = false;
+  report->add_option("--org", report_org, "org id")->required();
+  report->add_option("--month", report_month, "YYYY-MM, a month that has ended")->required();
+  report->add_flag("--csv", report_csv, "print the CSV");
+  report->add_flag("--sandbox", f.sandbox,
+                   "sandbox store: the time is the sandbox clock the server saved");
+
   auto* mail_ingest = app.add_subcommand(
       "mail-ingest", "read one RFC 5322 message on standard input: a new ticket or a reply");
   mail_ingest->add_flag("--sandbox", f.sandbox,
@@ -492,6 +570,7 @@ int main(int argc, char** argv) {
   if (migrate->parsed()) return Migrate(*cfg);
   if (demo->parsed()) return Demo(*cfg, argv[0]);
   if (ach_export->parsed()) return Ach(*cfg, batch_id, "");
+  if (report->parsed()) return Report(*cfg, report_org, report_month, report_csv);
   if (ach_returns->parsed()) return Ach(*cfg, "", returns_file);
   if (key_rotate->parsed()) return KeyRotate(*cfg, new_encryption_key);
   if (key_create->parsed()) {

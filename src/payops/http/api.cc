@@ -31,6 +31,7 @@ Api::Api(service::Env& env, jobs::JobRunner& runner, ManualClock* manual_clock, 
   RegisterPortal(*this);
   RegisterWebhooks(*this);
   RegisterMonitors(*this);
+  RegisterStatements(*this);
   resource_json_ = MakeResourceJson();
   env_.resource_json = resource_json_.get();
   metrics_ = std::make_unique<Metrics>(router_.routes().size());

@@ -11,6 +11,7 @@
 #include "payops/service/api_keys.h"
 #include "payops/service/env.h"
 #include "payops/service/passwords.h"
+#include "payops/service/statements.h"
 #include "payops/service/webhooks.h"
 #include "payops/store/ach_batches.h"
 #include "payops/store/tickets.h"
@@ -85,11 +86,14 @@ void RegisterTickets(Api& api);
 
 void RegisterWebhooks(Api& api);
 void RegisterMonitors(Api& api);
+void RegisterStatements(Api& api);
 
 // A transaction as GET /v1/transactions lists it (hold, risk, batch, dates).
 json::object TransactionSummaryJson(const store::TransactionRecord& t);
 // A ticket's own fields as GET /v1/tickets/{id} shows them (no conversation).
 json::object TicketJson(const store::TicketRecord& t);
+// The statement a billing ticket names, with its named lines and corrections.
+json::object DisputedStatementJson(const service::DisputedStatement& d);
 // An ACH batch as GET /v1/ach/batches/{id} shows it.
 json::object BatchJson(const store::AchBatch& b);
 // The resources of webhook events, through the functions above.

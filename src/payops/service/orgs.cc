@@ -54,6 +54,21 @@ Result<Org> PatchOrg(Env& env, const Actor& actor, const std::string& id, const 
       org->kyc_by_partner = *patch.kyc_by_partner;
       org->updated_at = now;
     }
+    if (patch.billing_emails && *patch.billing_emails != org->billing_emails) {
+      PAYOPS_TRY(ValidateBillingEmails(*patch.billing_emails));
+      Instant now = env.clock.Now();
+      boost::json::array from, to;
+      for (const auto& e : org->billing_emails) from.emplace_back(e);
+      for (const auto& e : *patch.billing_emails) to.emplace_back(e);
+      boost::json::object change{
+          {"field", "billing_emails"}, {"from", from}, {"to", to}, {"reason", reason}};
+      PAYOPS_TRY(store::UpdateOrgBillingEmails(tx, id, *patch.billing_emails, now));
+      PAYOPS_TRY(store::AppendAudit(
+          tx, store::AuditEntry{env.ids.New("aud"), "org", id, now, actor.member_id, "update",
+                                boost::json::serialize(change)}));
+      org->billing_emails = *patch.billing_emails;
+      org->updated_at = now;
+    }
     result = std::move(org);
     return Status::Ok();
   }));

@@ -369,6 +369,8 @@ struct Opening {
   bool email_marked_high = false;
   std::optional<std::string> follow_up_of;
   bool skip_escalation_gate = false;
+  std::optional<std::string> statement_id;
+  std::vector<std::string> line_ids;
 };
 
 Result<Opening> Prepare(const NewTicketInput& in) {
@@ -401,6 +403,11 @@ Result<Opening> Prepare(const NewTicketInput& in) {
   PAYOPS_ASSIGN_OR_RETURN(o.attachments, Decode(in.attachments));
   for (const auto& a : o.attachments) o.ticket.attachments.push_back(a.meta);
   PAYOPS_TRY(desk::ValidateNewTicket(o.ticket));
+  if (!in.line_ids.empty() && !in.statement_id) {
+    return Error::Invalid("missing_field", "line_ids needs statement_id", "statement_id");
+  }
+  o.statement_id = in.statement_id;
+  o.line_ids = in.line_ids;
   return o;
 }
 
@@ -481,6 +488,13 @@ Result<store::TicketRecord> Open(Env& env, store::Tx& tx, const Actor& actor, Op
   PAYOPS_TRY(Record(env, tx, t, actor, "status", std::nullopt, "new",
                     o.follow_up_of ? "follow-up of " + *o.follow_up_of : "created", now));
   PAYOPS_TRY(StoreAttachments(env, tx, t.id, std::nullopt, o.attachments, now));
+  if (o.statement_id) {
+    PAYOPS_TRY(LinkTicketStatement(tx, t.id, t.org_id, t.category, *o.statement_id, o.line_ids));
+    std::string named = *o.statement_id;
+    if (!o.line_ids.empty()) named += " lines " + std::to_string(o.line_ids.size());
+    PAYOPS_TRY(Record(env, tx, t, actor, "statement", std::nullopt, named,
+                      "the ticket challenges this statement", now));
+  }
   PAYOPS_TRY(QueueTicketEvent(env, tx, "ticket.created", t));
   // The acknowledgement, at once, to the requester and the CCs.
   for (const Recipient& r : RequesterAndCcs(t)) {
@@ -518,6 +532,9 @@ Result<TicketView> ViewOf(Env& env, store::Tx& tx, const Actor& actor, store::Ti
   if (t.transaction_id) {
     PAYOPS_ASSIGN_OR_RETURN(v.transaction,
                             store::FindTransaction(tx, *t.transaction_id, std::nullopt));
+  }
+  if (!IsOutsider(actor, t)) {
+    PAYOPS_ASSIGN_OR_RETURN(v.statement, TicketStatement(tx, t.id));
   }
   // The SLA exactly as of now (the stored one is as of the last change).
   PAYOPS_ASSIGN_OR_RETURN(desk::SlaInput in, SlaInputOf(tx, t));
@@ -594,6 +611,9 @@ Result<TicketView> CreateTicket(Env& env, const Actor& actor, const NewTicketInp
     TicketView v;
     v.warnings = Warnings(t);
     v.transaction = std::move(linked);
+    if (o.statement_id) {
+      PAYOPS_ASSIGN_OR_RETURN(v.statement, TicketStatement(tx, t.id));
+    }
     v.ticket = std::move(t);
     view = std::move(v);
     return Status::Ok();

@@ -7,6 +7,7 @@
 
 #include "payops/core/ticket.h"
 #include "payops/service/env.h"
+#include "payops/service/statements.h"
 #include "payops/store/members.h"
 #include "payops/store/outbox.h"
 #include "payops/store/tickets.h"
@@ -43,6 +44,9 @@ struct NewTicketInput {
   std::optional<std::string> org_id;   // staff only; partners open tickets in their org
   std::optional<std::string> channel;  // portal | api (default api)
   std::vector<AttachmentInput> attachments;
+  // A billing or report ticket may name a statement of its org and its lines.
+  std::optional<std::string> statement_id;
+  std::vector<std::string> line_ids;
   // Set by mail ingest only, never from the API: the ticket came by email
   // (channel email; priority high when the message marks itself so, else
   // medium) and, for a reply by someone not on a ticket, the ticket it named
@@ -61,6 +65,8 @@ struct TicketView {
   std::vector<store::TicketEvent> history;
   // The linked transaction, live.
   std::optional<store::TransactionRecord> transaction;
+  // The statement the ticket names and the corrections issued from it.
+  std::optional<DisputedStatement> statement;
   // Fields the category asks for that the ticket lacks (core MissingRecommendedFields).
   std::vector<std::string> warnings;
 };

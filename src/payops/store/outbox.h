@@ -27,6 +27,11 @@ struct OutboxMessage {
   std::optional<std::string> message_id;  // "<...>" of the email
   int64_t next_attempt_at_us = 0;
   std::optional<std::string> last_error;
+  // One attachment (the monthly statement's CSV): file name, MIME type and
+  // content (text); all three or none.
+  std::optional<std::string> attachment_name;
+  std::optional<std::string> attachment_type;
+  std::optional<std::string> attachment_body;
 };
 
 // next_attempt_at_us 0 means at once.

@@ -112,6 +112,8 @@ json::object ViewJson(const service::TicketView& v) {
   json::array warnings;
   for (const auto& w : v.warnings) warnings.emplace_back(w);
   o["warnings"] = std::move(warnings);
+  o["statement"] =
+      v.statement ? json::value(DisputedStatementJson(*v.statement)) : json::value(nullptr);
   return o;
 }
 
@@ -137,9 +139,9 @@ Result<std::vector<service::AttachmentInput>> ParseAttachments(const Fields& f) 
 
 Result<service::NewTicketInput> ParseNewTicket(const json::object& body) {
   Fields f(body);
-  PAYOPS_TRY(
-      f.AllowOnly({"requester", "cc", "category", "subject", "description", "priority",
-                   "transaction_id", "request_id", "user_id", "org_id", "channel", "attachments"}));
+  PAYOPS_TRY(f.AllowOnly({"requester", "cc", "category", "subject", "description", "priority",
+                          "transaction_id", "request_id", "user_id", "org_id", "channel",
+                          "attachments", "statement_id", "line_ids"}));
   service::NewTicketInput in;
   PAYOPS_ASSIGN_OR_RETURN(const json::object* requester, f.OptObject("requester"));
   if (!requester) {
@@ -165,6 +167,10 @@ Result<service::NewTicketInput> ParseNewTicket(const json::object& body) {
   PAYOPS_ASSIGN_OR_RETURN(in.org_id, f.OptStr("org_id", 64));
   PAYOPS_ASSIGN_OR_RETURN(in.channel, f.OptStr("channel", 32));
   PAYOPS_ASSIGN_OR_RETURN(in.attachments, ParseAttachments(f));
+  PAYOPS_ASSIGN_OR_RETURN(in.statement_id, f.OptStr("statement_id", 64));
+  if (f.Has("line_ids")) {
+    PAYOPS_ASSIGN_OR_RETURN(in.line_ids, f.StrArray("line_ids", statement::kMaxDisputedLines, 64));
+  }
   return in;
 }
 
