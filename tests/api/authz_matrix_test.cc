@@ -177,8 +177,8 @@ class World {
     vars_["account"] = vars_["org"] + ":USD:org";
     vars_["asset"] = "app.js";
     vars_["queue"] = "delivery";
-    for (const char* kind :
-         {"transaction", "ticket", "tier_upgrade", "article", "webhook", "queue_member"}) {
+    for (const char* kind : {"transaction", "ticket", "tier_upgrade", "article", "webhook",
+                             "queue_member", "monitor", "maintenance_window"}) {
       Refresh(kind);
     }
   }
@@ -242,8 +242,14 @@ class World {
                               201));
       std::string id = Id(Call("partner", "POST", "/v1/users/" + u + "/tier-upgrades",
                                R"({"target_tier":2})", 201));
-      Call("partner", "POST", "/v1/tier-upgrades/" + id + "/documents",
-           R"({"name":"id.png","content_type":"image/png","content_base64":"iVBORw0KGgo="})", 201);
+      json::value up = json::parse(
+          Call("partner", "POST", "/v1/tier-upgrades/" + id + "/documents",
+               R"({"name":"id.png","content_type":"image/png","content_base64":"iVBORw0KGgo="})",
+               201)
+              .body);
+      const json::value* doc = FindInArray(up, "documents");
+      if (!doc) throw std::runtime_error("the upgrade has no document: " + json::serialize(up));
+      vars_["document"] = Str(*doc, "id");
       Call("partner", "POST", "/v1/tier-upgrades/" + id + "/submit", "{}", 200);
       vars_["tier_upgrade"] = id;
     } else if (kind == "article") {
@@ -256,6 +262,21 @@ class World {
       vars_["webhook"] =
           Id(Call("admin", "POST", "/v1/webhooks",
                   R"({"url":"http://127.0.0.1:9/hook","events":["ticket.created"]})", 201));
+    } else if (kind == "monitor") {
+      vars_["monitor"] =
+          Id(Call("admin", "POST", "/v1/monitors",
+                  R"({"name":"Partner API )" + Next() +
+                      R"(","kind":"http","target":"https://status.acme.example/health",)"
+                      R"("interval_seconds":60})",
+                  201));
+    } else if (kind == "maintenance_window") {
+      vars_["maintenance_window"] =
+          Id(Call("admin", "POST", "/v1/maintenance-windows",
+                  R"({"starts_at":"2031-01-01T00:00:00Z","ends_at":"2031-01-01T01:00:00Z",)"
+                  R"("monitor_ids":[")" +
+                      vars_["monitor"] + R"("],"title":"Upgrade )" + Next() +
+                      R"(","message":"Payouts pause"})",
+                  201));
     } else if (kind == "queue_member") {
       vars_["queue_member"] = Member("agent");
       Call("admin", "POST", "/v1/queues/delivery/members",
@@ -362,16 +383,19 @@ class World {
 
 // The fixture variable of each path parameter, by the segment before it.
 std::string ParamVariable(const std::string& before, const std::string& param) {
-  static const std::map<std::string, std::string> kById = {{"orgs", "org"},
-                                                           {"users", "user"},
-                                                           {"bank-accounts", "bank_account"},
-                                                           {"transactions", "transaction"},
-                                                           {"tickets", "ticket"},
-                                                           {"tier-upgrades", "tier_upgrade"},
-                                                           {"batches", "batch"},
-                                                           {"accounts", "account"},
-                                                           {"articles", "article"},
-                                                           {"webhooks", "webhook"}};
+  static const std::map<std::string, std::string> kById = {
+      {"orgs", "org"},
+      {"users", "user"},
+      {"bank-accounts", "bank_account"},
+      {"transactions", "transaction"},
+      {"tickets", "ticket"},
+      {"tier-upgrades", "tier_upgrade"},
+      {"batches", "batch"},
+      {"accounts", "account"},
+      {"articles", "article"},
+      {"webhooks", "webhook"},
+      {"monitors", "monitor"},
+      {"maintenance-windows", "maintenance_window"}};
   if (param == "id") {
     auto it = kById.find(before);
     return it == kById.end() ? "" : it->second;
@@ -379,7 +403,8 @@ std::string ParamVariable(const std::string& before, const std::string& param) {
   static const std::map<std::string, std::string> kByName = {{"attachment_id", "attachment"},
                                                              {"queue", "queue"},
                                                              {"member_id", "queue_member"},
-                                                             {"name", "asset"}};
+                                                             {"name", "asset"},
+                                                             {"doc_id", "document"}};
   auto it = kByName.find(param);
   return it == kByName.end() ? "" : it->second;
 }

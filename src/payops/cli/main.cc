@@ -301,30 +301,6 @@ int Report(const Config& cfg, const std::string& org_id, const std::string& mont
   return 0;
 }
 
-// The business calendar, SLA rules and desk settings of `cfg` on `env`;
-// `rules` keeps the SLA rules env points to.
-Status ApplyDeskSettings(const Config& cfg, service::Env& env,
-                         std::optional<desk::SlaRules>& rules) {
-  std::vector<calendar::Date> extra;
-  for (const std::string& d : cfg.extra_holidays) {
-    auto date = calendar::ParseDate(d);
-    if (!date.ok()) {
-      return Error::Invalid("invalid_config", "holiday '" + d + "' is not YYYY-MM-DD", "holidays");
-    }
-    extra.push_back(*date);
-  }
-  env.holidays = calendar::HolidayCalendar(std::move(extra));
-  // The SLA's working hours follow the same business calendar.
-  calendar::WorkingSchedule hours;
-  hours.holidays = env.holidays;
-  PAYOPS_ASSIGN_OR_RETURN(auto sla_rules, desk::SlaRules::Create(cfg.sla_table, hours));
-  rules.emplace(std::move(sla_rules));
-  env.sla_rules = &*rules;
-  env.desk.base_url = cfg.public_url.empty() ? "http://" + cfg.listen : cfg.public_url;
-  if (!cfg.operations_email.empty()) env.desk.operations_email = cfg.operations_email;
-  return Status::Ok();
-}
-
 void ApplyMailSettings(const Config& cfg, service::Env& env) {
   if (cfg.smtp_from.empty()) return;
   auto from = mail::ParseMailbox(cfg.smtp_from);
