@@ -59,6 +59,11 @@ std::optional<Instant> ParseRfc3339(std::string_view s) {
   Instant out;
   in >> date::parse("%FT%T%Ez", out);
   if (in.fail() || in.peek() != std::char_traits<char>::eof()) return std::nullopt;
+  // An offset can carry a four-digit local year past 9999 (or before 0000)
+  // in UTC, which payops could not write back: such instants are refused.
+  using namespace std::chrono;
+  const int utc_year = static_cast<int>(year_month_day{floor<days>(out)}.year());
+  if (utc_year < 0 || utc_year > 9999) return std::nullopt;
   return out;
 }
 
