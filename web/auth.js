@@ -129,7 +129,8 @@ export function setPasswordView(ctx, token, invite) {
     } catch (e) {
       if (e.field === 'token') e.field = '';  // the link, not a field of the form
       if (e.code && /token|expired|used|invalid/.test(e.code)) {
-        const said = e.message.replace(/[.\s]*$/, '.');
+        // What is wrong with the link (the server's advice is replaced by ours).
+        const said = e.message.split(';')[0].replace(/[.\s]*$/, '.');
         e.message = said.charAt(0).toUpperCase() + said.slice(1) + (invite ? ' Ask your administrator for a new invitation.'
           : ' Ask for a new link from “Forgot your password”.');
       }

@@ -412,7 +412,7 @@ export async function ticketView(id) {
     if (!t.history || !t.history.length) return null;
     return h('section', null, h('h2', null, 'History'), table(t.history, [
       ['When', (e) => when(e.at)],
-      ['Who', (e) => memberName(e.actor, ms) || e.actor],
+      ['Who', (e) => e.actor_name || memberName(e.actor, ms) || e.actor],
       ['What', (e) => humanCode(e.field)],
       ['Change', (e) => {
         const v = (x) => (x === null ? '—' : e.field === 'assignee' ? memberName(x, ms) : x);

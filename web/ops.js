@@ -274,7 +274,7 @@ export async function transactionView(id) {
             h('dt', null, 'Corridor'), h('dd', null, t.corridor))),
           h('section', { class: 'box' }, h('h2', null, 'Status history'), table(t.history || [], [
             ['When', (e) => when(e.at)], ['From', (e) => e.from || '—'], ['To', (e) => e.to],
-            ['Actor', (e) => e.actor], ['Reason', (e) => humanCode(e.reason)], ['Note', (e) => e.note || '']])),
+            ['Who', (e) => e.actor_name || e.actor], ['Reason', (e) => humanCode(e.reason)], ['Note', (e) => e.note || '']])),
           h('section', { class: 'box' }, h('h2', null, 'Linked tickets'), ticketTable(tickets, new Map())),
           actionsBox()),
         h('aside', { class: 'col-side' },

@@ -114,26 +114,57 @@ export async function statementsView() {
     form, out);
 }
 
+// "12.50" → 1250 minor units, read from the text (no binary fractions);
+// null for anything that is not a positive amount with at most two decimals.
+export function parseAmount(text) {
+  const m = /^\s*(\d{1,12})(?:[.,](\d{1,2}))?\s*$/.exec(text);
+  if (!m) return null;
+  const minor = Number(m[1]) * 100 + Number((m[2] || '0').padEnd(2, '0'));
+  return minor > 0 ? minor : null;
+}
+
+// One statement line as a short block that fits a sidebar: what, then the figures.
+function lineCard(l) {
+  const what = [SECTION[l.section] || l.section, l.currency, l.corridor].filter(Boolean).join(' · ');
+  const figures = l.section === 'payin' || l.section === 'payout'
+    ? [l.count + (l.count === 1 ? ' transaction' : ' transactions'), 'volume ' + money(l.volume, l.currency),
+      'fee ' + money(l.fee, l.currency) + ' each', 'fees ' + money(l.fee_total, l.currency)]
+    : [l.description, money(l.amount, l.currency)];
+  return h('li', { class: 'line-card', 'data-line': l.id }, h('strong', null, what),
+    h('span', { class: 'muted' }, figures.filter(Boolean).join(' · ')));
+}
+
 // Beside a billing ticket: the statement lines it names and the corrections issued from it.
 export function disputedLinesBox(t, onChanged) {
   const d = t.statement;
   if (!d) return null;
   const box = h('section', { class: 'box disputed-lines' }, h('h2', null, 'Disputed statement ' + (d.month || '')),
-    d.lines.length ? linesTable(d.lines) : null,
-    d.corrections.length ? table(d.corrections, [
-      ['Correction', (c) => money(c.amount, c.currency)],
-      ['Reason', (c) => c.reason],
-      ['On statement', (c) => c.applied_statement_id || 'next'],
-    ], { caption: 'Corrections' }) : null);
+    d.lines.length ? h('ul', { class: 'line-cards', 'aria-label': 'Disputed lines' }, ...d.lines.map(lineCard))
+      : h('p', { class: 'muted' }, 'The whole statement (no line named).'),
+    d.corrections.length ? h('ul', { class: 'line-cards', 'aria-label': 'Corrections' }, ...d.corrections.map((c) =>
+      h('li', { class: 'line-card' }, h('strong', null, (c.amount < 0 ? 'Credit ' : 'Charge ') +
+        money(Math.abs(c.amount), c.currency)),
+      h('span', { class: 'muted' }, c.reason + ' · on ' + (c.applied_statement_id ? 'statement ' +
+        c.applied_statement_id : 'the next statement'))))) : null);
   if (isStaff()) {
-    const amount = h('input', { name: 'amount', type: 'number', step: '1', required: true });
-    const currency = h('input', { name: 'currency', value: d.lines[0] ? d.lines[0].currency : 'USD', maxlength: 3 });
+    const kind = h('select', { name: 'kind' }, h('option', { value: 'credit' }, 'Credit the org (it owes less)'),
+      h('option', { value: 'charge' }, 'Charge the org (it owes more)'));
+    const amount = h('input', { name: 'amount', inputmode: 'decimal', required: true, placeholder: '12.50',
+      autocomplete: 'off' });
+    const currency = h('input', { name: 'currency', value: d.lines[0] ? d.lines[0].currency : 'USD', maxlength: 3,
+      autocomplete: 'off' });
     const reason = h('input', { name: 'reason', required: true });
-    const form = h('form', { class: 'stack', novalidate: true },
-      field('Amount (minor units, negative credits the org)', amount), field('Currency', currency),
+    const form = h('form', { class: 'stack', novalidate: true }, h('h3', null, 'Issue a correction'),
+      field('Correction', kind), field('Amount', amount, 'In ' + (currency.value || 'the currency') +
+        ', e.g. 12.50. It appears on the next statement.'), field('Currency', currency),
       field('Reason', reason), formError(), h('button', { type: 'submit' }, 'Issue correction'));
     onSubmit(form, async () => {
-      const body = { amount: Number(amount.value), currency: currency.value.trim(), reason: reason.value };
+      const minor = parseAmount(amount.value);
+      if (minor === null) {
+        throw Object.assign(new Error('an amount such as 12.50, more than zero'), { field: 'amount' });
+      }
+      const body = { amount: kind.value === 'credit' ? -minor : minor, currency: currency.value.trim().toUpperCase(),
+        reason: reason.value };
       if (d.lines.length === 1) body.line_id = d.lines[0].id;
       await api('POST', '/v1/tickets/' + encodeURIComponent(t.id) + '/corrections', body, { idempotent: true });
       toast('Correction issued: it appears on the next statement.');

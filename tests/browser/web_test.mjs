@@ -665,8 +665,43 @@ try {
     assert.equal(dl.suggestedFilename(), 'statement-' + month + '.csv');
     await staff.goto(base + '/#/tickets/' + encodeURIComponent(t.id));
     await staff.getByRole('heading', { name: 'Disputed statement ' + month }).waitFor();
+    // The lines fit the sidebar: nothing scrolls sideways.
+    const box = staff.locator('.disputed-lines');
+    assert.ok(await box.evaluate((b) => [...b.querySelectorAll('*')].every((e) => e.scrollWidth <= e.clientWidth + 1)),
+      'the disputed lines scroll sideways');
+    // A correction in currency units: a credit of 2.50 is sent as −250 minor units.
+    await box.getByLabel('Amount').fill('2,5x');
+    await box.getByLabel('Reason').fill('Fee charged twice');
+    await box.getByRole('button', { name: 'Issue correction' }).click();
+    await box.getByText('an amount such as 12.50, more than zero').waitFor();
+    await box.getByLabel('Amount').fill('2.50');
+    await box.getByRole('button', { name: 'Issue correction' }).click();
+    await box.getByText('Credit 2.50 ' + (st.lines[0] ? st.lines[0].currency : 'USD')).waitFor();
+    const after = await call('GET', '/v1/tickets/' + encodeURIComponent(t.id));
+    assert.equal(after.statement.corrections[0].amount, -250);
     await shot(staff, '21-disputed-lines');
     await staff.context().close();
+  });
+
+  await step('an expired reset link says so and points to a new one', async () => {
+    const carol = await newPage();
+    await carol.goto(base + '/#/forgot');
+    await carol.getByLabel('Email').fill('carol@acme.example');
+    await carol.getByRole('button', { name: 'Email me a reset link' }).click();
+    await carol.locator('.notice.ok').waitFor();
+    const link = await emailedLink('carol@acme.example', 'reset');
+    // A reset link is good for an hour: two hours later it is refused.
+    const clock = await call('GET', '/v1/sandbox/clock');
+    await call('POST', '/v1/sandbox/clock', { now: new Date(Date.parse(clock.now) + 2 * 3600 * 1000).toISOString() });
+    await carol.goto(link);
+    await carol.getByLabel('New password', { exact: true }).fill('carol fourth password');
+    await carol.getByLabel('Repeat the new password').fill('carol fourth password');
+    await carol.getByRole('button', { name: 'Change my password' }).click();
+    await carol.getByText(/expired.*Ask for a new link from “Forgot your password”\./).waitFor();
+    await shot(carol, '22-reset-link-expired');
+    // The old password still signs in: the expired link changed nothing.
+    await signIn(carol, 'carol@acme.example', 'carol new password');
+    await carol.context().close();
   });
 
   if (args.bench) {

@@ -626,6 +626,9 @@ Result<TicketView> GetTicket(Env& env, const Actor& actor, const std::string& id
   PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
     PAYOPS_ASSIGN_OR_RETURN(auto t, Visible(tx, actor, id));
     PAYOPS_ASSIGN_OR_RETURN(view, ViewOf(env, tx, actor, std::move(t), env.clock.Now()));
+    std::vector<std::string> actors;
+    for (const auto& e : view->history) actors.push_back(e.actor);
+    PAYOPS_ASSIGN_OR_RETURN(view->actor_names, store::MemberNames(tx, actors));
     return Status::Ok();
   }));
   return std::move(*view);

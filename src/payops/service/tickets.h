@@ -63,6 +63,8 @@ struct TicketView {
   std::vector<store::TicketMessage> messages;
   std::vector<store::TicketAttachment> attachments;  // metadata
   std::vector<store::TicketEvent> history;
+  // The names of the members in `history` by id (filled by GetTicket).
+  std::map<std::string, std::string> actor_names;
   // The linked transaction, live.
   std::optional<store::TransactionRecord> transaction;
   // The statement the ticket names and the corrections issued from it.

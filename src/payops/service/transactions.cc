@@ -418,14 +418,16 @@ Result<TransactionView> CreateTransaction(Env& env, const Actor& actor, const Ne
 }
 
 Result<TransactionView> GetTransaction(Env& env, const Actor& actor, const std::string& id) {
-  if (actor.role == Role::kEmi) {
-    // EMI staff answer payment escalations: they read transactions of every org.
-  }
+  // EMI staff answer payment escalations: they read transactions of every
+  // org (actor.tenant() is empty for them).
   std::optional<TransactionView> view;
   PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
     PAYOPS_ASSIGN_OR_RETURN(auto t, store::FindTransaction(tx, id, actor.tenant()));
     if (!t) return Error::NotFound("transaction");
     PAYOPS_ASSIGN_OR_RETURN(view, View(tx, std::move(*t)));
+    std::vector<std::string> actors;
+    for (const auto& h : view->history) actors.push_back(h.actor);
+    PAYOPS_ASSIGN_OR_RETURN(view->actor_names, store::MemberNames(tx, actors));
     return Status::Ok();
   }));
   return std::move(*view);

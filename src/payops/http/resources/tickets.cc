@@ -101,6 +101,7 @@ json::object ViewJson(const service::TicketView& v) {
   for (const auto& e : v.history) {
     history.emplace_back(json::object{{"at", TimeJson(e.at)},
                                       {"actor", e.actor},
+                                      {"actor_name", NameOf(v.actor_names, e.actor)},
                                       {"field", e.field},
                                       {"from", OptJson(e.from_value)},
                                       {"to", OptJson(e.to_value)},
