@@ -31,7 +31,7 @@ std::string ReadFile(const std::string& path) {
 
 }  // namespace
 
-HttpResult SendRaw(int port, const std::string& raw) {
+HttpResult SendRaw(int port, const std::string& raw, bool half_close) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) throw std::runtime_error("socket failed");
   sockaddr_in addr{};
@@ -50,6 +50,7 @@ HttpResult SendRaw(int port, const std::string& raw) {
     if (n <= 0) break;  // the server may answer (413) and close before reading everything
     sent += static_cast<size_t>(n);
   }
+  if (half_close) shutdown(fd, SHUT_WR);
   std::string in;
   char buf[65536];
   for (;;) {

@@ -18,7 +18,9 @@ struct HttpResult {
 };
 
 // Sends `raw` (a whole HTTP request) and reads the response (Connection: close).
-HttpResult SendRaw(int port, const std::string& raw);
+// With `half_close`, the write side is shut after `raw`: a request cut short
+// then ends at the client's FIN, not at the server's read timeout.
+HttpResult SendRaw(int port, const std::string& raw, bool half_close = false);
 // The same for one request; the answer is checked against docs/openapi.yaml
 // (contract.h) and every disagreement is a test failure.
 HttpResult Request(int port, const std::string& method, const std::string& target,

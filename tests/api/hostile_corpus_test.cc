@@ -265,45 +265,6 @@ std::vector<int64_t> RowCounts(store::Store& st) {
   return out;
 }
 
-// Sends `raw`, half-closes, and reads the answer: a request cut short ends
-// at the client's FIN, not at the server's read timeout. Status 0: the
-// server closed without answering.
-HttpResult SendAndHalfClose(int port, const std::string& raw) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{30, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    throw std::runtime_error("connect failed");
-  }
-  size_t sent = 0;
-  while (sent < raw.size()) {
-    ssize_t n = send(fd, raw.data() + sent, raw.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) break;  // the server answered (413) and closed before reading it all
-    sent += static_cast<size_t>(n);
-  }
-  shutdown(fd, SHUT_WR);
-  std::string in;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    in.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
-  HttpResult r;
-  size_t head_end = in.find("\r\n\r\n");
-  if (head_end == std::string::npos || in.size() < 12) return r;
-  r.status = std::atoi(in.substr(9, 3).c_str());
-  r.body = in.substr(head_end + 4);
-  return r;
-}
-
 // A client that sends the start of a request and then nothing.
 int OpenSlowClient(int port, const std::string& start) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -386,7 +347,7 @@ void RunCorpus(ServerProcess& s, const char* backend) {
     const auto t0 = std::chrono::steady_clock::now();
     HttpResult r;
     try {
-      r = SendAndHalfClose(s.port(), h.raw);
+      r = SendRaw(s.port(), h.raw, /*half_close=*/true);
     } catch (const std::exception& e) {
       ADD_FAILURE() << "cannot connect: " << e.what();
       break;

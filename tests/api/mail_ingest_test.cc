@@ -468,5 +468,20 @@ TEST_F(MailIngest, ReplyKeepsOnlyWhatItAddsToTheConversation) {
             "The payout arrived this morning \xE2\x80\x93 thank you!\nYou can close the ticket.");
 }
 
+TEST_F(MailIngest, HtmlOnlyRepliesLoseTheirQuotesToo) {
+  const std::string id = OpenTicket();
+  auto gmail = Ingest("reply_html_quoted.eml");
+  EXPECT_EQ(gmail.rc, 0) << gmail.err;
+  EXPECT_EQ(gmail.out, "reply added to 1001");
+  auto outlook = Ingest("reply_outlook_html.eml");
+  EXPECT_EQ(outlook.rc, 0) << outlook.err;
+  EXPECT_EQ(outlook.out, "reply added to 1001");
+  auto messages = Get("/v1/tickets/" + id).at("messages").as_array();
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(Str(messages[0].at("body")),
+            "The payout arrived this morning \xE2\x80\x93 thank you!\nYou can close the ticket.");
+  EXPECT_EQ(Str(messages[1].at("body")), "It came back again: return code R03.");
+}
+
 }  // namespace
 }  // namespace payops::testing

@@ -15,60 +15,15 @@
 #include "harness.h"
 #include "payops/core/clock.h"
 #include "sinks.h"
+#include "site.h"
 
 namespace payops::testing {
 namespace {
 
 namespace json = boost::json;
 
-struct Dir {
-  Dir() {
-    char tmpl[] = "/tmp/payops-mon-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~Dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  std::string Config(const std::string& toml) const {
-    std::ofstream(path + "/payops.toml") << toml;
-    return path + "/payops.toml";
-  }
-  std::string path;
-};
-
-struct Site {
-  Site(const Dir& dir, const std::string& toml) : server("", {"--config", dir.Config(toml)}) {
-    int rc = 0;
-    admin = server.RunCli({"key", "create", "--store", server.store_url(), "--role", "admin",
-                           "--name", "Ada Admin", "--email", "ada@payops.test"},
-                          &rc);
-    admin.erase(admin.find_last_not_of('\n') + 1);
-  }
-  HttpResult Call(const std::string& method, const std::string& target,
-                  const std::string& body = "", const std::string& key = "") {
-    return Request(server.port(), method, target, body,
-                   {{"Authorization", "Bearer " + (key.empty() ? admin : key)}});
-  }
-  json::value Json(const std::string& method, const std::string& target,
-                   const std::string& body = "", int expect = 200) {
-    auto r = Call(method, target, body);
-    EXPECT_EQ(r.status, expect) << method << " " << target << " " << body << ": " << r.body;
-    return json::parse(r.body.empty() ? "null" : r.body);
-  }
-  std::string Key(const std::string& role, const std::string& email) {
-    auto k = Json(
-        "POST", "/v1/api-keys",
-        R"({"role":")" + role + R"(","name":"T )" + role + R"(","email":")" + email + R"("})", 201);
-    return std::string(k.at("key").as_string());
-  }
-  Instant Now() {
-    auto v = Json("GET", "/v1/sandbox/clock");
-    return *ParseRfc3339(std::string(v.at("now").as_string()));
-  }
-  void Advance(std::chrono::seconds d) {
-    Json("POST", "/v1/sandbox/clock", R"({"now":")" + FormatRfc3339(Now() + d) + R"("})");
-  }
+struct Site : ConfiguredServer {
+  using ConfiguredServer::ConfiguredServer;
   json::value Monitor(const std::string& id) { return Json("GET", "/v1/monitors/" + id); }
   size_t Events(const std::string& to, const std::string& event) {
     auto rows = Json("GET", "/v1/outbox?to=" + to + "&limit=500").at("data").as_array();
@@ -82,8 +37,6 @@ struct Site {
     for (const auto& r : rows) n += r.at("channel").as_string() == "monitor";
     return n;
   }
-  ServerProcess server;
-  std::string admin;
 };
 
 std::string S(const json::value& v, const char* key) {
@@ -95,7 +48,7 @@ const char* kPrivate = "[monitors]\nallow_private = true\nbuiltin = false\n";
 TEST(Monitors, ThresholdTicketPageMaintenanceRecoveryAndCatchUp) {
   std::atomic<int> answer{200};
   HttpReceiver target([&](const HttpHit&, int) { return answer.load(); });
-  Dir dir;
+  TempDir dir;
   Site site(dir, kPrivate);
   site.Key("ops_manager", "oncall@payops.test");
   const std::string down_port = std::to_string(FreePort());
@@ -200,7 +153,7 @@ TEST(Monitors, ThresholdTicketPageMaintenanceRecoveryAndCatchUp) {
 }
 
 TEST(Monitors, BadInputIs4xxAndStoresNothing) {
-  Dir dir;
+  TempDir dir;
   Site site(dir, "");  // default: private targets refused, built-in monitors on
   const size_t builtins = site.Json("GET", "/v1/monitors").at("data").as_array().size();
   EXPECT_EQ(builtins, 3u);  // readyz, store, outbox (no SMTP configured)

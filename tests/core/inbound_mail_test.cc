@@ -146,6 +146,37 @@ TEST(InboundMail, HtmlToText) {
   EXPECT_EQ(HtmlToText("&#0; &#xD800; &#99999999;"), "\xEF\xBF\xBD \xEF\xBF\xBD \xEF\xBF\xBD");
   EXPECT_EQ(HtmlToText("cut <b"), "cut");
   EXPECT_EQ(HtmlToText("<p>" + std::string(100, 'x') + "</p>", 10), std::string(10, 'x'));
+  // Quotes read as in a text mail; a rule as Outlook's text separator.
+  EXPECT_EQ(HtmlToText("new<blockquote><p>old</p><blockquote>older<br>still</blockquote>"
+                       "back</blockquote>end"),
+            "new\n\n> old\n\n>> older\n>> still\n\n> back\n\nend");
+  EXPECT_EQ(HtmlToText("<pre>a\nb</pre>"), "a\nb");
+  EXPECT_EQ(HtmlToText("<blockquote><pre>a\nb</pre></blockquote>"), "> a\n> b");
+  EXPECT_EQ(HtmlToText("x<hr>y"), "x\n________________________________\ny");
+  // Unbalanced quoting is bounded and never negative.
+  EXPECT_EQ(HtmlToText("</blockquote></blockquote>a"), "a");
+  std::string deep;
+  for (int i = 0; i < 20; ++i) deep += "<blockquote>";
+  EXPECT_EQ(HtmlToText(deep + "deep"), std::string(8, '>') + " deep");
+}
+
+TEST(InboundMail, HtmlRepliesLoseTheirQuotesLikeTextOnes) {
+  // Gmail: the attribution in a div, then the quote.
+  std::string gmail = HtmlToText(
+      "<div dir=\"ltr\">Arrived, thanks!</div><br><div class=\"gmail_quote\">"
+      "<div class=\"gmail_attr\">On Mon, Jan 7, 2030 at 4:12 PM Payops Support "
+      "&lt;support@payops.example&gt; wrote:<br></div><blockquote><p>Hello Pat,</p>"
+      "<p>Sent again.</p></blockquote></div>");
+  EXPECT_EQ(NewTextOfReply(gmail).text, "Arrived, thanks!");
+  // Outlook: a rule, then From:/Sent:/Subject: and the old message unquoted.
+  std::string outlook = HtmlToText(
+      "<div>Returned again: R03.</div><hr><div><b>From:</b> Payops Support<br><b>Sent:</b> "
+      "Monday</div><div>Hello Pat</div>");
+  EXPECT_EQ(NewTextOfReply(outlook).text, "Returned again: R03.");
+  // An answer written between quoted lines keeps both.
+  std::string inline_answer =
+      HtmlToText("<blockquote>Which batch?</blockquote><p>The 2pm one.</p>");
+  EXPECT_EQ(NewTextOfReply(inline_answer).text, "> Which batch?\n\nThe 2pm one.");
 }
 
 TEST(InboundMail, ChooseAttachmentsUnderTheApiLimits) {

@@ -144,7 +144,12 @@ class TextWriter {
         RawNewline();
         continue;
       }
-      if (pending_space_ && !AtLineStart()) out_ += ' ';
+      if (AtLineStart()) {
+        // A line inside <blockquote> reads as a quoted line of a text mail.
+        if (quote_depth_ > 0) out_.append(static_cast<size_t>(quote_depth_), '>').append(" ");
+      } else if (pending_space_) {
+        out_ += ' ';
+      }
       pending_space_ = false;
       out_ += c;
     }
@@ -165,6 +170,8 @@ class TextWriter {
     Block();
     if (!out_.empty() && !out_.ends_with("\n\n")) out_ += '\n';
   }
+  // <blockquote> opens (+1) or closes (-1) a level of quoting, at most kMaxQuoteDepth.
+  void Quote(int delta) { quote_depth_ = std::clamp(quote_depth_ + delta, 0, kMaxQuoteDepth); }
   std::string Finish() {
     TrimTrailingSpaces();
     size_t end = out_.find_last_not_of(" \n");
@@ -183,9 +190,11 @@ class TextWriter {
     while (!out_.empty() && out_.back() == ' ') out_.pop_back();
   }
 
+  static constexpr int kMaxQuoteDepth = 8;
   const size_t max_bytes_;
   std::string out_;
   bool pending_space_ = false;
+  int quote_depth_ = 0;
 };
 
 bool IsTagNameChar(char c) {
@@ -471,13 +480,21 @@ std::string HtmlToText(std::string_view html, size_t max_output_bytes) {
     } else if (name == "li") {
       w.Block();
       if (!closing) w.Text("- ", true);
-    } else if (OneOf(name, {"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "ul",
-                            "ol", "dl"})) {
+    } else if (name == "blockquote") {
       w.Paragraph();
-    } else if (OneOf(name,
-                     {"div",    "tr",     "dt",      "dd",    "hr",       "section", "article",
-                      "header", "footer", "address", "form",  "fieldset", "figure",  "main",
-                      "nav",    "center", "caption", "tbody", "thead",    "tfoot"})) {
+      w.Quote(closing ? -1 : 1);
+    } else if (name == "hr") {
+      // As mail programs write it in text (Outlook's reply separator is one).
+      w.Block();
+      if (!closing) {
+        w.Text("________________________________", true);
+        w.Block();
+      }
+    } else if (OneOf(name, {"p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "dl"})) {
+      w.Paragraph();
+    } else if (OneOf(name, {"div", "tr", "dt", "dd", "section", "article", "header", "footer",
+                            "address", "form", "fieldset", "figure", "main", "nav", "center",
+                            "caption", "tbody", "thead", "tfoot"})) {
       w.Block();
     } else if ((name == "td" || name == "th") && !closing) {
       w.Text(" ", false);

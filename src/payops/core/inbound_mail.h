@@ -138,8 +138,11 @@ ReplyText NewTextOfReply(std::string_view text);
 // Readable text from HTML: tags stripped; <script>, <style>, <head> and
 // comments dropped; entities decoded (the common named ones, decimal and hex);
 // runs of white space collapsed as a browser does, except inside <pre>; line
-// breaks for <br> and block elements (p, div, h1–h6, li, tr, blockquote, ...),
-// "- " before list items, at most one blank line in a row. At most
+// breaks for <br> and block elements (p, div, h1–h6, li, tr, ...), "- "
+// before list items, at most one blank line in a row; the lines inside
+// <blockquote> start with ">" per level (so that NewTextOfReply sees an HTML
+// reply's quote as it sees a text one) and <hr> is a line of underscores (as
+// Outlook writes its reply separator in text). At most
 // `max_output_bytes` bytes are produced.
 std::string HtmlToText(std::string_view html, size_t max_output_bytes = size_t{1} << 20);
 
