@@ -31,6 +31,13 @@ std::string ReadFile(const std::string& path) {
 
 }  // namespace
 
+// The payops binary the tests run: the test build's, or the one that
+// PAYOPS_TEST_BINARY names (to measure a Release build with these tests).
+std::string PayopsBinary() {
+  const char* other = std::getenv("PAYOPS_TEST_BINARY");
+  return other && *other ? std::string(other) : std::string(PAYOPS_BINARY);
+}
+
 HttpResult SendRaw(int port, const std::string& raw, bool half_close) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) throw std::runtime_error("socket failed");
@@ -126,8 +133,8 @@ ServerProcess::ServerProcess(std::string store_url, std::vector<std::string> ext
     // server's own, never the machine's.
     setenv("PAYOPS_STATE_DIR", dir_.c_str(), 1);
     if (SharesTestDatabase(store_url_)) setenv("PAYOPS_ENCRYPTION_KEY", kSharedDatabaseKey, 1);
-    std::vector<std::string> args = {PAYOPS_BINARY, "serve",       "--store",          store_url_,
-                                     "--listen",    "127.0.0.1:0", "--worker-threads", "8"};
+    std::vector<std::string> args = {PayopsBinary(), "serve",       "--store",          store_url_,
+                                     "--listen",     "127.0.0.1:0", "--worker-threads", "8"};
     if (sandbox) {
       // A fixed start makes every case file's dates deterministic: Monday
       // 2030-01-07 05:00 Pacific (PST), before that day's ACH cutoff.
@@ -139,7 +146,7 @@ ServerProcess::ServerProcess(std::string store_url, std::vector<std::string> ext
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    execv(PAYOPS_BINARY, argv.data());
+    execv(args[0].c_str(), argv.data());
     _exit(127);
   }
   const std::string marker = "listening on http://127.0.0.1:";
@@ -189,8 +196,7 @@ std::string ServerProcess::Log() {
 }
 
 std::string ServerProcess::RunCli(const std::vector<std::string>& args, int* exit_code) const {
-  std::string cmd =
-      "PAYOPS_STATE_DIR='" + dir_ + "' " + SharedKeyEnv(store_url_) + std::string(PAYOPS_BINARY);
+  std::string cmd = "PAYOPS_STATE_DIR='" + dir_ + "' " + SharedKeyEnv(store_url_) + PayopsBinary();
   for (const auto& a : args) cmd += " '" + a + "'";
   cmd += " 2>/dev/null";
   FILE* p = popen(cmd.c_str(), "r");
@@ -208,8 +214,7 @@ std::string ServerProcess::RunCliWithInput(const std::vector<std::string>& args,
                                            std::string* stderr_text,
                                            const std::string& program) const {
   const std::string err_path = dir_ + "/cli.stderr";
-  std::string cmd =
-      SharedKeyEnv(store_url_) + (program.empty() ? std::string(PAYOPS_BINARY) : program);
+  std::string cmd = SharedKeyEnv(store_url_) + (program.empty() ? PayopsBinary() : program);
   for (const auto& a : args) cmd += " '" + a + "'";
   cmd += " < '" + stdin_path + "' 2> '" + err_path + "'";
   FILE* p = popen(cmd.c_str(), "r");

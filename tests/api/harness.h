@@ -17,6 +17,10 @@ struct HttpResult {
   std::string body;
 };
 
+// The payops binary the tests run: the test build's, or the one that the
+// environment's PAYOPS_TEST_BINARY names (a Release build, to measure it).
+std::string PayopsBinary();
+
 // Sends `raw` (a whole HTTP request) and reads the response (Connection: close).
 // With `half_close`, the write side is shut after `raw`: a request cut short
 // then ends at the client's FIN, not at the server's read timeout.
