@@ -130,9 +130,17 @@ export function clearErrors(form) {
 
 // Shows an error next to its field (error.field names the control's name;
 // "attachments[0]" falls back to "attachments"), else at the form's foot.
+// "wrong email or password" → "Wrong email or password." (the API's messages
+// are written to be read within a sentence).
+export function sentence(text) {
+  const t = String(text || '').trim();
+  if (!t) return t;
+  return t.charAt(0).toUpperCase() + t.slice(1) + (/[.!?)”"]$/.test(t) ? '' : '.');
+}
+
 export function showError(form, err) {
   clearErrors(form);
-  const msg = err.message + (err.requestId && err.status >= 500 ? ' (request ' + err.requestId + ')' : '');
+  const msg = sentence(err.message) + (err.requestId && err.status >= 500 ? ' (request ' + err.requestId + ')' : '');
   const names = err.field ? [err.field, err.field.replace(/\[.*$/, '').replace(/\..*$/, '')] : [];
   for (const n of names) {
     const control = form.querySelector('[name="' + CSS.escape(n) + '"]');

@@ -537,11 +537,29 @@ try {
     await carol.context().close();
   });
 
+  await step('an account not yet confirmed is told to follow the emailed link', async () => {
+    const p = await newPage();
+    await p.goto(base + '/#/signup');
+    await p.getByLabel('Full name').fill('Erin Unconfirmed');
+    await p.getByLabel('Work email').fill('erin@acme.example');
+    await p.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await p.getByRole('button', { name: 'Create account' }).click();
+    await p.getByText('Check your inbox').waitFor();
+    await p.goto(base + '/#/signin');
+    await p.getByLabel('Email').fill('erin@acme.example');
+    await p.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.getByText(/confirm your email address first/i).waitFor();
+    assert.equal(await p.getByRole('button', { name: 'Sign out' }).count(), 0);
+    await shot(p, '23-unconfirmed');
+    await p.context().close();
+  });
+
   await step('repeated wrong passwords lock the address with a clear message', async () => {
     const p = await newPage();
     await p.goto(base + '/#/signin');
     let text = '';
-    for (let i = 0; i < 7 && !/too many failed sign-ins/.test(text); i++) {
+    for (let i = 0; i < 7 && !/too many failed sign-ins/i.test(text); i++) {
       await p.getByLabel('Email').fill('locked@acme.example');
       await p.getByLabel('Password', { exact: true }).fill('wrong password ' + i);
       await p.getByRole('button', { name: 'Sign in' }).click();
@@ -550,7 +568,7 @@ try {
       await p.waitForFunction(() => !document.querySelector('form button[type=submit]').disabled);
       text = await err.textContent();
     }
-    assert.match(text, /too many failed sign-ins/);
+    assert.match(text, /too many failed sign-ins/i);
     await shot(p, '23-locked');
     await p.context().close();
   });
