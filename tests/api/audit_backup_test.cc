@@ -91,10 +91,10 @@ TEST(AuditApi, VerifyNamesTheFirstTamperedRecord) {
   ServerProcess server;
   std::string admin = AdminKey(server);
   for (int i = 0; i < 4; ++i) {
-    ASSERT_EQ(Call(server, admin, "POST", "/v1/orgs",
-                   OrgBody("org" + std::to_string(i) + ".example"))
-                  .status,
-              201);
+    ASSERT_EQ(
+        Call(server, admin, "POST", "/v1/orgs", OrgBody("org" + std::to_string(i) + ".example"))
+            .status,
+        201);
   }
   int rc = -1;
   std::string out = server.RunCli({"audit", "verify", "--store", server.store_url()}, &rc);
@@ -105,9 +105,10 @@ TEST(AuditApi, VerifyNamesTheFirstTamperedRecord) {
     ASSERT_TRUE(s.ok());
     ASSERT_TRUE((*s)->Write([](store::Tx& tx) -> Status {
                       PAYOPS_TRY(tx.Exec("DROP TRIGGER audit_trail_no_update", {}));
-                      PAYOPS_TRY(tx.Exec("UPDATE audit_trail SET actor = 'mem_someone_else' "
-                                         "WHERE seq = 3",
-                                         {}));
+                      PAYOPS_TRY(
+                          tx.Exec("UPDATE audit_trail SET actor = 'mem_someone_else' "
+                                  "WHERE seq = 3",
+                                  {}));
                       return Status::Ok();
                     })
                     .ok());
@@ -127,8 +128,9 @@ TEST(Backup, OnlineBackupHoldsEveryWriteAcknowledgedBeforeItBegan) {
   for (int w = 0; w < 2; ++w) {
     writers.emplace_back([&, w] {
       for (int i = 0; !stop && i < 5000; ++i) {
-        HttpResult r = Call(server, admin, "POST", "/v1/orgs",
-                            OrgBody("w" + std::to_string(w) + "n" + std::to_string(i) + ".example"));
+        HttpResult r =
+            Call(server, admin, "POST", "/v1/orgs",
+                 OrgBody("w" + std::to_string(w) + "n" + std::to_string(i) + ".example"));
         if (r.status == 201) {
           std::lock_guard lock(mu);
           acked.emplace_back(json::parse(r.body).at("id").as_string());
@@ -236,8 +238,8 @@ TEST(Secrets, NeverInLogsMetricsOrErrors) {
   secrets.push_back(card);
   call(partner, "POST", "/v1/users/" + user_id + "/cards",
        R"({"token":"tok_scan","last4":"1111","number":")" + card + R"("})");
-  call(partner, "POST", "/v1/users/" + user_id + "/cards", R"({"token":")" + card +
-                                                               R"(","last4":")" + card + R"("})");
+  call(partner, "POST", "/v1/users/" + user_id + "/cards",
+       R"({"token":")" + card + R"(","last4":")" + card + R"("})");
   // Wrong credentials of every kind.
   const std::string wrong_key = "po_wrongkeywrongkeywrongkey1";
   secrets.push_back(wrong_key);
@@ -248,12 +250,12 @@ TEST(Secrets, NeverInLogsMetricsOrErrors) {
       Request(server.port(), "GET", "/v1/orgs", "", {{"Cookie", "payops_session=" + cookie}}));
   const std::string password = "correct-horse-battery-staple-77";
   secrets.push_back(password);
-  answers.push_back(Request(server.port(), "POST", "/v1/portal/signup",
-                            R"({"name":"Pat","email":"pat@customers.example","password":")" +
-                                password + R"("})"));
-  answers.push_back(Request(server.port(), "POST", "/v1/portal/login",
-                            R"({"email":"pat@customers.example","password":")" + password +
-                                R"(x"})"));
+  answers.push_back(Request(
+      server.port(), "POST", "/v1/portal/signup",
+      R"({"name":"Pat","email":"pat@customers.example","password":")" + password + R"("})"));
+  answers.push_back(
+      Request(server.port(), "POST", "/v1/portal/login",
+              R"({"email":"pat@customers.example","password":")" + password + R"(x"})"));
   answers.push_back(Request(server.port(), "POST", "/v1/portal/login",
                             R"({"email":"pat@customers.example","password":)" + password + "}"));
   // A secret in the query of a request.

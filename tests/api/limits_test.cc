@@ -38,9 +38,8 @@ struct Limited {
   }
   std::string Key(const std::string& name) {
     int rc = 0;
-    std::string k = server.RunCli({"key", "create", "--store", server.store_url(), "--role",
-                                   "admin", "--name", name},
-                                  &rc);
+    std::string k = server.RunCli(
+        {"key", "create", "--store", server.store_url(), "--role", "admin", "--name", name}, &rc);
     EXPECT_EQ(rc, 0);
     k.erase(k.find_last_not_of('\n') + 1);
     return k;

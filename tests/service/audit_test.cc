@@ -6,8 +6,8 @@
 
 #include <thread>
 
-#include "payops/service/api_keys.h"
 #include "../store/backend.h"
+#include "payops/service/api_keys.h"
 
 namespace payops {
 namespace {
@@ -132,9 +132,9 @@ TEST_P(AuditTest, RollsBackWithItsAction) {
 TEST_P(AuditTest, AnActionOfAServiceIsRecorded) {
   ManualClock clock(FromMicros(1'800'000'000'000'000));
   service::Env env(*store_, clock);
-  auto key = service::CreateApiKey(env, Admin(),
-                                   service::NewApiKey{Role::kAgent, std::nullopt, "Agent One",
-                                                      "agent.one@example.com", false});
+  auto key = service::CreateApiKey(
+      env, Admin(),
+      service::NewApiKey{Role::kAgent, std::nullopt, "Agent One", "agent.one@example.com", false});
   ASSERT_TRUE(key.ok()) << key.error().message;
   store::AuditFilter f;
   f.action = "api_key.create";

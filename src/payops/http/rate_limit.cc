@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace payops::http {
 
@@ -25,10 +26,11 @@ RateLimiter::Bucket& RateLimiter::Find(std::string_view key, TimePoint now) {
     return it->second;
   }
   if (buckets_.size() >= max_keys_) {
-    std::erase_if(buckets_, [&](auto& kv) {
-      Refill(kv.second, now);
-      return kv.second.tokens >= static_cast<double>(settings_.burst);
-    });
+    for (auto i = buckets_.begin(); i != buckets_.end();) {
+      Refill(i->second, now);
+      i = i->second.tokens >= static_cast<double>(settings_.burst) ? buckets_.erase(i)
+                                                                   : std::next(i);
+    }
     if (buckets_.size() >= max_keys_) buckets_.clear();
   }
   return buckets_.emplace(std::string(key), Bucket{static_cast<double>(settings_.burst), now})

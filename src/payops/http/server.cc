@@ -109,8 +109,8 @@ struct Server::Impl {
   net::thread_pool workers;
   std::optional<FiberPool> fibers;  // when opt.fibers
   net::signal_set signals{ioc, SIGTERM, SIGINT};
-  std::atomic<size_t> pending{0};    // requests queued or running on workers
-  std::atomic<size_t> in_flight{0};  // requests read and not yet written
+  std::atomic<size_t> pending{0};      // requests queued or running on workers
+  std::atomic<size_t> in_flight{0};    // requests read and not yet written
   std::atomic<size_t> connections{0};  // open sessions
   std::atomic<bool> draining{false};
   net::steady_timer drain_timer{ioc};
