@@ -106,7 +106,9 @@ Result<int64_t> RestoreSqlite(const std::string& file, const std::string& url, b
                                                " exists: restore into a new location, or stop "
                                                "every server using it and pass --force");
   }
-  PAYOPS_ASSIGN_OR_RETURN(Db from, OpenDb(file, SQLITE_OPEN_READONLY));
+  // Read-write: a copy of a WAL-mode store is itself in WAL mode, whose
+  // index file a read-only connection may not be able to create.
+  PAYOPS_ASSIGN_OR_RETURN(Db from, OpenDb(file, SQLITE_OPEN_READWRITE));
   PAYOPS_TRY(IntegrityOk(from.get(), file));
   PAYOPS_ASSIGN_OR_RETURN(Db to, OpenDb(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
   return CopyAll(from.get(), to.get(), "restore into " + path);
