@@ -366,8 +366,40 @@ Status ApplyConfigTable(const toml::table& t, const std::string& source, Config&
           cfg.worker_threads = static_cast<int>(*n);
         else if (skey == "shutdown_grace_s" && *n >= 0 && *n <= 600)
           cfg.shutdown_grace_s = static_cast<int>(*n);
+        else if (skey == "max_connections" && *n >= 1 && *n <= 1000000)
+          cfg.max_connections = static_cast<int>(*n);
+        else if (skey == "read_timeout_s" && *n >= 1 && *n <= 3600)
+          cfg.read_timeout_s = static_cast<int>(*n);
+        else if (skey == "idle_timeout_s" && *n >= 1 && *n <= 3600)
+          cfg.idle_timeout_s = static_cast<int>(*n);
         else
           return BadConfig("unknown or out-of-range key server." + skey);
+      }
+    } else if (key == "rate_limits" && v.is_table()) {
+      struct Field {
+        const char* name;
+        int64_t Config::*member;
+      };
+      static constexpr Field kFields[] = {
+          {"per_key_per_minute", &Config::per_key_per_minute},
+          {"per_key_burst", &Config::per_key_burst},
+          {"per_address_per_minute", &Config::per_address_per_minute},
+          {"per_address_burst", &Config::per_address_burst},
+          {"auth_failures_per_minute", &Config::auth_failures_per_minute},
+          {"auth_failures_burst", &Config::auth_failures_burst},
+      };
+      for (auto&& [rk, rv] : *v.as_table()) {
+        std::string rkey(rk.str());
+        const Field* f = nullptr;
+        for (const Field& candidate : kFields) {
+          if (rkey == candidate.name) f = &candidate;
+        }
+        auto n = rv.value<int64_t>();
+        if (f == nullptr || !n || *n < 0 || *n > 1000000000) {
+          return BadConfig("rate_limits." + rkey +
+                           " is unknown or not an integer from 0 to 1000000000");
+        }
+        cfg.*(f->member) = *n;
       }
     } else if (key == "desk" && v.is_table()) {
       for (auto&& [dk, dv] : *v.as_table()) {

@@ -29,6 +29,19 @@ struct Config {
   int reader_cache_kib = 16384;  // and of each read connection
   bool pipelined_sync = true;    // SQLite: fsync behind the writer (store.h)
   int shutdown_grace_s = 10;
+  // [server]: open connections at once; seconds to read one request; seconds
+  // a keep-alive connection may idle.
+  int max_connections = 4096;
+  int read_timeout_s = 30;
+  int idle_timeout_s = 60;
+  // [rate_limits] (requests per minute and bucket sizes; 0 per minute: no
+  // limit): per_key_*, per_address_*, auth_failures_* (http/api.h).
+  int64_t per_key_per_minute = 60000;
+  int64_t per_key_burst = 2000;
+  int64_t per_address_per_minute = 120000;
+  int64_t per_address_burst = 4000;
+  int64_t auth_failures_per_minute = 100;
+  int64_t auth_failures_burst = 100;
   // "YYYY-MM-DD": non-business days besides the Federal Reserve's.
   std::vector<std::string> extra_holidays;
   // 64 hex digits: the libsodium secretbox key for account numbers. Without

@@ -1,4 +1,5 @@
-// payops: serve | migrate | demo | key create | key rotate-encryption | ach | mail-ingest
+// payops: serve | migrate | demo | key create | key rotate-encryption | ach | mail-ingest |
+// audit verify | backup | restore
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -33,6 +34,7 @@
 #include "payops/jobs/statement_jobs.h"
 #include "payops/service/ach.h"
 #include "payops/service/api_keys.h"
+#include "payops/service/audit.h"
 #include "payops/service/demo.h"
 #include "payops/service/encryption_keys.h"
 #include "payops/service/idempotency.h"
@@ -40,6 +42,7 @@
 #include "payops/service/monitors.h"
 #include "payops/service/statements.h"
 #include "payops/store/kv.h"
+#include "payops/store/sqlite_backup.h"
 #include "payops/store/store.h"
 
 namespace payops::cli {
@@ -157,6 +160,40 @@ int Migrate(const Config& cfg) {
   auto s = OpenMigrated(cfg);
   if (!s.ok()) return Fail(s.error());
   std::cout << "schema at version " << store::LatestSchemaVersion() << "\n";
+  return 0;
+}
+
+// `payops audit verify`: walks the audit trail's hash chain. Exit 0 when
+// every record holds; 1 naming the first broken record otherwise.
+int AuditVerify(const Config& cfg) {
+  auto s = OpenMigrated(cfg);
+  if (!s.ok()) return Fail(s.error());
+  auto verdict = service::VerifyAuditTrail(**s);
+  if (!verdict.ok()) return Fail(verdict.error());
+  if (verdict->first_broken) {
+    std::cout << "audit trail broken at record " << *verdict->first_broken << ": "
+              << verdict->problem << " (" << verdict->records << " records before it hold)\n";
+    return kExitFailure;
+  }
+  std::cout << "audit trail intact: " << verdict->records << " records\n";
+  return 0;
+}
+
+// `payops backup FILE`: an online, consistent copy of a live SQLite store.
+int Backup(const Config& cfg, const std::string& file) {
+  auto pages = store::BackupSqlite(cfg.store, file);
+  if (!pages.ok()) return Fail(pages.error());
+  std::cout << "backed up " << *pages << " pages of " << cfg.store << " into " << file
+            << "\nkeep the store's encryption key (its .key file or encryption_key) safe "
+               "separately: the backup needs it\n";
+  return 0;
+}
+
+// `payops restore FILE`: puts a backup back into a store that no server uses.
+int Restore(const Config& cfg, const std::string& file, bool force) {
+  auto pages = store::RestoreSqlite(file, cfg.store, force);
+  if (!pages.ok()) return Fail(pages.error());
+  std::cout << "restored " << *pages << " pages from " << file << " into " << cfg.store << "\n";
   return 0;
 }
 
@@ -416,15 +453,24 @@ int Serve(const Config& cfg) {
   std::optional<std::string> smtp_relay = SmtpRelayOf(cfg.smtp_url);
   monitor_settings.smtp_relay = smtp_relay;
   runner.Register(jobs::MakeMonthlyStatementJob());
-  http::Api api(env, runner, manual.get(),
-                http::ApiOptions{cfg.sandbox, cfg.bench_hello, cfg.access_log,
-                                 cfg.public_url.rfind("https://", 0) == 0});
+  http::ApiOptions ao;
+  ao.sandbox = cfg.sandbox;
+  ao.bench_hello = cfg.bench_hello;
+  ao.access_log = cfg.access_log;
+  ao.secure_cookies = cfg.public_url.rfind("https://", 0) == 0;
+  ao.per_key = {cfg.per_key_per_minute, cfg.per_key_burst};
+  ao.per_address = {cfg.per_address_per_minute, cfg.per_address_burst};
+  ao.auth_failures = {cfg.auth_failures_per_minute, cfg.auth_failures_burst};
+  http::Api api(env, runner, manual.get(), ao);
   http::ServerOptions so;
   so.host = listen->first;
   so.port = listen->second;
   so.io_threads = cfg.io_threads;
   so.worker_threads = cfg.worker_threads;
   so.shutdown_grace_s = cfg.shutdown_grace_s;
+  so.max_connections = static_cast<size_t>(cfg.max_connections);
+  so.read_timeout_s = cfg.read_timeout_s;
+  so.idle_timeout_s = cfg.idle_timeout_s;
   so.fibers = st.SuspendsFibers();
   http::Server server(api, so);
   auto port = server.Listen();
@@ -524,6 +570,20 @@ int main(int argc, char** argv) {
                           "the envelope recipient (Postfix: ${recipient}); repeatable; chooses "
                           "the category from [mail.addresses] before To and Cc");
 
+  auto* audit = app.add_subcommand("audit", "the audit trail");
+  audit->require_subcommand(1);
+  auto* audit_verify =
+      audit->add_subcommand("verify", "check the audit trail's hash chain; name the first break");
+  std::string backup_file;
+  bool restore_force = false;
+  auto* backup =
+      app.add_subcommand("backup", "copy a live SQLite store into FILE (online, consistent)");
+  backup->add_option("file", backup_file, "the new backup file")->required();
+  auto* restore = app.add_subcommand("restore", "put a backup FILE back into an SQLite store");
+  restore->add_option("file", backup_file, "the backup file")->required();
+  restore->add_flag("--force", restore_force,
+                    "replace an existing store (only with every server using it stopped)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -549,6 +609,9 @@ int main(int argc, char** argv) {
   if (report->parsed()) return Report(*cfg, report_org, report_month, report_csv);
   if (ach_returns->parsed()) return Ach(*cfg, "", returns_file);
   if (key_rotate->parsed()) return KeyRotate(*cfg, new_encryption_key);
+  if (audit_verify->parsed()) return AuditVerify(*cfg);
+  if (backup->parsed()) return Backup(*cfg, backup_file);
+  if (restore->parsed()) return Restore(*cfg, backup_file, restore_force);
   if (key_create->parsed()) {
     if (email.empty()) {
       email = name;

@@ -13,7 +13,14 @@
 namespace payops::http {
 
 Api::Api(service::Env& env, jobs::JobRunner& runner, ManualClock* manual_clock, ApiOptions options)
-    : env_(env), runner_(runner), manual_clock_(manual_clock), options_(options), auth_(env) {
+    : env_(env),
+      runner_(runner),
+      manual_clock_(manual_clock),
+      options_(options),
+      auth_(env),
+      per_key_(options.per_key),
+      per_address_(options.per_address),
+      auth_failures_(options.auth_failures) {
   RegisterHealth(*this);
   RegisterOrgs(*this);
   RegisterApiKeys(*this);
@@ -32,6 +39,7 @@ Api::Api(service::Env& env, jobs::JobRunner& runner, ManualClock* manual_clock, 
   RegisterWebhooks(*this);
   RegisterMonitors(*this);
   RegisterStatements(*this);
+  RegisterAudit(*this);
   resource_json_ = MakeResourceJson();
   env_.resource_json = resource_json_.get();
   metrics_ = std::make_unique<Metrics>(router_.routes().size());
@@ -77,7 +85,43 @@ HttpResponse Api::Handle(HttpRequest& req, const Route* route) {
   return res;
 }
 
+namespace {
+
+HttpResponse TooManyRequests(const HttpRequest& req, int64_t retry_after_s, std::string code,
+                             std::string message) {
+  HttpResponse r = ErrorResponse(
+      Error{ErrorKind::kRateLimited, std::move(code), std::move(message), {}}, req.request_id);
+  r.headers.emplace_back("Retry-After", std::to_string(retry_after_s));
+  return r;
+}
+
+// Health probes are never limited: an orchestrator must see a busy server.
+bool Exempt(const HttpRequest& req) {
+  return req.path == "/healthz" || req.path == "/readyz";
+}
+
+bool HasCredentials(const HttpRequest& req) {
+  return !req.authorization.empty() || req.cookie.find("payops_session=") != std::string::npos;
+}
+
+}  // namespace
+
 HttpResponse Api::Dispatch(HttpRequest& req, const Route* route) {
+  const auto now = std::chrono::steady_clock::now();
+  if (Exempt(req)) return DispatchRoute(req, route, now);
+  if (int64_t wait = per_address_.Take(req.remote_address, now)) {
+    return TooManyRequests(req, wait, "rate_limited", "too many requests from this address");
+  }
+  HttpResponse res = DispatchRoute(req, route, now);
+  // A failed sign-in, or credentials refused: counted against the address.
+  if (res.status == 401 && (HasCredentials(req) || (route && !route->options.auth))) {
+    auth_failures_.Take(req.remote_address, now);
+  }
+  return res;
+}
+
+HttpResponse Api::DispatchRoute(HttpRequest& req, const Route* route,
+                        std::chrono::steady_clock::time_point now) {
   if (!route) {
     RouteMatch m = router_.Find(req.method, req.path, req.params);
     if (m.wrong_method) {
@@ -95,8 +139,17 @@ HttpResponse Api::Dispatch(HttpRequest& req, const Route* route) {
             ErrorKind::kNotFound, "route_not_found", "no route " + req.method + " " + req.path, {}},
         req.request_id);
   }
+  const bool guarded = HasCredentials(req) || (!route->options.auth && req.method == "POST");
+  if (guarded && auth_failures_.Exhausted(req.remote_address, now)) {
+    return TooManyRequests(req, 60, "auth_throttled",
+                           "too many failed authentications from this address; retry later");
+  }
   if (route->options.auth) {
     if (auto denied = Authenticate(req); denied) return std::move(*denied);
+    req.actor.request_id = req.request_id;  // the audit trail names the request
+    if (int64_t wait = per_key_.Take(req.actor.member_id, now)) {
+      return TooManyRequests(req, wait, "rate_limited", "too many requests for this API key");
+    }
   }
   // Idempotency keys are scoped to the caller: anonymous routes (sign-in) have none.
   if (req.method == "POST" && !req.idempotency_key.empty() && route->options.auth) {

@@ -146,8 +146,9 @@ struct Server::Impl {
   net::thread_pool workers;
   std::optional<FiberPool> fibers;  // when opt.fibers
   net::signal_set signals{ioc, SIGTERM, SIGINT};
-  std::atomic<size_t> pending{0};    // requests queued or running on workers
-  std::atomic<size_t> in_flight{0};  // requests read and not yet written
+  std::atomic<size_t> pending{0};      // requests queued or running on workers
+  std::atomic<size_t> in_flight{0};    // requests read and not yet written
+  std::atomic<size_t> connections{0};  // open sessions
   std::atomic<bool> draining{false};
   net::steady_timer drain_timer{ioc};
   std::chrono::steady_clock::time_point drain_deadline;
@@ -169,10 +170,18 @@ namespace {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, Server::Impl& srv)
-      : stream_(std::move(socket)), srv_(srv), buffer_(srv.opt.buffer_limit_bytes) {}
+      : stream_(std::move(socket)), srv_(srv), buffer_(srv.opt.buffer_limit_bytes) {
+    beast::error_code ec;
+    auto peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_address_ = peer.address().to_string();
+    srv_.connections++;
+  }
   // A request whose answer was never written (its connection failed) is no
   // longer in flight.
-  ~Session() { Uncount(); }
+  ~Session() {
+    Uncount();
+    srv_.connections--;
+  }
 
   void Start() {
     net::dispatch(stream_.get_executor(),
@@ -220,6 +229,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     HttpRequest req;
     req.request_id = NewRequestId();
+    req.remote_address = remote_address_;
     if (ec) {
       keep_alive_ = false;
       Count();
@@ -344,6 +354,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   bool first_ = true;
   bool counted_ = false;  // in srv_.in_flight
+  std::string remote_address_;
 };
 
 // Runs `ioc` until it stops (or, with a deadline, until then). An exception
@@ -374,6 +385,12 @@ void Server::Impl::Accept() {
     } else {
       Contain("connection not started", [&] {
         beast::error_code ignored;  // a peer gone already is found by the first read
+        if (connections.load() >= opt.max_connections) {
+          spdlog::warn("msg=\"connection refused: too many open\" max_connections={}",
+                       opt.max_connections);
+          socket.close(ignored);
+          return;
+        }
         socket.set_option(tcp::no_delay(true), ignored);
         std::make_shared<Session>(std::move(socket), *this)->Start();
       });

@@ -1,4 +1,5 @@
 #include "payops/service/end_users.h"
+#include "payops/service/audit.h"
 
 #include <boost/json.hpp>
 
@@ -142,6 +143,14 @@ Result<EndUser> PatchEndUser(Env& env, const Actor& actor, const std::string& id
     if (!changes.empty()) {
       u.updated_at = now;
       PAYOPS_TRY(store::UpdateEndUser(tx, u));
+      boost::json::object before_json, after_json;
+      for (const auto& [field, from, to] : changes) {
+        before_json[field] = from;
+        after_json[field] = to;
+      }
+      after_json["reason"] = reason;
+      PAYOPS_TRY(RecordAudit(env, tx, actor, "end_user.update", "end_user", u.id, before_json,
+                             after_json));
       for (const auto& [field, from, to] : changes) {
         PAYOPS_TRY(store::AppendAudit(
             tx, store::AuditEntry{env.ids.New("aud"), "end_user", u.id, now, actor.member_id,

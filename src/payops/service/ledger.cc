@@ -1,4 +1,5 @@
 #include "payops/service/ledger.h"
+#include "payops/service/audit.h"
 
 #include "payops/core/org.h"
 #include "payops/service/statements.h"
@@ -145,7 +146,13 @@ Result<PayoutView> CreatePayout(Env& env, const Actor& actor, const NewPayout& i
                             "amount");
     }
     PAYOPS_ASSIGN_OR_RETURN(Posting p, BuildOrgPayout(accounts, v.id, in.amount, v.fee));
-    return Insert(env, tx, org_id, p, v.created_at, in.corridor);
+    PAYOPS_TRY(Insert(env, tx, org_id, p, v.created_at, in.corridor));
+    return RecordAudit(env, tx, actor, "payout.create", "payout", v.id, nullptr,
+                       boost::json::object{{"org_id", org_id},
+                                           {"currency", v.currency},
+                                           {"corridor", v.corridor},
+                                           {"amount", v.amount},
+                                           {"fee", v.fee}});
   }));
   return v;
 }

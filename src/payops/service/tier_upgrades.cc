@@ -1,4 +1,5 @@
 #include "payops/service/tier_upgrades.h"
+#include "payops/service/audit.h"
 
 #include <sodium.h>
 
@@ -32,6 +33,9 @@ Result<TierUpgradeView> Change(Env& env, const Actor& actor, const std::string& 
 
 Status Move(Env& env, store::Tx& tx, store::TierUpgrade& u, const char* to, const Actor& actor) {
   PAYOPS_TRY(CheckTierUpgradeTransition(u.status, to));
+  PAYOPS_TRY(RecordAudit(env, tx, actor, "tier_upgrade.move", "tier_upgrade", u.id,
+                         boost::json::object{{"status", u.status}, {"user_id", u.user_id}},
+                         boost::json::object{{"status", to}, {"user_id", u.user_id}}));
   u.status = to;
   u.updated_at = env.clock.Now();
   if (std::string_view(to) != "SUBMITTED") u.decided_by = actor.member_id;

@@ -1066,6 +1066,52 @@ CREATE TABLE ticket_statements (
 )
 )SQL",
      "", ""},
+    // The audit trail (migration 23): one append-only, hash-chained record
+    // per administrative or money-moving action, written in the transaction
+    // of the action. audit_head holds the last sequence number and hash; its
+    // single row is updated by every append, which serializes appenders (a
+    // row lock on PostgreSQL, the one writer on SQLite), so the chain stays
+    // linear. Triggers refuse UPDATE and DELETE of a record.
+    {23, "audit_trail",
+     R"SQL(
+CREATE TABLE audit_trail (
+  seq BIGINT PRIMARY KEY,
+  at BIGINT NOT NULL,
+  actor TEXT NOT NULL,
+  actor_role TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  object_type TEXT NOT NULL,
+  object_id TEXT NOT NULL,
+  before_json TEXT NOT NULL,
+  after_json TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX audit_trail_actor ON audit_trail(actor, seq);
+CREATE INDEX audit_trail_object ON audit_trail(object_type, object_id, seq);
+CREATE INDEX audit_trail_action ON audit_trail(action, seq);
+CREATE INDEX audit_trail_at ON audit_trail(at, seq);
+CREATE TABLE audit_head (
+  id BIGINT PRIMARY KEY,
+  seq BIGINT NOT NULL,
+  hash TEXT NOT NULL
+);
+INSERT INTO audit_head (id, seq, hash) VALUES (1, 0,
+  '0000000000000000000000000000000000000000000000000000000000000000')
+)SQL",
+     R"SQL(
+CREATE TRIGGER audit_trail_no_update BEFORE UPDATE ON audit_trail
+BEGIN SELECT RAISE(ABORT, 'audit_trail is append-only'); END;
+CREATE TRIGGER audit_trail_no_delete BEFORE DELETE ON audit_trail
+BEGIN SELECT RAISE(ABORT, 'audit_trail is append-only'); END
+)SQL",
+     R"SQL(
+CREATE FUNCTION audit_trail_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'audit_trail is append-only'; END $$;
+CREATE TRIGGER audit_trail_no_change BEFORE UPDATE OR DELETE ON audit_trail
+FOR EACH ROW EXECUTE FUNCTION audit_trail_append_only()
+)SQL"},
     // The received-mail expiry job deletes by age.
     {25, "received_mail_by_age",
      R"SQL(
