@@ -64,10 +64,9 @@ TEST(AuditApi, ActionsAreRecordedAndReadableByAdminsOnly) {
   // Filters: by object (two keys: the admin's, made by `payops key create` as
   // the system, and the agent's, made by the admin), by time range (empty
   // after the last record), paging.
-  json::array keys =
-      json::parse(Call(server, admin, "GET", "/v1/audit?object_type=api_key").body)
-          .at("data")
-          .as_array();
+  json::array keys = json::parse(Call(server, admin, "GET", "/v1/audit?object_type=api_key").body)
+                         .at("data")
+                         .as_array();
   ASSERT_EQ(keys.size(), 2u);
   EXPECT_EQ(keys[0].at("actor").as_string(), "system");
   EXPECT_NE(keys[1].at("actor").as_string(), "system");
@@ -264,7 +263,7 @@ TEST(Secrets, NeverInLogsMetricsOrErrors) {
                             R"({"email":"pat@customers.example","password":)" + password + "}"));
   // A secret in the query of a request.
   answers.push_back(Call(server, admin, "GET", "/v1/orgs?cursor=" + account));
-  HttpResult metrics = Request(server.port(), "GET", "/metrics");
+  HttpResult metrics = Call(server, admin, "GET", "/metrics");
   ASSERT_EQ(metrics.status, 200);
 
   std::string everything = server.Log() + "\n" + metrics.body;

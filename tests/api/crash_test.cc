@@ -82,6 +82,9 @@ struct Op {
   int64_t marker = 0;
   int status = 0;  // 0: no answer (the server or the database went away)
   std::string id;
+  // A 5xx answer as the client saw it: the body and its Retry-After.
+  std::string server_error_body;
+  std::string retry_after;
 };
 
 // The world the clients work in: keys, an org, users with cards and
@@ -203,6 +206,10 @@ Op Send(int port, Op op, const std::string& key) {
                      {{"Authorization", "Bearer " + key}, {"Idempotency-Key", op.key}});
     op.status = r.status;
     if (r.status >= 200 && r.status < 300) op.id = Field(r.body, "id");
+    if (r.status >= 500) {
+      op.server_error_body = r.body;
+      op.retry_after = r.headers["retry-after"];
+    }
   } catch (const std::exception&) {
     op.status = 0;  // refused connection: the server is gone
   }
@@ -410,7 +417,15 @@ void CheckRound(store::Store& st, int port, const OpFactory& f, std::vector<Op>&
       // No answer, or the database went away under it: the retry with the
       // key finishes the work or gives the original answer.
       ++t.interrupted;
-      if (op.status == 503) ++t.unavailable;
+      if (op.status == 503) {
+        ++t.unavailable;
+        // The database's own words stay in the log: the client reads a plain
+        // message and when to retry.
+        EXPECT_NE(op.server_error_body.find("payops cannot serve this request right now"),
+                  std::string::npos)
+            << op.server_error_body;
+        EXPECT_FALSE(op.retry_after.empty());
+      }
       if (op.status >= 500 && op.status != 503) ++t.other_server_errors;
       Op again = Send(port, op, f.KeyFor(op));
       EXPECT_NE(again.status, 0);

@@ -8,6 +8,7 @@
 
 #include "../store/backend.h"
 #include "payops/service/api_keys.h"
+#include "payops/service/monitors.h"
 
 namespace payops {
 namespace {
@@ -145,6 +146,48 @@ TEST_P(AuditTest, AnActionOfAServiceIsRecorded) {
   EXPECT_EQ(page->items[0].before_json, "null");
   // The key itself is never in the trail.
   EXPECT_EQ(page->items[0].after_json.find(key->key), std::string::npos);
+}
+
+// Monitors and maintenance windows: created, changed and deleted, each with
+// its before and after.
+TEST_P(AuditTest, MonitorsAndWindowsAreRecorded) {
+  ManualClock clock(*ParseRfc3339("2030-01-07T12:00:00Z"));
+  service::Env env(*store_, clock);
+  service::MonitorInput in;
+  in.name = "Bank API";
+  in.kind = "http";
+  in.target = "https://bank.example/health";
+  in.interval_seconds = 60;
+  auto m = service::CreateMonitor(env, Admin(), in);
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  service::MonitorInput change;
+  change.interval_seconds = 120;
+  ASSERT_TRUE(service::PatchMonitor(env, Admin(), m->monitor.id, change).ok());
+  service::WindowInput w;
+  w.starts_at = "2030-01-08T02:00:00Z";
+  w.ends_at = "2030-01-08T03:00:00Z";
+  w.title = "Bank maintenance";
+  w.monitor_ids = std::vector<std::string>{m->monitor.id};
+  auto window = service::CreateWindow(env, Admin(), w);
+  ASSERT_TRUE(window.ok()) << window.error().message;
+  ASSERT_TRUE(service::DeleteWindow(env, Admin(), window->window.id).ok());
+  ASSERT_TRUE(service::DeleteMonitor(env, Admin(), m->monitor.id).ok());
+  // A refused change records nothing.
+  EXPECT_FALSE(service::DeleteMonitor(env, Admin(), "mon_missing").ok());
+
+  auto page = service::ListAudit(env, Admin(), {}, {50, std::nullopt});
+  ASSERT_TRUE(page.ok());
+  std::vector<std::string> actions;
+  for (const auto& r : page->items) actions.push_back(r.action);
+  EXPECT_EQ(actions, (std::vector<std::string>{"monitor.create", "monitor.update",
+                                               "maintenance_window.create",
+                                               "maintenance_window.delete", "monitor.delete"}));
+  EXPECT_NE(page->items[1].before_json.find("\"interval_seconds\":60"), std::string::npos);
+  EXPECT_NE(page->items[1].after_json.find("\"interval_seconds\":120"), std::string::npos);
+  EXPECT_EQ(page->items[4].after_json, "null");
+  auto verdict = service::VerifyAuditTrail(*store_);
+  ASSERT_TRUE(verdict.ok());
+  EXPECT_FALSE(verdict->first_broken);
 }
 
 TEST_P(AuditTest, ConcurrentAppendersKeepOneLinearChain) {

@@ -11,6 +11,7 @@
 #include "../store/backend.h"
 #include "payops/jobs/job_runner.h"
 #include "payops/jobs/statement_jobs.h"
+#include "payops/service/audit.h"
 #include "payops/service/ledger.h"
 #include "payops/service/orgs.h"
 #include "payops/service/statements.h"
@@ -274,6 +275,16 @@ TEST_P(StatementTest, IssuedOnceNeverChangesAndCarriesPlanChargesAndCorrections)
             "invalid_value");
   auto cor = service::IssueCorrection(*env_, admin_, ticket->ticket.id, c);
   ASSERT_TRUE(cor.ok()) << cor.error().message;
+  {
+    // The audit trail has the correction (the refused ones above are absent).
+    store::AuditFilter f;
+    f.object_type = "statement_correction";
+    auto audit = service::ListAudit(*env_, admin_, f, {50, std::nullopt});
+    ASSERT_TRUE(audit.ok());
+    ASSERT_EQ(audit->items.size(), 1u);
+    EXPECT_EQ(audit->items[0].object_id, cor->id);
+    EXPECT_NE(audit->items[0].after_json.find("\"amount\":-50"), std::string::npos);
+  }
   auto jan_again = Get(admin_, "2026-01");
   ASSERT_TRUE(jan_again.ok());
   EXPECT_EQ(jan_again->record.id, jan->record.id);

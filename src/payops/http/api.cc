@@ -49,6 +49,41 @@ Api::~Api() {
   if (env_.resource_json == resource_json_.get()) env_.resource_json = nullptr;
 }
 
+namespace {
+
+// A 5xx answer as the caller sees it: its error code kept, the message
+// replaced by one that names no internals, and for 503 a Retry-After.
+void PlainServerError(HttpResponse& res, const std::string& request_id) {
+  std::string code = res.status == 503 ? "unavailable" : "internal";
+  boost::system::error_code ec;
+  json::value v = json::parse(res.body, ec);
+  if (!ec && v.is_object()) {
+    if (const json::value* err = v.as_object().if_contains("error");
+        err && err->is_object() && err->as_object().contains("code") &&
+        err->as_object().at("code").is_string()) {
+      code = std::string(err->as_object().at("code").as_string());
+    }
+  }
+  const std::string message =
+      res.status == 503 ? "payops cannot serve this request right now; retry in a moment"
+                        : "payops failed on this request; the operator can find it in the log "
+                          "by its request id";
+  const int status = res.status;
+  auto headers = std::move(res.headers);
+  res = ErrorResponse(
+      Error{status == 503 ? ErrorKind::kUnavailable : ErrorKind::kInternal, code, message, {}},
+      request_id);
+  res.status = status;
+  res.headers = std::move(headers);
+  if (status == 503) {
+    bool has_retry_after = false;
+    for (const auto& header : res.headers) has_retry_after |= header.first == "Retry-After";
+    if (!has_retry_after) res.headers.emplace_back("Retry-After", "1");
+  }
+}
+
+}  // namespace
+
 const Route* Api::Resolve(HttpRequest& req) const {
   return router_.Find(req.method, req.path, req.params).route;
 }
@@ -73,9 +108,12 @@ HttpResponse Api::Handle(HttpRequest& req, const Route* route) {
                 .count();
   metrics_->Observe(route ? route->index : router_.routes().size(), req.method, res.status, us);
   if (res.status >= 500) {
+    // The details (a store's or library's message) go to the log only; the
+    // caller gets the code, a plain message and the request id to quote.
     spdlog::error("msg=\"request failed\" request_id={} method={} path={} status={} body={}",
                   LogValue(req.request_id), LogValue(req.method), LogValue(req.path), res.status,
                   LogValue(res.body));
+    PlainServerError(res, req.request_id);
   } else if (options_.access_log) {
     spdlog::info("msg=\"request\" request_id={} method={} path={} status={} duration_us={}",
                  LogValue(req.request_id), LogValue(req.method), LogValue(req.path), res.status,
@@ -121,7 +159,7 @@ HttpResponse Api::Dispatch(HttpRequest& req, const Route* route) {
 }
 
 HttpResponse Api::DispatchRoute(HttpRequest& req, const Route* route,
-                        std::chrono::steady_clock::time_point now) {
+                                std::chrono::steady_clock::time_point now) {
   if (!route) {
     RouteMatch m = router_.Find(req.method, req.path, req.params);
     if (m.wrong_method) {

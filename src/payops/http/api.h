@@ -64,7 +64,7 @@ class Api {
   HttpResponse Dispatch(HttpRequest& req, const Route* route);
   // Dispatch after the address limit: the route, authentication, the key limit.
   HttpResponse DispatchRoute(HttpRequest& req, const Route* route,
-                     std::chrono::steady_clock::time_point now);
+                             std::chrono::steady_clock::time_point now);
   HttpResponse WithIdempotency(HttpRequest& req, const Route& route);
   // Sets req.actor from the API key or the web session; the refusal otherwise.
   std::optional<HttpResponse> Authenticate(HttpRequest& req);

@@ -2,8 +2,9 @@
 // when (the Clock), in which request, and the object before and after.
 //
 // Every service that changes keys, members, orgs, KYC or tiers, releases,
-// cancels, refunds, returns, chargebacks, payouts, webhook endpoints or
-// monitors calls RecordAudit inside the store transaction of the change, so
+// cancels, refunds, returns, chargebacks, payouts, statement corrections,
+// webhook endpoints, monitors or maintenance windows calls RecordAudit inside
+// the store transaction of the change, so
 // the record commits or rolls back with it:
 //
 //   PAYOPS_TRY(env.store.Write([&](store::Tx& tx) -> Status {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "payops/core/mail_ids.h"
+#include "payops/service/audit.h"
 #include "payops/service/mail_templates.h"
 #include "payops/service/tickets.h"
 #include "payops/store/members.h"
@@ -13,6 +14,23 @@ namespace payops::service {
 namespace {
 
 using monitor::Kind;
+
+// What the audit trail keeps of a monitor and of a maintenance window.
+boost::json::value MonitorAuditJson(const store::MonitorRecord& m) {
+  return boost::json::object{{"name", m.name},
+                             {"kind", m.kind},
+                             {"target", m.target},
+                             {"interval_seconds", m.interval_seconds},
+                             {"failure_threshold", m.failure_threshold}};
+}
+boost::json::value WindowAuditJson(const store::MaintenanceWindow& w) {
+  boost::json::array ids;
+  for (const auto& id : w.monitor_ids) ids.emplace_back(id);
+  return boost::json::object{{"title", w.title},
+                             {"starts_at", FormatRfc3339(w.starts_at)},
+                             {"ends_at", FormatRfc3339(w.ends_at)},
+                             {"monitor_ids", std::move(ids)}};
+}
 
 Status CanRead(const Actor& actor) {
   return RequireRole(actor, {Role::kAdmin, Role::kAgent, Role::kOpsManager});
@@ -134,6 +152,8 @@ Result<MonitorView> CreateMonitor(Env& env, const Actor& actor, const MonitorInp
     m.created_at = m.updated_at = now;
     m.next_check_at = now;  // checked on the next pass
     PAYOPS_TRY(store::InsertMonitor(tx, m));
+    PAYOPS_TRY(RecordAudit(env, tx, actor, "monitor.create", "monitor", m.id, nullptr,
+                           MonitorAuditJson(m)));
     PAYOPS_ASSIGN_OR_RETURN(auto active, ActiveCovers(tx, now));
     PAYOPS_ASSIGN_OR_RETURN(view, ViewOf(tx, m, now, kRecentChecksShown, active));
     return Status::Ok();
@@ -149,6 +169,7 @@ Result<MonitorView> PatchMonitor(Env& env, const Actor& actor, const std::string
     PAYOPS_ASSIGN_OR_RETURN(auto found, store::FindMonitor(tx, id));
     if (!found) return Error::NotFound("monitor");
     store::MonitorRecord& m = *found;
+    const boost::json::value before = MonitorAuditJson(m);
     if (m.kind == "builtin") {
       // Only the schedule of a built-in monitor changes.
       if (in.name || in.kind || in.target || in.set_expect_body || in.set_expect_status ||
@@ -175,6 +196,8 @@ Result<MonitorView> PatchMonitor(Env& env, const Actor& actor, const std::string
     Instant now = env.clock.Now();
     m.updated_at = now;
     PAYOPS_TRY(store::UpdateMonitor(tx, m));
+    PAYOPS_TRY(RecordAudit(env, tx, actor, "monitor.update", "monitor", m.id, before,
+                           MonitorAuditJson(m)));
     PAYOPS_ASSIGN_OR_RETURN(auto active, ActiveCovers(tx, now));
     PAYOPS_ASSIGN_OR_RETURN(view, ViewOf(tx, m, now, kRecentChecksShown, active));
     return Status::Ok();
@@ -185,9 +208,11 @@ Result<MonitorView> PatchMonitor(Env& env, const Actor& actor, const std::string
 Status DeleteMonitor(Env& env, const Actor& actor, const std::string& id) {
   PAYOPS_TRY(CanChange(actor));
   return env.store.Write([&](store::Tx& tx) -> Status {
+    PAYOPS_ASSIGN_OR_RETURN(auto found, store::FindMonitor(tx, id));
     PAYOPS_ASSIGN_OR_RETURN(bool deleted, store::DeleteMonitor(tx, id, env.clock.Now()));
-    if (!deleted) return Error::NotFound("monitor");
-    return Status::Ok();
+    if (!deleted || !found) return Error::NotFound("monitor");
+    return RecordAudit(env, tx, actor, "monitor.delete", "monitor", id, MonitorAuditJson(*found),
+                       nullptr);
   });
 }
 
@@ -457,6 +482,8 @@ Result<WindowView> CreateWindow(Env& env, const Actor& actor, const WindowInput&
     w.created_by = actor.member_id;
     w.created_at = w.updated_at = now;
     PAYOPS_TRY(store::InsertWindow(tx, w));
+    PAYOPS_TRY(RecordAudit(env, tx, actor, "maintenance_window.create", "maintenance_window", w.id,
+                           nullptr, WindowAuditJson(w)));
     view = WindowViewOf(w, actor, now);
     return Status::Ok();
   }));
@@ -478,6 +505,7 @@ Result<WindowView> PatchWindow(Env& env, const Actor& actor, const std::string& 
     PAYOPS_ASSIGN_OR_RETURN(auto found, store::FindWindow(tx, id));
     if (!found) return Error::NotFound("maintenance window");
     store::MaintenanceWindow& w = *found;
+    const boost::json::value before = WindowAuditJson(w);
     Instant now = env.clock.Now();
     const auto state = monitor::WindowStateAt(w.starts_at, w.ends_at, now);
     if (state == monitor::WindowState::kPast) {
@@ -498,6 +526,8 @@ Result<WindowView> PatchWindow(Env& env, const Actor& actor, const std::string& 
     PAYOPS_TRY(CheckWindow(tx, w, now));
     w.updated_at = now;
     PAYOPS_TRY(store::UpdateWindow(tx, w));
+    PAYOPS_TRY(RecordAudit(env, tx, actor, "maintenance_window.update", "maintenance_window", w.id,
+                           before, WindowAuditJson(w)));
     view = WindowViewOf(w, actor, now);
     return Status::Ok();
   }));
@@ -514,8 +544,9 @@ Status DeleteWindow(Env& env, const Actor& actor, const std::string& id) {
                              "a maintenance window can be deleted only before it starts");
     }
     PAYOPS_ASSIGN_OR_RETURN(bool deleted, store::DeleteWindow(tx, id));
-    (void)deleted;
-    return Status::Ok();
+    if (!deleted) return Error::NotFound("maintenance window");
+    return RecordAudit(env, tx, actor, "maintenance_window.delete", "maintenance_window", id,
+                       WindowAuditJson(*found), nullptr);
   });
 }
 

@@ -5,6 +5,7 @@
 
 #include "payops/core/mail_ids.h"
 #include "payops/core/money.h"
+#include "payops/service/audit.h"
 #include "payops/service/mail_templates.h"
 #include "payops/store/orgs.h"
 #include "payops/store/outbox.h"
@@ -146,6 +147,7 @@ Result<StatementView> GetMonthlyStatement(Env& env, const Actor& actor,
                                           const std::optional<std::string>& org_id,
                                           const std::string& month) {
   PAYOPS_ASSIGN_OR_RETURN(std::string org, StatementOrg(actor, org_id));
+  if (month.empty()) return Error::Invalid("missing_field", "month (YYYY-MM) is required", "month");
   PAYOPS_ASSIGN_OR_RETURN(statement::Month m, statement::ParseMonth(month));
   const Instant end = statement::MonthEnd(m);
   if (env.clock.Now() < end) {
@@ -335,7 +337,13 @@ Result<store::CorrectionRecord> IssueCorrection(Env& env, const Actor& actor,
         store::TicketEvent{
             env.ids.New("tev"), t->id, now, actor.member_id, "statement_correction", std::nullopt,
             c.id + " " + MoneyText(c.amount, c.currency) + " on the next statement", in.reason}));
-    return Status::Ok();
+    return RecordAudit(env, tx, actor, "statement_correction.create", "statement_correction", c.id,
+                       nullptr,
+                       boost::json::object{{"org_id", c.org_id},
+                                           {"ticket_id", t->id},
+                                           {"currency", c.currency},
+                                           {"amount", c.amount},
+                                           {"reason", c.reason}});
   }));
   return c;
 }

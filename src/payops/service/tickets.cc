@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <span>
 
 #include "payops/core/mail_ids.h"
 #include "payops/core/transaction.h"
@@ -1170,12 +1171,16 @@ Result<QueueView> TeamOf(store::Tx& tx, desk::Queue q) {
 Result<store::Page<QueueView>> ListQueues(Env& env, const Actor& actor,
                                           const store::PageRequest& page) {
   if (actor.role == Role::kPartner) return Error::Forbidden("queues are for staff");
-  constexpr desk::Queue kOrder[] = {desk::Queue::kDelivery, desk::Queue::kCustomerService,
-                                    desk::Queue::kEmi};
+  static constexpr desk::Queue kAll[] = {desk::Queue::kDelivery, desk::Queue::kCustomerService,
+                                         desk::Queue::kEmi};
+  // EMI users work their own queue only: they see its team, not payops's.
+  static constexpr desk::Queue kEmiOnly[] = {desk::Queue::kEmi};
+  const std::span<const desk::Queue> kOrder =
+      actor.role == Role::kEmi ? std::span<const desk::Queue>(kEmiOnly) : kAll;
   size_t start = 0;
   if (page.after_id) {
-    while (start < std::size(kOrder) && desk::QueueName(kOrder[start]) != *page.after_id) ++start;
-    if (start == std::size(kOrder)) {
+    while (start < kOrder.size() && desk::QueueName(kOrder[start]) != *page.after_id) ++start;
+    if (start == kOrder.size()) {
       return Error::Invalid("invalid_cursor", "cursor is not one this server issued", "cursor");
     }
     ++start;
@@ -1183,7 +1188,7 @@ Result<store::Page<QueueView>> ListQueues(Env& env, const Actor& actor,
   store::Page<QueueView> out;
   PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
     out = {};
-    for (size_t i = start; i < std::size(kOrder); ++i) {
+    for (size_t i = start; i < kOrder.size(); ++i) {
       if (static_cast<int>(out.items.size()) == page.limit) {
         out.has_more = true;
         break;
