@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 STORE ?= sqlite://$(CURDIR)/payops-demo.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: demo test build build-test bench web-bench deps deps-test format clean
+.PHONY: demo test build build-test bench web-bench deps deps-test format clean fuzz-long crash-long
 
 deps:
 	scripts/install-deps.sh run
@@ -31,11 +31,26 @@ build-test: deps-test
 	@# playwright-core, which drives Debian's /usr/bin/chromium in the browser tests.
 	test -x build-test/npm/node_modules/.bin/ach && test -d build-test/npm/node_modules/playwright-core || \
 	  npm install --prefix build-test/npm --no-audit --no-fund --silent @ach/ach@1.1.0 playwright-core@1.65.1
+	@# The libFuzzer targets, built with clang in a directory of their own (fuzz/).
+	JOBS=$(JOBS) fuzz/build.sh build-fuzz
 
 test: build-test
 	cd build-test && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS) --timeout 600
+
+# Every fuzz target for FUZZ_SECONDS (default 600) each; statistics per target.
+FUZZ_SECONDS ?= 600
+fuzz-long: build-test
+	for t in json_body resources router http_request nacha mime config calendar; do \
+	  fuzz/run.sh build-fuzz $$t $(FUZZ_SECONDS) || exit 1; done
+
+# The crash-safety tests with 20 SIGKILL / immediate-restart rounds each.
+CRASH_ROUNDS ?= 20
+crash-long: build-test
+	cd build-test && PAYOPS_CRASH_ROUNDS=$(CRASH_ROUNDS) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure --timeout 3600 -R CrashSafety
 
 bench:
 	bench/run.sh
@@ -50,4 +65,4 @@ format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')
 
 clean:
-	rm -rf build build-test build-bench
+	rm -rf build build-test build-bench build-fuzz

@@ -47,7 +47,16 @@ export PAYOPS_ENCRYPTION_KEY
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$bin" migrate --store "$store" >/dev/null
 key=$("$bin" key create --store "$store" --role admin --name "Bench Admin" 2>/dev/null)
-"$bin" serve --store "$store" --listen "127.0.0.1:$port" --bench-hello 2>"$work/server.log" &
+# The load generators send far more than the default rate limits allow from
+# one key and one address; the limiters still run, with buckets that never empty.
+cat > "$work/bench.toml" <<'TOML'
+[rate_limits]
+per_key_per_minute = 1000000000
+per_key_burst = 1000000000
+per_address_per_minute = 1000000000
+per_address_burst = 1000000000
+TOML
+"$bin" serve --config "$work/bench.toml" --store "$store" --listen "127.0.0.1:$port" --bench-hello 2>"$work/server.log" &
 server_pid=$!
 for _ in $(seq 100); do grep -q "listening on" "$work/server.log" && break; sleep 0.1; done
 base="http://127.0.0.1:$port"
@@ -89,7 +98,7 @@ if [[ " $TARGETS " == *" mine"* ]]; then
   sweep_idle=$(awk '/^sweep_idle_ms /{print $2 " ms"}' "$work/desk.txt")
   cat "$work/desk.txt" | grep -v '^key' >&2
   desk_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  "$bin" serve --store "sqlite://$work/desk.db" --listen "127.0.0.1:$desk_port" 2>"$work/desk-server.log" &
+  "$bin" serve --config "$work/bench.toml" --store "sqlite://$work/desk.db" --listen "127.0.0.1:$desk_port" 2>"$work/desk-server.log" &
   desk_pid=$!
   for _ in $(seq 300); do grep -q "listening on" "$work/desk-server.log" && break; sleep 0.1; done
   base_desk="http://127.0.0.1:$desk_port"

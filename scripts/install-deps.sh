@@ -9,9 +9,10 @@ what=${1:-run}
 run_pkgs=(build-essential cmake ninja-build pkg-config ccache ca-certificates tzdata
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-context1.81-dev
   libsqlite3-dev sqlite3 libpq-dev libhowardhinnant-date-dev libcli11-dev libspdlog-dev libfmt-dev
-  libsodium-dev libtomlplusplus-dev libcurl4-openssl-dev libgeoip-dev geoip-database libmaxminddb-dev
-  libgoogle-perftools-dev libgmime-3.0-dev)
-test_pkgs=(libgtest-dev libgmock-dev postgresql-15 postgresql-client-15 python3 python3-aiosmtpd curl
+  libsodium-dev libtomlplusplus-dev libcurl4-openssl-dev libssl-dev libgeoip-dev geoip-database libmaxminddb-dev
+  libgoogle-perftools-dev libgmime-3.0-dev zlib1g-dev
+  dpkg-dev file)
+test_pkgs=(clang libclang-rt-14-dev libgtest-dev libgmock-dev libyaml-cpp-dev postgresql-15 postgresql-client-15 python3 python3-aiosmtpd curl
   nodejs chromium fonts-dejavu-core)
 bench_pkgs=(wrk libbenchmark-dev python3 python3-aiosmtpd curl hyperfine)
 

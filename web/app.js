@@ -5,6 +5,8 @@ import { h, api, state, clear, isStaff, isEmi, isPartner, setSignedOutHandler, t
 import * as auth from './auth.js';
 import * as desk from './desk.js';
 import * as ops from './ops.js';
+import * as monitors from './monitors.js';
+import * as statements from './statements.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -31,9 +33,14 @@ const PRIVATE = [
   [/^#\/batches$/, () => ops.batchesView()],
   [/^#\/users$/, () => ops.usersView()],
   [/^#\/users\/([^/]+)$/, (ctx, m) => ops.userView(decodeURIComponent(m[1]))],
+  [/^#\/tier-upgrades$/, () => ops.tierUpgradesView()],
+  [/^#\/members\/invite$/, () => auth.inviteView()],
   [/^#\/kb$/, () => ops.kbView()],
   [/^#\/clock$/, () => ops.clockView()],
+  [/^#\/statements$/, () => statements.statementsView()],
   [/^#\/password$/, (ctx) => auth.changePasswordView(ctx)],
+  [/^#\/monitors$/, () => monitors.monitorsView()],
+  [/^#\/maintenance$/, () => monitors.maintenanceView()],
 ];
 
 function home() {
@@ -45,13 +52,13 @@ function navItems() {
   const r = state.member ? state.member.role : '';
   if (isPartner()) {
     return [['#/requests', 'My requests'], ['#/requests/new', 'New request'],
-      ['#/holds', 'Held transactions'], ['#/transactions', 'Transactions'], ['#/kb', 'Help articles']];
+      ['#/holds', 'Held transactions'], ['#/transactions', 'Transactions'], ['#/statements', 'Statements'], ['#/kb', 'Help articles'], ['#/maintenance', 'Maintenance']];
   }
   if (isEmi()) return [['#/queue', 'EMI queue'], ['#/kb', 'Knowledge base']];
   const items = [['#/queue', 'Tickets'], ['#/holds', 'Held transactions'],
     ['#/transactions', 'Transactions'], ['#/batches', 'ACH batches'], ['#/users', 'End users'],
-    ['#/kb', 'Knowledge base']];
-  if (r === 'admin') items.push(['#/clock', 'Sandbox clock']);
+    ['#/tier-upgrades', 'Tier upgrades'], ['#/statements', 'Statements'], ['#/kb', 'Knowledge base'], ['#/monitors', 'Monitoring']];
+  if (r === 'admin') items.push(['#/members/invite', 'Invite a member'], ['#/clock', 'Sandbox clock']);
   return items;
 }
 

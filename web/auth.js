@@ -129,8 +129,10 @@ export function setPasswordView(ctx, token, invite) {
     } catch (e) {
       if (e.field === 'token') e.field = '';  // the link, not a field of the form
       if (e.code && /token|expired|used|invalid/.test(e.code)) {
-        e.message += invite ? ' Ask your administrator for a new invitation.'
-          : ' Ask for a new link from “Forgot your password”.';
+        // What is wrong with the link (the server's advice is replaced by ours).
+        const said = e.message.split(';')[0].replace(/[.\s]*$/, '.');
+        e.message = said.charAt(0).toUpperCase() + said.slice(1) + (invite ? ' Ask your administrator for a new invitation.'
+          : ' Ask for a new link from “Forgot your password”.');
       }
       throw e;
     }
@@ -162,4 +164,38 @@ export function changePasswordView(ctx) {
     ctx.signedOut();
   });
   return card('Change password', null, form);
+}
+
+// #/members/invite (admins): invites a person by email; the emailed link
+// (#/invite/<token>) sets their password.
+export async function inviteView() {
+  let orgs = [];
+  try {
+    orgs = (await api('GET', '/v1/orgs?limit=500')).data;
+  } catch (e) { /* the organisation stays optional */ }
+  const roles = [['agent', 'Agent'], ['ops_manager', 'Operations manager'], ['admin', 'Administrator'],
+    ['emi', 'EMI partner'], ['partner', "Partner's staff (needs an organisation)"]];
+  const form = h('form', { class: 'stack', novalidate: true },
+    field('Role', h('select', { name: 'role' }, roles.map(([v, t]) => h('option', { value: v }, t)))),
+    field('Full name', input('name', 'text', { required: true, maxlength: 200, autocomplete: 'off' })),
+    field('Email', input('email', 'email', { required: true, maxlength: 254, autocomplete: 'off' })),
+    field('Organisation (partners only)', h('select', { name: 'org_id' },
+      h('option', { value: '' }, 'none'), orgs.map((o) => h('option', { value: o.id }, o.name)))),
+    h('div', { class: 'field check' }, h('input', { type: 'checkbox', name: 'org_admin', id: 'invite-org-admin' }),
+      h('label', { for: 'invite-org-admin' }, 'Administers the organisation (sees all its requests)')),
+    formError(),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Send invitation')));
+  const done = h('div', { role: 'status' });
+  onSubmit(form, async () => {
+    const body = { role: form.role.value, name: form.name.value.trim(), email: form.email.value.trim() };
+    if (form.org_id.value) body.org_id = form.org_id.value;
+    if (form.role.value === 'partner') body.org_admin = form.org_admin.checked;
+    const m = await api('POST', '/v1/members', body, { idempotent: true });
+    done.replaceChildren(h('div', { class: 'notice ok' }, 'Invitation sent to ' + m.email +
+      ': the emailed link lets ' + m.name + ' choose a password.'));
+    form.reset();
+  });
+  return h('div', null, h('h1', null, 'Invite a team member'),
+    h('p', { class: 'muted' }, 'The person gets an email with a link to choose a password, then signs in with their email.'),
+    form, done);
 }

@@ -70,7 +70,7 @@ export class ApiError extends Error {
 // or the API key. Throws ApiError with the API's code, message and field.
 export async function api(method, path, body, opts) {
   const o = opts || {};
-  const headers = { 'Accept': 'application/json' };
+  const headers = { 'Accept': o.accept || 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (state.key) headers['Authorization'] = 'Bearer ' + state.key;
   if (method !== 'GET' && state.csrf) headers['X-CSRF-Token'] = state.csrf;
@@ -130,9 +130,17 @@ export function clearErrors(form) {
 
 // Shows an error next to its field (error.field names the control's name;
 // "attachments[0]" falls back to "attachments"), else at the form's foot.
+// "wrong email or password" → "Wrong email or password." (the API's messages
+// are written to be read within a sentence).
+export function sentence(text) {
+  const t = String(text || '').trim();
+  if (!t) return t;
+  return t.charAt(0).toUpperCase() + t.slice(1) + (/[.!?)”"]$/.test(t) ? '' : '.');
+}
+
 export function showError(form, err) {
   clearErrors(form);
-  const msg = err.message + (err.requestId && err.status >= 500 ? ' (request ' + err.requestId + ')' : '');
+  const msg = sentence(err.message) + (err.requestId && err.status >= 500 ? ' (request ' + err.requestId + ')' : '');
   const names = err.field ? [err.field, err.field.replace(/\[.*$/, '').replace(/\..*$/, '')] : [];
   for (const n of names) {
     const control = form.querySelector('[name="' + CSS.escape(n) + '"]');
@@ -244,21 +252,45 @@ export function loading() {
   return h('p', { class: 'muted' }, 'Loading…');
 }
 
-// A <table> of rows; cols: [header, cell(row) → node|string, className?].
+// A <table> of rows; cols: [header, cell(row) → node|string, className?, width?].
+// Rows are cloned from one prepared <tr> (cells, classes and labels set once)
+// into a fragment attached in one go; a cell's text is set as text. With a
+// width on every column but one (opts.fixed) the table uses the fixed layout:
+// the browser sizes columns from the header instead of measuring every cell,
+// which is most of the cost of a long list.
 export function table(rows, cols, opts) {
   const o = opts || {};
   if (!rows.length) return h('p', { class: 'empty' }, o.empty || 'Nothing here.');
-  const body = h('tbody');
+  const proto = document.createElement('tr');
+  for (const c of cols) {
+    const td = document.createElement('td');
+    if (c[2]) td.className = c[2];
+    td.setAttribute('data-label', c[0]);
+    proto.appendChild(td);
+  }
   const frag = document.createDocumentFragment();
   for (const r of rows) {
-    const tr = h('tr', o.rowAttrs ? o.rowAttrs(r) : null);
-    for (const c of cols) tr.appendChild(h('td', c[2] ? { class: c[2], 'data-label': c[0] } : { 'data-label': c[0] }, c[1](r)));
+    const tr = proto.cloneNode(true);
+    if (o.rowAttrs) {
+      const a = o.rowAttrs(r);
+      if (a && a.class) tr.className = a.class;
+    }
+    let td = tr.firstChild;
+    for (const c of cols) {
+      const v = c[1](r);
+      if (typeof v === 'string') td.textContent = v;
+      else append(td, [v]);
+      td = td.nextSibling;
+    }
     frag.appendChild(tr);
   }
+  const body = document.createElement('tbody');
   body.appendChild(frag);
   return h('div', { class: 'table-wrap' },
-    h('table', { class: o.class || '' },
+    h('table', { class: (o.class || '') + (o.fixed ? ' fixed' : '') },
       o.caption ? h('caption', null, o.caption) : null,
+      // Through the CSSOM: the page's CSP refuses style attributes.
+      o.fixed ? h('colgroup', null, cols.map((c) => { const col = h('col'); if (c[3]) col.style.width = c[3]; return col; })) : null,
       h('thead', null, h('tr', null, cols.map((c) => h('th', { scope: 'col' }, c[0])))),
       body));
 }
@@ -268,8 +300,8 @@ export function link(href, text, attrs) {
 }
 
 // Fetches an authenticated file and saves it under `name`.
-export async function download(path, name) {
-  const res = await api('GET', path, undefined, { raw: true });
+export async function download(path, name, accept) {
+  const res = await api('GET', path, undefined, { raw: true, accept });
   const url = URL.createObjectURL(await res.blob());
   const a = h('a', { href: url, download: name });
   document.body.appendChild(a);

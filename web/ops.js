@@ -83,6 +83,16 @@ function holdActions(t, done) {
         done(r);
       }) }, 'Cancel'));
   }
+  if (isStaff()) {
+    out.push(h('button', { type: 'button', class: 'small', onclick: () => actionDialog(
+      'Ask the partner to review ' + t.id,
+      'Opens a ticket to the organisation\'s partner staff, linked to this transaction, with the hold reason and the next action; they reply whether to process or cancel it. The request is recorded in the transaction\'s history.',
+      [note('Note to the partner', false)], 'Send to the partner', async (f) => {
+        const r = await api('POST', url('partner-review'), { note: f.elements.note.value.trim() }, { idempotent: true });
+        toast('Partner review requested: ticket #' + r.ticket_number + ' sent to ' + r.requester_email + '.');
+        done(null, r);
+      }) }, 'Request partner review'));
+  }
   if (isPartner() || (state.member && state.member.role === 'admin')) {
     out.push(h('button', { type: 'button', class: 'small', onclick: () => actionDialog(
       'Ask payops to review ' + t.id, 'Opens a ticket for the payops team, linked to this transaction.',
@@ -114,6 +124,7 @@ export async function holdsView() {
   let rows = [];
   let cursor = null;
   let reasons = [];
+  const reviews = new Map();  // transaction id → the partner review just requested
   async function loadCounts() {
     const p = new URLSearchParams();
     if (filters.elements.org_id && filters.elements.org_id.value) p.set('org_id', filters.elements.org_id.value);
@@ -161,11 +172,14 @@ export async function holdsView() {
         ['Held for', (t) => h('span', { title: when(t.updated_at) }, duration(ageMinutes(t.updated_at)))],
         ['Organisation', (t) => orgName(t.org_id, os)],
         ['Amount', (t) => money(t.amount, t.currency), 'num'],
-        ['Actions', (t) => holdActions(t, (r) => {
+        ['Actions', (t) => [reviews.has(t.id) ? h('p', { class: 'small' }, 'Partner review requested: ',
+          link('#/tickets/' + encodeURIComponent(reviews.get(t.id).ticket_id), 'ticket #' + reviews.get(t.id).ticket_number)) : null,
+        holdActions(t, (r, review) => {
+          if (review) reviews.set(t.id, review);
           if (r) { const i = rows.findIndex((x) => x.id === r.id); if (i >= 0) rows[i] = r; }
           loadCounts().catch(() => {});
           render();
-        })],
+        })]],
       ], { empty: 'No transaction is held' + (reason ? ' for this reason' : '') + '.', class: 'holds' }));
     more.hidden = !cursor;
   }
@@ -217,12 +231,12 @@ function showFieldOrBox(form, out, e) {
 export function transactionTable(rows) {
   return table(rows, [
     ['Id', (t) => link('#/transactions/' + encodeURIComponent(t.id), t.id)],
-    ['Status', (t) => [statusBadge(t.status), t.hold ? h('span', { class: 'small' }, ' ' + humanCode(t.hold.reason)) : null]],
-    ['Amount', (t) => money(t.amount, t.currency), 'num'],
-    ['Funding', (t) => humanCode(t.funding.type)],
-    ['Corridor', (t) => t.corridor],
-    ['Created', (t) => when(t.created_at)],
-  ], { empty: 'No transaction matches.', class: 'txns' });
+    ['Status', (t) => [statusBadge(t.status), t.hold ? h('span', { class: 'small' }, ' ' + humanCode(t.hold.reason)) : null], null, '13rem'],
+    ['Amount', (t) => money(t.amount, t.currency), 'num', '9rem'],
+    ['Funding', (t) => humanCode(t.funding.type), null, '6rem'],
+    ['Corridor', (t) => t.corridor, null, '6rem'],
+    ['Created', (t) => when(t.created_at), null, '13rem'],
+  ], { empty: 'No transaction matches.', class: 'txns', fixed: true });
 }
 
 export async function transactionView(id) {
@@ -245,7 +259,11 @@ export async function transactionView(id) {
       h('p', null, link('#/holds', '← Held transactions'), ' · ', link('#/transactions', 'All transactions')),
       h('div', { class: 'page-head' }, h('h1', null, 'Transaction ', h('code', null, t.id)), statusBadge(t.status)),
       t.hold ? h('div', { class: 'notice warn' }, h('p', null, h('strong', null, 'On hold: ' + humanCode(t.hold.reason) + '. '), t.hold.explanation),
-        h('p', null, h('strong', null, 'Next action: '), t.hold.next_action), holdActions(t, (r) => { if (r) t = r; render(); })) : null,
+        h('p', null, h('strong', null, 'Next action: '), t.hold.next_action), holdActions(t, async (r, review) => {
+          if (r) t = r;
+          if (review) t = await api('GET', '/v1/transactions/' + encodeURIComponent(t.id)).catch(() => t);
+          render();
+        })) : null,
       h('div', { class: 'cols' },
         h('div', { class: 'col-main' },
           h('section', { class: 'box' }, h('h2', null, 'Money'), h('dl', { class: 'facts' },
@@ -256,7 +274,7 @@ export async function transactionView(id) {
             h('dt', null, 'Corridor'), h('dd', null, t.corridor))),
           h('section', { class: 'box' }, h('h2', null, 'Status history'), table(t.history || [], [
             ['When', (e) => when(e.at)], ['From', (e) => e.from || '—'], ['To', (e) => e.to],
-            ['Actor', (e) => e.actor], ['Reason', (e) => humanCode(e.reason)], ['Note', (e) => e.note || '']])),
+            ['Who', (e) => e.actor_name || e.actor], ['Reason', (e) => humanCode(e.reason)], ['Note', (e) => e.note || '']])),
           h('section', { class: 'box' }, h('h2', null, 'Linked tickets'), ticketTable(tickets, new Map())),
           actionsBox()),
         h('aside', { class: 'col-side' },
@@ -356,16 +374,24 @@ export async function usersView() {
   return h('div', null, h('h1', null, 'End users'), out);
 }
 
+// "used / limit" with a bar, for one limit window.
+function usage(label, used, limit, currency) {
+  const pct = limit ? Math.min(100, Math.round((used * 100) / limit)) : 0;
+  return [h('dt', null, label), h('dd', null, money(used, currency) + ' of ' + money(limit, currency) + ' (' + pct + ' %)',
+    h('progress', { max: 100, value: pct, 'aria-label': label + ': ' + pct + ' % of the limit used' }))];
+}
+
 export async function userView(id) {
   const u = await api('GET', '/v1/users/' + encodeURIComponent(id));
   const since30 = new Date(Date.now() - 30 * 86400000).toISOString();
-  const [banks, cards, txns] = await Promise.all([
+  const [banks, cards, txns, limits] = await Promise.all([
     api('GET', '/v1/users/' + encodeURIComponent(id) + '/bank-accounts').then((d) => d.data).catch(() => []),
     api('GET', '/v1/users/' + encodeURIComponent(id) + '/cards').then((d) => d.data).catch(() => []),
-    api('GET', '/v1/transactions?limit=500&user_id=' + encodeURIComponent(id) + '&created_from=' + encodeURIComponent(since30)).then((d) => d.data).catch(() => [])]);
-  const counted = txns.filter((t) => t.status !== 'CANCELED');
-  const day = counted.filter((t) => ageMinutes(t.created_at) < 1440).reduce((s, t) => s + t.amount, 0);
-  const month = counted.reduce((s, t) => s + t.amount, 0);
+    api('GET', '/v1/transactions?limit=500&user_id=' + encodeURIComponent(id) + '&created_from=' + encodeURIComponent(since30)).then((d) => d.data).catch(() => []),
+    api('GET', '/v1/users/' + encodeURIComponent(id) + '/limits').catch(() => null)]);
+  const win = (name) => (limits ? limits.windows.find((w) => w.window === name) : null);
+  const day = win('24h');
+  const month = win('30d');
   return h('div', null,
     h('p', null, link('#/users', '← End users')),
     h('div', { class: 'page-head' }, h('h1', null, u.name), statusBadge(u.kyc_status)),
@@ -377,13 +403,96 @@ export async function userView(id) {
           h('dt', null, 'Email'), h('dd', null, u.email),
           h('dt', null, 'KYC status'), h('dd', null, statusBadge(u.kyc_status), ' since ' + when(u.kyc_status_since)),
           h('dt', null, 'Tier'), h('dd', null, String(u.tier)),
-          h('dt', null, 'Used in 24 h'), h('dd', null, money(day, 'USD')),
-          h('dt', null, 'Used in 30 days'), h('dd', null, money(month, 'USD')),
           h('dt', null, 'Country'), h('dd', null, u.country + (u.state ? '-' + u.state : '')))),
+        h('section', { class: 'box limits' }, h('h2', null, 'Tier ' + u.tier + ' limits and usage'), limits ? h('dl', { class: 'facts' },
+          h('dt', null, 'Per transaction'), h('dd', null, 'at most ' + money(limits.per_transaction, limits.currency)),
+          day ? usage('Last 24 hours', day.used, day.limit, limits.currency) : null,
+          month ? usage('Last 30 days', month.used, month.limit, limits.currency) : null)
+          : h('p', { class: 'muted' }, 'The limits could not be read.'),
+        h('p', { class: 'muted small' }, 'Rolling windows ending now; canceled transactions do not count.')),
         h('section', { class: 'box' }, h('h2', null, 'Funding sources'),
           h('ul', null, banks.map((b) => h('li', null, 'Bank ' + b.account_number + ' · ' + b.account_type + ' · ', statusBadge(b.bank_status))),
             cards.map((c) => h('li', null, 'Card ending ' + c.last4)),
             !banks.length && !cards.length ? h('li', { class: 'muted' }, 'none') : null)))));
+}
+
+// ---------------------------------------------------------------------------
+// Tier upgrade requests: the documents, approve or reject (with a reason).
+
+const UPGRADE_STATUSES = [['SUBMITTED', 'waiting for a decision'], ['OPEN', 'open (documents being added)'],
+  ['APPROVED', 'approved'], ['REJECTED', 'rejected'], ['', 'any status']];
+
+export async function tierUpgradesView() {
+  const os = await orgs();
+  const filters = h('form', { class: 'filters', novalidate: true },
+    field('Status', select('status', UPGRADE_STATUSES, 'SUBMITTED')),
+    isStaff() ? field('Organisation', select('org_id', [['', 'every organisation']].concat(
+      Array.from(os.values()).map((o) => [o.id, o.name])), '')) : null,
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Apply filters')));
+  const out = h('div', { 'aria-live': 'polite' });
+  const more = h('button', { type: 'button', hidden: true }, 'Show more');
+  const users = new Map();
+  let rows = [];
+  let cursor = null;
+  async function load(next) {
+    const p = new URLSearchParams({ limit: '100' });
+    if (filters.elements.status.value) p.set('status', filters.elements.status.value);
+    if (filters.elements.org_id && filters.elements.org_id.value) p.set('org_id', filters.elements.org_id.value);
+    if (next && cursor) p.set('cursor', cursor);
+    try {
+      const d = await api('GET', '/v1/tier-upgrades?' + p.toString());
+      rows = next ? rows.concat(d.data) : d.data;
+      cursor = d.next_cursor;
+      await Promise.all(Array.from(new Set(rows.map((u) => u.user_id))).filter((id) => !users.has(id)).map((id) =>
+        api('GET', '/v1/users/' + encodeURIComponent(id)).then((u) => users.set(id, u)).catch(() => users.set(id, null))));
+      render();
+    } catch (e) { showFieldOrBox(filters, out, e); }
+  }
+  function decided(r) {
+    const i = rows.findIndex((x) => x.id === r.id);
+    if (i >= 0) rows[i] = r;
+    render();
+  }
+  function render() {
+    clear(out, table(rows, [
+      ['Request', (u) => h('code', null, u.id)],
+      ['End user', (u) => { const user = users.get(u.user_id); return user ? link('#/users/' + encodeURIComponent(u.user_id), user.name) : u.user_id; }],
+      ['Organisation', (u) => orgName(u.org_id, os)],
+      ['Tier', (u) => u.from_tier + ' → ' + u.target_tier],
+      ['Status', (u) => [statusBadge(u.status), u.reason ? h('p', { class: 'small' }, 'Reason: ' + u.reason) : null]],
+      ['Documents', (u) => u.documents.length ? h('ul', { class: 'plain' }, u.documents.map((d) => h('li', null,
+        h('button', { type: 'button', class: 'linklike small', onclick: () => download('/v1/tier-upgrades/' + encodeURIComponent(u.id) +
+          '/documents/' + encodeURIComponent(d.id), d.name).catch((e) => toast(e.message, true)) }, 'Download ' + d.name),
+        h('span', { class: 'muted small' }, ' (' + Math.ceil(d.size_bytes / 1024) + ' KB)')))) : h('span', { class: 'muted' }, 'none')],
+      ['Updated', (u) => when(u.updated_at)],
+      ['Decision', (u) => (u.status === 'SUBMITTED' && isStaff() && state.member.role !== 'ops_manager') ? h('div', { class: 'row-actions' },
+        h('button', { type: 'button', class: 'primary small', onclick: async () => {
+          try {
+            const r = await api('POST', '/v1/tier-upgrades/' + encodeURIComponent(u.id) + '/approve', {}, { idempotent: true });
+            toast('Approved: the user is now at tier ' + r.target_tier + '.');
+            decided(r);
+          } catch (e) { toast(e.message, true); }
+        } }, 'Approve tier ' + u.target_tier),
+        h('button', { type: 'button', class: 'danger small', onclick: () => actionDialog('Reject ' + u.id,
+          'The partner sees the reason; the user stays at tier ' + u.from_tier + '.',
+          [field('Reason (required)', h('textarea', { name: 'reason', rows: 3, maxlength: 2000, required: true }))],
+          'Reject request', async (f) => {
+            const reason = f.elements.reason.value.trim();
+            if (!reason) throw Object.assign(new Error('a rejection needs a reason'), { field: 'reason' });
+            const r = await api('POST', '/v1/tier-upgrades/' + encodeURIComponent(u.id) + '/reject', { reason }, { idempotent: true });
+            toast('Rejected ' + r.id + '.');
+            decided(r);
+          }) }, 'Reject')) : ''],
+    ], { empty: 'No tier upgrade request matches.', class: 'upgrades' }));
+    more.hidden = !cursor;
+  }
+  filters.addEventListener('submit', (ev) => { ev.preventDefault(); load(false); });
+  filters.addEventListener('change', () => load(false));
+  more.addEventListener('click', () => load(true));
+  load(false);
+  return h('div', null, h('h1', null, 'Tier upgrade requests'),
+    h('p', { class: 'muted' }, 'Requests submitted by partners for their end users, oldest first, with the documents to check.'),
+    filters, out, more);
 }
 
 // ---------------------------------------------------------------------------

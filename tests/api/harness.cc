@@ -1,5 +1,7 @@
 #include "harness.h"
 
+#include <gtest/gtest.h>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -17,6 +19,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "contract.h"
 #include "payops/store/store.h"
 
 namespace payops::testing {
@@ -31,7 +34,14 @@ std::string ReadFile(const std::string& path) {
 
 }  // namespace
 
-HttpResult SendRaw(int port, const std::string& raw) {
+// The payops binary the tests run: the test build's, or the one that
+// PAYOPS_TEST_BINARY names (to measure a Release build with these tests).
+std::string PayopsBinary() {
+  const char* other = std::getenv("PAYOPS_TEST_BINARY");
+  return other && *other ? std::string(other) : std::string(PAYOPS_BINARY);
+}
+
+HttpResult SendRaw(int port, const std::string& raw, bool half_close) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) throw std::runtime_error("socket failed");
   sockaddr_in addr{};
@@ -50,6 +60,7 @@ HttpResult SendRaw(int port, const std::string& raw) {
     if (n <= 0) break;  // the server may answer (413) and close before reading everything
     sent += static_cast<size_t>(n);
   }
+  if (half_close) shutdown(fd, SHUT_WR);
   std::string in;
   char buf[65536];
   for (;;) {
@@ -80,7 +91,12 @@ HttpResult Request(int port, const std::string& method, const std::string& targe
         "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   }
   raw += "\r\n" + body;
-  return SendRaw(port, raw);
+  HttpResult r = SendRaw(port, raw);
+  // Every answer keeps the contract of docs/openapi.yaml.
+  for (const std::string& problem : ContractViolations(method, target, r)) {
+    ADD_FAILURE() << "openapi.yaml: " << problem;
+  }
+  return r;
 }
 
 namespace {
@@ -132,8 +148,8 @@ ServerProcess::ServerProcess(std::string store_url, std::vector<std::string> ext
     // server's own, never the machine's.
     setenv("PAYOPS_STATE_DIR", StateDirFor(store_url_, dir_).c_str(), 1);
     if (SharesTestDatabase(store_url_)) setenv("PAYOPS_ENCRYPTION_KEY", kSharedDatabaseKey, 1);
-    std::vector<std::string> args = {PAYOPS_BINARY, "serve",       "--store",          store_url_,
-                                     "--listen",    "127.0.0.1:0", "--worker-threads", "8"};
+    std::vector<std::string> args = {PayopsBinary(), "serve",       "--store",          store_url_,
+                                     "--listen",     "127.0.0.1:0", "--worker-threads", "8"};
     if (sandbox) {
       // A fixed start makes every case file's dates deterministic: Monday
       // 2030-01-07 05:00 Pacific (PST), before that day's ACH cutoff.
@@ -145,7 +161,7 @@ ServerProcess::ServerProcess(std::string store_url, std::vector<std::string> ext
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    execv(PAYOPS_BINARY, argv.data());
+    execv(args[0].c_str(), argv.data());
     _exit(127);
   }
   const std::string marker = "listening on http://127.0.0.1:";
@@ -182,13 +198,21 @@ int ServerProcess::Terminate() {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+void ServerProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
 std::string ServerProcess::Log() {
   return ReadFile(log_path_);
 }
 
 std::string ServerProcess::RunCli(const std::vector<std::string>& args, int* exit_code) const {
   std::string cmd = "PAYOPS_STATE_DIR='" + StateDirFor(store_url_, dir_) + "' " +
-                    SharedKeyEnv(store_url_) + std::string(PAYOPS_BINARY);
+                    SharedKeyEnv(store_url_) + PayopsBinary();
   for (const auto& a : args) cmd += " '" + a + "'";
   cmd += " 2>/dev/null";
   FILE* p = popen(cmd.c_str(), "r");
@@ -203,9 +227,10 @@ std::string ServerProcess::RunCli(const std::vector<std::string>& args, int* exi
 
 std::string ServerProcess::RunCliWithInput(const std::vector<std::string>& args,
                                            const std::string& stdin_path, int* exit_code,
-                                           std::string* stderr_text) const {
+                                           std::string* stderr_text,
+                                           const std::string& program) const {
   const std::string err_path = dir_ + "/cli.stderr";
-  std::string cmd = SharedKeyEnv(store_url_) + std::string(PAYOPS_BINARY);
+  std::string cmd = SharedKeyEnv(store_url_) + (program.empty() ? PayopsBinary() : program);
   for (const auto& a : args) cmd += " '" + a + "'";
   cmd += " < '" + stdin_path + "' 2> '" + err_path + "'";
   FILE* p = popen(cmd.c_str(), "r");

@@ -17,8 +17,16 @@ struct HttpResult {
   std::string body;
 };
 
+// The payops binary the tests run: the test build's, or the one that the
+// environment's PAYOPS_TEST_BINARY names (a Release build, to measure it).
+std::string PayopsBinary();
+
 // Sends `raw` (a whole HTTP request) and reads the response (Connection: close).
-HttpResult SendRaw(int port, const std::string& raw);
+// With `half_close`, the write side is shut after `raw`: a request cut short
+// then ends at the client's FIN, not at the server's read timeout.
+HttpResult SendRaw(int port, const std::string& raw, bool half_close = false);
+// The same for one request; the answer is checked against docs/openapi.yaml
+// (contract.h) and every disagreement is a test failure.
 HttpResult Request(int port, const std::string& method, const std::string& target,
                    const std::string& body = "",
                    const std::vector<std::pair<std::string, std::string>>& headers = {});
@@ -37,14 +45,19 @@ class ServerProcess {
   const std::string& store_url() const { return store_url_; }
   // Sends SIGTERM and waits; returns the exit status.
   int Terminate();
+  // Sends SIGKILL (no shutdown of any kind) and reaps the process.
+  void Kill();
   // Everything the server wrote to stderr so far.
   std::string Log();
   // Runs `payops ARGS...` against the same store; returns stdout, sets *exit_code.
   std::string RunCli(const std::vector<std::string>& args, int* exit_code) const;
   // The same with standard input read from the file `stdin_path`; *stderr_text
   // (when given) gets what the command wrote to standard error.
+  // `program` (default: the payops binary) is another program of the build,
+  // e.g. PAYOPS_MAIL_INGEST_BINARY.
   std::string RunCliWithInput(const std::vector<std::string>& args, const std::string& stdin_path,
-                              int* exit_code, std::string* stderr_text = nullptr) const;
+                              int* exit_code, std::string* stderr_text = nullptr,
+                              const std::string& program = "") const;
   // The temp directory of this server (its state directory), removed with it.
   const std::string& dir() const { return dir_; }
 

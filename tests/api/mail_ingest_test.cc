@@ -9,6 +9,7 @@
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "harness.h"
@@ -71,12 +72,14 @@ class MailIngest : public ::testing::Test {
     WriteFile(path, message);
     return IngestFile(path, std::move(extra_args));
   }
-  Ingested IngestFile(const std::string& path, std::vector<std::string> extra_args = {}) {
-    std::vector<std::string> args{"mail-ingest", "--store", server_.store_url(),
-                                  "--config",    config_,   "--sandbox"};
+  // `program` "": `payops mail-ingest`; else that program (payops-mail-ingest).
+  Ingested IngestFile(const std::string& path, std::vector<std::string> extra_args = {},
+                      const std::string& program = "") {
+    std::vector<std::string> args{"--store", server_.store_url(), "--config", config_, "--sandbox"};
+    if (program.empty()) args.insert(args.begin(), "mail-ingest");
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     Ingested r;
-    r.out = server_.RunCliWithInput(args, path, &r.rc, &r.err);
+    r.out = server_.RunCliWithInput(args, path, &r.rc, &r.err, program);
     if (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
     return r;
   }
@@ -407,6 +410,81 @@ TEST_F(MailIngestPostgres, NewTicketThenReplyOnPostgres) {
       IngestText("From: pat" + tag + "@ACME.example\nSubject: Re: [#" + number + "] Postgres " +
                  tag + "\nMessage-ID: <pg-reply-" + tag + "@acme.example>\n\nA reply.\n");
   EXPECT_EQ(again.out, "ignored: already received (ticket " + number + ")");
+
+  // payops-mail-ingest opens libpq only now, for this store (cli/libpq_on_demand.cc).
+  auto program = IngestFile(
+      [&] {
+        const std::string path = server_.dir() + "/program.eml";
+        WriteFile(path, "From: Pat Doe <pat" + tag + "@acme.example>\nSubject: Re: [#" + number +
+                            "] Postgres " + tag + "\nMessage-ID: <pg-program-" + tag +
+                            "@acme.example>\n\nThrough the ingest program.\n");
+        return path;
+      }(),
+      {}, PAYOPS_MAIL_INGEST_BINARY);
+  EXPECT_EQ(program.rc, 0) << program.err;
+  EXPECT_EQ(program.out, "reply added to " + number);
+  // An unreachable server: try again later.
+  Ingested down;
+  down.out = server_.RunCliWithInput({"--store", "postgresql://payops@127.0.0.1:1/none"},
+                                     server_.dir() + "/program.eml", &down.rc, &down.err,
+                                     PAYOPS_MAIL_INGEST_BINARY);
+  EXPECT_EQ(down.rc, 75) << down.out << down.err;
+  EXPECT_NE(down.err.find("127.0.0.1"), std::string::npos) << down.err;  // libpq's message
+}
+
+TEST_F(MailIngest, IngestProgramTakesTheEnvelopeRecipient) {
+  // As Postfix's pipe runs it: payops-mail-ingest ... --recipient ${recipient}.
+  const std::string path = server_.dir() + "/alternative.eml";
+  WriteFile(path, Fixture("multipart_alternative.eml"));
+  auto r = IngestFile(path, {"--recipient", "Billing@payops.example"}, PAYOPS_MAIL_INGEST_BINARY);
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "ticket 1001 created");
+  auto t = TicketNumber(1001);
+  // The headers name support@ only: the envelope chose billing.
+  EXPECT_EQ(Str(t.at("category")), "billing");
+  EXPECT_EQ(json::serialize(t.at("cc")), R"(["carla@customer.example"])");
+
+  // A wrong command line keeps the message at the mail server: nothing stored.
+  WriteFile(path, ReplaceAll(Fixture("to_billing.eml"), "Message-ID: <", "Message-ID: <x"));
+  auto bad = IngestFile(path, {"--recipient", "not an address"}, PAYOPS_MAIL_INGEST_BINARY);
+  EXPECT_EQ(bad.rc, 75);
+  EXPECT_NE(bad.err.find("invalid_recipient"), std::string::npos) << bad.err;
+  auto bad_flag = IngestFile(path, {"--no-such-flag"}, PAYOPS_MAIL_INGEST_BINARY);
+  EXPECT_EQ(bad_flag.rc, 75);
+  // The same through `payops mail-ingest`.
+  auto same = IngestFile(path, {"--recipient", "not an address"});
+  EXPECT_EQ(same.rc, 75);
+  EXPECT_EQ(Tickets().size(), 1u);
+}
+
+TEST_F(MailIngest, ReplyKeepsOnlyWhatItAddsToTheConversation) {
+  const std::string id = OpenTicket();
+  auto r = Ingest("reply_quoted.eml");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "reply added to 1001");
+  auto messages = Get("/v1/tickets/" + id).at("messages").as_array();
+  ASSERT_EQ(messages.size(), 1u);
+  // Neither the signature nor the quoted messages and their attribution.
+  EXPECT_EQ(Str(messages[0].at("body")),
+            "The payout arrived this morning \xE2\x80\x93 thank you!\nYou can close the ticket.");
+}
+
+TEST_F(MailIngest, HtmlOnlyRepliesLoseTheirQuotesToo) {
+  const std::string id = OpenTicket();
+  auto gmail = Ingest("reply_html_quoted.eml");
+  EXPECT_EQ(gmail.rc, 0) << gmail.err;
+  EXPECT_EQ(gmail.out, "reply added to 1001");
+  auto outlook = Ingest("reply_outlook_html.eml");
+  EXPECT_EQ(outlook.rc, 0) << outlook.err;
+  EXPECT_EQ(outlook.out, "reply added to 1001");
+  auto messages = Get("/v1/tickets/" + id).at("messages").as_array();
+  ASSERT_EQ(messages.size(), 2u);
+  // Both arrived at the same sandbox instant: compared in any order.
+  std::set<std::string> bodies{Str(messages[0].at("body")), Str(messages[1].at("body"))};
+  EXPECT_EQ(bodies, (std::set<std::string>{
+                        "The payout arrived this morning \xE2\x80\x93 thank you!\nYou can close "
+                        "the ticket.",
+                        "It came back again: return code R03."}));
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "payops/core/clock.h"
 #include "payops/store/store.h"
 #include "sinks.h"
+#include "site.h"
 
 namespace payops::testing {
 namespace {
@@ -25,51 +26,9 @@ namespace json = boost::json;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-struct TempDir {
-  TempDir() {
-    char tmpl[] = "/tmp/payops-out-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  std::string Write(const std::string& name, const std::string& text) const {
-    std::ofstream(path + "/" + name) << text;
-    return path + "/" + name;
-  }
-  std::string path;
-};
-
-// A sandbox server with `toml` as its configuration file, and an admin key.
-struct Desk {
-  Desk(const TempDir& dir, const std::string& toml, const std::string& store_url = "")
-      : server(store_url, {"--config", dir.Write("payops.toml", toml)}) {
-    int rc = 0;
-    admin = server.RunCli({"key", "create", "--store", server.store_url(), "--role", "admin",
-                           "--name", "Ada Admin", "--email", "ada@payops.test"},
-                          &rc);
-    admin.erase(admin.find_last_not_of('\n') + 1);
-  }
-  HttpResult Call(const std::string& method, const std::string& target,
-                  const std::string& body = "", const std::string& key = "") {
-    return Request(server.port(), method, target, body,
-                   {{"Authorization", "Bearer " + (key.empty() ? admin : key)}});
-  }
-  json::value Json(const std::string& method, const std::string& target,
-                   const std::string& body = "", int expect = 0) {
-    auto r = Call(method, target, body);
-    if (expect) {
-      EXPECT_EQ(r.status, expect) << method << " " << target << ": " << r.body;
-    }
-    return json::parse(r.body.empty() ? "null" : r.body);
-  }
-  std::string Key(const std::string& role, const std::string& email) {
-    auto k = Json(
-        "POST", "/v1/api-keys",
-        R"({"role":")" + role + R"(","name":"T )" + role + R"(","email":")" + email + R"("})", 201);
-    return std::string(k.at("key").as_string());
-  }
+// A server configured by a TOML file, with an admin key.
+struct Desk : ConfiguredServer {
+  using ConfiguredServer::ConfiguredServer;
   // The outbox rows to `to`, waiting until `until` holds for them.
   json::array Outbox(const std::string& to, const std::function<bool(const json::array&)>& until,
                      milliseconds timeout = milliseconds(20000)) {
@@ -81,8 +40,6 @@ struct Desk {
       std::this_thread::sleep_for(milliseconds(50));
     }
   }
-  ServerProcess server;
-  std::string admin;
 };
 
 std::string SmtpConfig(const std::string& url, const std::string& extra = "") {

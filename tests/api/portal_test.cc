@@ -5,6 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+#include <vector>
 
 #include "harness.h"
 
@@ -321,6 +325,68 @@ TEST(PortalDemo, EveryDemoPersonSignsInWithThePrintedPassword) {
       EXPECT_EQ(json::parse(r.body).at("member").at("role").as_string(), role);
     }
   }
+}
+
+// The peak resident memory of process `pid` (VmHWM), in KiB.
+long PeakRssKib(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return -1;
+}
+
+// A burst of wrong passwords from many clients at once: each sign-in costs an
+// argon2id hash of 64 MiB, and the server computes at most two at a time
+// (service/passwords.h), so its peak memory grows by at most about one more
+// hash than a single sign-in needed, never by one per client. Every answer is
+// 401 (or 503 with Retry-After when too many wait); nothing crashes.
+TEST(PortalBurst, WrongPasswordsHoldAtMostTwoHashesOfMemory) {
+  // The sanitizer's quarantine would keep freed hashes resident: off for this
+  // server, so that its memory shows what it holds.
+  const char* asan = std::getenv("ASAN_OPTIONS");
+  const std::string saved = asan ? asan : "";
+  setenv("ASAN_OPTIONS", (saved + (saved.empty() ? "" : ":") + "quarantine_size_mb=0").c_str(), 1);
+  ServerProcess server;
+  if (asan) {
+    setenv("ASAN_OPTIONS", saved.c_str(), 1);
+  } else {
+    unsetenv("ASAN_OPTIONS");
+  }
+  auto login = [&](int i) {
+    return Request(server.port(), "POST", "/v1/portal/login",
+                   R"({"email":"burst)" + std::to_string(i) +
+                       R"(@acme.example","password":"not the password"})");
+  };
+  ASSERT_EQ(login(-1).status, 401);  // one hash: the baseline's peak includes it
+  const long before = PeakRssKib(server.pid());
+  ASSERT_GT(before, 0);
+  constexpr int kClients = 48;
+  std::vector<int> statuses(kClients);
+  std::vector<std::string> retry_after(kClients);
+  std::vector<std::thread> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.emplace_back([&, i] {
+      auto r = login(i);
+      statuses[i] = r.status;
+      retry_after[i] = r.headers["retry-after"];
+    });
+  }
+  for (auto& t : clients) t.join();
+  for (int i = 0; i < kClients; ++i) {
+    EXPECT_TRUE(statuses[i] == 401 || statuses[i] == 503) << i << ": " << statuses[i];
+    if (statuses[i] == 503) {
+      EXPECT_FALSE(retry_after[i].empty()) << i;
+    }
+  }
+  const long after = PeakRssKib(server.pid());
+  // Two hashes at once is one more than the baseline held; 64 MiB of slack
+  // for the threads' stacks and the allocator. One hash per worker thread
+  // (8) would be 448 MiB more.
+  EXPECT_LE(after - before, (64 + 64) * 1024L)
+      << "peak before " << before << " KiB, after " << after;
+  EXPECT_EQ(login(kClients).status, 401);  // and the server serves on
 }
 
 }  // namespace

@@ -52,6 +52,9 @@ TEST(Rfc3339, ParsesOffsetsAndFractions) {
       {"2026-01-01T00:00:00+24:00", nullptr},
       {"2026-01-01T00:00:00.Z", nullptr},
       {"2026-01-01T00:00:00Zjunk", nullptr},
+      {"9999-12-31T15:59:59-08:00", "9999-12-31T23:59:59Z"},
+      {"9999-12-31T23:59:00-08:00", nullptr},  // year 10000 in UTC
+      {"0000-01-01T00:30:00+01:00", nullptr},  // year -1 in UTC
       {"", nullptr},
   };
   for (const auto& c : cases) {

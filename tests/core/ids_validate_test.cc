@@ -111,3 +111,25 @@ TEST(EndUser, KycNamesRoundTrip) {
 
 }  // namespace
 }  // namespace payops
+
+namespace payops {
+namespace {
+
+TEST(IsValidUtf8, AcceptsWellFormedTextOnly) {
+  EXPECT_TRUE(IsValidUtf8(""));
+  EXPECT_TRUE(IsValidUtf8("ascii ~"));
+  EXPECT_TRUE(IsValidUtf8("\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 \xF4\x8F\xBF\xBF"));
+  EXPECT_TRUE(IsValidUtf8(std::string("a\0b", 3)));  // U+0000 is UTF-8
+  EXPECT_FALSE(IsValidUtf8("\xFF\xFE"));
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAE"));          // overlong '.'
+  EXPECT_FALSE(IsValidUtf8("\xE0\x80\xAF"));      // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // a surrogate
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // past U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xC3"));              // cut short
+  EXPECT_FALSE(IsValidUtf8("\xE2\x82"));
+  EXPECT_FALSE(IsValidUtf8("\xC3\x28"));  // no continuation byte
+  EXPECT_FALSE(IsValidUtf8("\x80"));
+}
+
+}  // namespace
+}  // namespace payops

@@ -72,6 +72,12 @@ TEST(InboundMail, TicketNumberInSubject) {
   EXPECT_FALSE(TicketNumberInSubject("#1042 without brackets"));
   EXPECT_FALSE(TicketNumberInSubject("[#1234567890123456789]"));  // 19 digits
   EXPECT_EQ(TicketNumberInSubject("[#123456789012345678]"), 123456789012345678);
+  EXPECT_EQ(TicketNumberInSubject("[#999999999999999999]"), 999999999999999999);
+  // Nineteen nines and more are past int64_t: no number, no overflow (found by
+  // the mime fuzz target).
+  EXPECT_FALSE(TicketNumberInSubject("[#9999999999999999999]"));
+  EXPECT_FALSE(TicketNumberInSubject("[#99994444444444444444444444] then nothing"));
+  EXPECT_EQ(TicketNumberInSubject("[#99999999999999999999] [#5]"), 5);
   EXPECT_FALSE(TicketNumberInSubject(""));
 }
 
@@ -140,6 +146,37 @@ TEST(InboundMail, HtmlToText) {
   EXPECT_EQ(HtmlToText("&#0; &#xD800; &#99999999;"), "\xEF\xBF\xBD \xEF\xBF\xBD \xEF\xBF\xBD");
   EXPECT_EQ(HtmlToText("cut <b"), "cut");
   EXPECT_EQ(HtmlToText("<p>" + std::string(100, 'x') + "</p>", 10), std::string(10, 'x'));
+  // Quotes read as in a text mail; a rule as Outlook's text separator.
+  EXPECT_EQ(HtmlToText("new<blockquote><p>old</p><blockquote>older<br>still</blockquote>"
+                       "back</blockquote>end"),
+            "new\n\n> old\n\n>> older\n>> still\n\n> back\n\nend");
+  EXPECT_EQ(HtmlToText("<pre>a\nb</pre>"), "a\nb");
+  EXPECT_EQ(HtmlToText("<blockquote><pre>a\nb</pre></blockquote>"), "> a\n> b");
+  EXPECT_EQ(HtmlToText("x<hr>y"), "x\n________________________________\ny");
+  // Unbalanced quoting is bounded and never negative.
+  EXPECT_EQ(HtmlToText("</blockquote></blockquote>a"), "a");
+  std::string deep;
+  for (int i = 0; i < 20; ++i) deep += "<blockquote>";
+  EXPECT_EQ(HtmlToText(deep + "deep"), std::string(8, '>') + " deep");
+}
+
+TEST(InboundMail, HtmlRepliesLoseTheirQuotesLikeTextOnes) {
+  // Gmail: the attribution in a div, then the quote.
+  std::string gmail = HtmlToText(
+      "<div dir=\"ltr\">Arrived, thanks!</div><br><div class=\"gmail_quote\">"
+      "<div class=\"gmail_attr\">On Mon, Jan 7, 2030 at 4:12 PM Payops Support "
+      "&lt;support@payops.example&gt; wrote:<br></div><blockquote><p>Hello Pat,</p>"
+      "<p>Sent again.</p></blockquote></div>");
+  EXPECT_EQ(NewTextOfReply(gmail).text, "Arrived, thanks!");
+  // Outlook: a rule, then From:/Sent:/Subject: and the old message unquoted.
+  std::string outlook = HtmlToText(
+      "<div>Returned again: R03.</div><hr><div><b>From:</b> Payops Support<br><b>Sent:</b> "
+      "Monday</div><div>Hello Pat</div>");
+  EXPECT_EQ(NewTextOfReply(outlook).text, "Returned again: R03.");
+  // An answer written between quoted lines keeps both.
+  std::string inline_answer =
+      HtmlToText("<blockquote>Which batch?</blockquote><p>The 2pm one.</p>");
+  EXPECT_EQ(NewTextOfReply(inline_answer).text, "> Which batch?\n\nThe 2pm one.");
 }
 
 TEST(InboundMail, ChooseAttachmentsUnderTheApiLimits) {
@@ -165,6 +202,65 @@ TEST(InboundMail, ChooseAttachmentsUnderTheApiLimits) {
   EXPECT_EQ(t.kept, (std::vector<size_t>{0, 1}));
   ASSERT_EQ(t.notes.size(), 1u);
   EXPECT_NE(t.notes[0].find("over 25 MiB"), std::string::npos);
+}
+
+TEST(InboundMail, NewTextOfReplyDropsTheTrailingQuoteAndItsAttribution) {
+  auto r = NewTextOfReply(
+      "Thanks, the payout arrived.\n\nOn Mon, 7 Jan 2030 at 09:00, Support "
+      "<support@payops.example> "
+      "wrote:\n> We sent it on Friday.\n>\n> > Where is my payout?");
+  EXPECT_EQ(r.text, "Thanks, the payout arrived.");
+  EXPECT_TRUE(r.cut);
+  // Wrapped over two lines by the sender's client.
+  r = NewTextOfReply(
+      "Still missing.\n\nOn Mon, 7 Jan 2030 at 09:00, Support <\nsupport@payops.example> "
+      "wrote:\n\n> Sent.");
+  EXPECT_EQ(r.text, "Still missing.");
+  // German and French clients.
+  EXPECT_EQ(NewTextOfReply("Danke.\nAm 07.01.2030 um 09:00 schrieb Support:\n> Erledigt.").text,
+            "Danke.");
+  EXPECT_EQ(NewTextOfReply("Merci.\nLe lun. 7 janv. 2030, Support a \xC3\xA9"
+                           "crit :\n> Fait.")
+                .text,
+            "Merci.");
+  // Without an attribution line, only the quote goes.
+  EXPECT_EQ(NewTextOfReply("Yes.\n> Shall we refund it?").text, "Yes.");
+}
+
+TEST(InboundMail, NewTextOfReplyDropsSignaturesAndOutlookHistory) {
+  auto r =
+      NewTextOfReply("It works now.\n-- \nPat Doe\nAcme Payments\n\nOn Mon, Support wrote:\n> x");
+  EXPECT_EQ(r.text, "It works now.");
+  EXPECT_TRUE(r.cut);
+  EXPECT_EQ(
+      NewTextOfReply("Done.\n\n-----Original Message-----\nFrom: Support\nSent: Monday\n\nOld")
+          .text,
+      "Done.");
+  EXPECT_EQ(
+      NewTextOfReply("Done.\n\n________________________________\nFrom: Support\nSent: Monday").text,
+      "Done.");
+  // A line of underscores that is not a header block stays.
+  EXPECT_EQ(NewTextOfReply("Sign here: ____________________\nThanks").text,
+            "Sign here: ____________________\nThanks");
+}
+
+TEST(InboundMail, NewTextOfReplyKeepsInlineAnswersAndAllQuotedMessages) {
+  // Bottom-posted and inline answers: the quotes are context of what follows.
+  const std::string inline_answer =
+      "On Mon, Support wrote:\n> Which account?\nThe savings account.\n> Which date?\nFriday.";
+  auto r = NewTextOfReply(inline_answer);
+  EXPECT_EQ(r.text, inline_answer);
+  EXPECT_FALSE(r.cut);
+  // A signature delimiter inside a quote is the quoted message's.
+  EXPECT_EQ(NewTextOfReply("> -- \n> Support\nThanks").text, "> -- \n> Support\nThanks");
+  // Nothing but a quote (a forward without a word): kept whole.
+  r = NewTextOfReply("On Mon, Support wrote:\n> Your payout was sent.");
+  EXPECT_EQ(r.text, "On Mon, Support wrote:\n> Your payout was sent.");
+  EXPECT_FALSE(r.cut);
+  EXPECT_EQ(NewTextOfReply("").text, "");
+  // "wrote:" in the text itself, not before a quote, stays.
+  EXPECT_EQ(NewTextOfReply("My colleague wrote:\nthe payout is late.").text,
+            "My colleague wrote:\nthe payout is late.");
 }
 
 }  // namespace

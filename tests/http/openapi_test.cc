@@ -1,7 +1,7 @@
 // docs/openapi.yaml and the server's routes agree, both ways.
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
-#include <fstream>
 #include <set>
 
 #include "payops/http/api.h"
@@ -9,27 +9,17 @@
 namespace payops::http {
 namespace {
 
-// Reads "  /path:" and "    method:" lines of the paths section.
+// The operations of the paths section, read with a YAML library.
 std::set<std::string> DocumentedRoutes(const std::string& file) {
-  std::ifstream in(file);
+  YAML::Node root = YAML::LoadFile(file);
   std::set<std::string> out;
-  std::string line, path;
-  bool in_paths = false;
-  while (std::getline(in, line)) {
-    if (line == "paths:") {
-      in_paths = true;
-      continue;
-    }
-    if (in_paths && !line.empty() && line[0] != ' ') break;
-    if (!in_paths) continue;
-    if (line.rfind("  /", 0) == 0 && line.back() == ':') {
-      path = line.substr(2, line.size() - 3);
-    } else if (line.size() > 5 && line.rfind("    ", 0) == 0 && line[4] != ' ') {
-      std::string m = line.substr(4, line.find(':') - 4);
+  for (const auto& path : root["paths"]) {
+    for (const auto& op : path.second) {
+      std::string m = op.first.as<std::string>();
       for (const char* verb : {"get", "post", "patch", "put", "delete"}) {
         if (m == verb) {
           for (char& c : m) c = static_cast<char>(std::toupper(c));
-          out.insert(m + " " + path);
+          out.insert(m + " " + path.first.as<std::string>());
         }
       }
     }

@@ -64,6 +64,24 @@ TEST(ParseObject, RefusesWhatIsNotOneObject) {
   EXPECT_EQ(ParseObject("{\"a\":" + deep).error().code, "invalid_json");
 }
 
+TEST(ParseObject, RefusesAKeyGivenTwiceInAnyObject) {
+  EXPECT_EQ(ParseObject(R"({"a":1,"a":2})").error().code, "duplicate_key");
+  EXPECT_EQ(ParseObject(R"({"a":1,"\u0061":2})").error().code, "duplicate_key");
+  EXPECT_EQ(ParseObject(R"({"x":[{"b":1},{"c":{"d":1,"d":1}}]})").error().code, "duplicate_key");
+  // The same key in sibling or nested objects is no duplicate.
+  EXPECT_TRUE(ParseObject(R"({"a":{"a":1},"b":[{"a":1},{"a":2}]})").ok());
+}
+
+TEST(Fields, StringsHoldingNulAreRefused) {
+  auto obj = ParseObject(R"({"s":"a\u0000b","t":["x","\u0000"],"ok":"a"})");
+  ASSERT_TRUE(obj.ok());
+  Fields f(*obj);
+  EXPECT_EQ(f.Str("s").error().code, "invalid_character");
+  EXPECT_EQ(f.Str("s").error().field, "s");
+  EXPECT_EQ(f.StrArray("t", 5, 10).error().code, "invalid_character");
+  EXPECT_EQ(*f.Str("ok"), "a");
+}
+
 TEST(Pagination, LimitsAndCursorsRoundTrip) {
   HttpRequest req;
   auto p = ParsePage(req);

@@ -136,3 +136,46 @@ TEST_P(JobRunnerTest, ACoalescingSweepRunsOnceForTheLatestDueInstant) {
 
 }  // namespace
 }  // namespace payops::testing
+
+namespace payops::testing {
+namespace {
+
+// Prepare runs outside the store's transaction, before the run it prepares.
+class PreparedJob final : public jobs::Job {
+ public:
+  explicit PreparedJob(store::Store& store) : store_(store) {}
+  std::string name() const override { return "prepared"; }
+  Instant NextDue(Instant after) const override { return after + std::chrono::hours(1); }
+  Status Prepare(service::Env&, Instant at) override {
+    // Its own write, committed apart from the run.
+    PAYOPS_TRY(store_.Write([](store::Tx&) -> Status { return Status::Ok(); }));
+    prepared.push_back(at);
+    return Status::Ok();
+  }
+  Status Run(service::Env&, Instant at) override {
+    EXPECT_EQ(prepared.empty() ? Instant{} : prepared.back(), at);
+    ran.push_back(at);
+    return Status::Ok();
+  }
+  std::vector<Instant> prepared, ran;
+
+ private:
+  store::Store& store_;
+};
+
+TEST_P(JobRunnerTest, PrepareRunsBeforeEachRunOutsideTheTransaction) {
+  ManualClock clock(FromMicros(0));
+  service::Env env(*store_, clock, true);
+  jobs::JobRunner runner(env);
+  auto job = std::make_unique<PreparedJob>(*store_);
+  PreparedJob* seen = job.get();
+  runner.Register(std::move(job));
+  auto ran = runner.RunDue(FromMicros(3 * kHourUs), &clock);
+  ASSERT_TRUE(ran.ok()) << ran.error().message;
+  EXPECT_EQ(*ran, 3);
+  EXPECT_EQ(seen->prepared, seen->ran);
+  EXPECT_EQ(seen->ran.size(), 3u);
+}
+
+}  // namespace
+}  // namespace payops::testing

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "../store/backend.h"
+#include "payops/jobs/job_runner.h"
 #include "payops/service/mail_ingest.h"
 #include "payops/service/orgs.h"
 #include "payops/service/tickets.h"
@@ -146,6 +147,85 @@ TEST_P(MailIngestServiceTest, OneMessageDeliveredTwiceAtOnceMakesOneTicket) {
   }
   EXPECT_EQ(created, 1);
   EXPECT_EQ(Count(*store_, "tickets"), 1);
+}
+
+TEST_P(MailIngestServiceTest, EnvelopeRecipientChoosesTheCategoryBeforeTheHeaders) {
+  ManualClock clock(FromMicros(kStartUs));
+  service::Env env(*store_, clock);
+  auto settings = Settings();
+  settings.address_categories = {{"billing@payops.example", "billing"},
+                                 {"payouts@payops.example", "report"}};
+  // Delivered to payouts@ (a Bcc, or an alias) although the headers name billing@.
+  auto m = Message("pat@acme.example", "Which one", "<env1@acme.example>");
+  m.to = {{"", "billing@payops.example"}, {"", "ann@acme.example"}};
+  m.envelope_recipients = {"Payouts@PAYOPS.example"};
+  auto r = service::IngestMail(env, settings, m);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  auto t = service::GetTicket(env, Actor::System(), r->ticket_id);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->ticket.category, "report");
+  EXPECT_EQ(t->ticket.cc, (std::vector<std::string>{"ann@acme.example"}));
+
+  // An envelope recipient not in [mail.addresses]: the headers decide, and
+  // the address (ours: mail was delivered to it) is no CC.
+  m = Message("pat@acme.example", "Alias", "<env2@acme.example>");
+  m.to = {{"", "billing@payops.example"}};
+  m.cc = {{"", "help@desk.example"}};
+  m.envelope_recipients = {"help@desk.example"};
+  r = service::IngestMail(env, settings, m);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  t = service::GetTicket(env, Actor::System(), r->ticket_id);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->ticket.category, "billing");
+  EXPECT_TRUE(t->ticket.cc.empty());
+}
+
+TEST_P(MailIngestServiceTest, ReplyKeepsOnlyWhatItAdds) {
+  ManualClock clock(FromMicros(kStartUs));
+  service::Env env(*store_, clock);
+  auto first = Message("pat@acme.example", "Payout", "<q0@acme.example>");
+  first.text = "Where is my payout?\n-- \nPat";
+  auto opened = service::IngestMail(env, Settings(), first);
+  ASSERT_TRUE(opened.ok());
+  auto reply = Message("pat@acme.example", "Re: [#1001] Payout", "<q1@acme.example>");
+  reply.text =
+      "It arrived, thanks.\n\n-- \nPat Doe\n\nOn Mon, 7 Jan 2030, Support <support@payops.example> "
+      "wrote:\n> It was sent on Friday.";
+  auto r = service::IngestMail(env, Settings(), reply);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->outcome, service::MailOutcome::kReplied);
+  auto t = service::GetTicket(env, Actor::System(), opened->ticket_id);
+  ASSERT_TRUE(t.ok());
+  ASSERT_EQ(t->messages.size(), 1u);
+  EXPECT_EQ(t->messages[0].body, "It arrived, thanks.");
+  // A new ticket keeps its whole text: nothing of it is in the desk yet.
+  EXPECT_EQ(t->ticket.description, "Where is my payout?\n-- \nPat");
+}
+
+TEST_P(MailIngestServiceTest, ReceivedMailKeysExpireAfterTheRetention) {
+  ManualClock clock(FromMicros(kStartUs));
+  service::Env env(*store_, clock);
+  jobs::JobRunner runner(env);
+  runner.Register(jobs::MakeReceivedMailExpiryJob());
+  ASSERT_TRUE(runner.RunDue(clock.Now(), &clock).ok());  // the schedule starts now
+  const auto m = Message("pat@acme.example", "Kept a while", "<keep@acme.example>");
+  ASSERT_TRUE(service::IngestMail(env, Settings(), m).ok());
+  ASSERT_EQ(Count(*store_, "received_mail"), 1);
+
+  // Within the retention the key stays: a late second delivery is still one ticket.
+  auto ran =
+      runner.RunDue(clock.Now() + mail::kReceivedMailRetention - std::chrono::hours(25), &clock);
+  ASSERT_TRUE(ran.ok()) << ran.error().message;
+  EXPECT_GE(*ran, 1);
+  EXPECT_EQ(Count(*store_, "received_mail"), 1);
+  auto again = service::IngestMail(env, Settings(), m);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->outcome, service::MailOutcome::kIgnored);
+
+  ran = runner.RunDue(clock.Now() + std::chrono::hours(49), &clock);
+  ASSERT_TRUE(ran.ok()) << ran.error().message;
+  EXPECT_EQ(Count(*store_, "received_mail"), 0);
+  EXPECT_EQ(Count(*store_, "tickets"), 1);  // the ticket stays
 }
 
 }  // namespace

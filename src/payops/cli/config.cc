@@ -219,6 +219,31 @@ Status LoadMail(const toml::table& t, Config& cfg) {
   return Status::Ok();
 }
 
+Status LoadMonitors(const toml::table& t, Config& cfg) {
+  for (auto&& [k, v] : t) {
+    std::string key(k.str());
+    if (key == "allow_private" || key == "builtin") {
+      if (!v.is_boolean()) return BadConfig("monitors." + key + " must be true or false");
+      (key == "allow_private" ? cfg.monitors_allow_private : cfg.monitors_builtin) =
+          *v.value<bool>();
+    } else if (key == "announce_hours") {
+      auto n = v.value<int64_t>();
+      if (!n || *n < 0 || *n > 24 * 30)
+        return BadConfig("monitors.announce_hours must be 0 to 720");
+      cfg.monitors_announce_hours = static_cast<int>(*n);
+    } else if (key == "outbox_backlog_max") {
+      auto n = v.value<int64_t>();
+      if (!n || *n < 1 || *n > 10000000) {
+        return BadConfig("monitors.outbox_backlog_max must be 1 to 10000000");
+      }
+      cfg.monitors_outbox_backlog_max = *n;
+    } else {
+      return BadConfig("unknown key monitors." + key);
+    }
+  }
+  return Status::Ok();
+}
+
 Status LoadPaging(const toml::table& t, Config& cfg) {
   for (auto&& [k, v] : t) {
     std::string key(k.str());
@@ -267,6 +292,12 @@ Status LoadDelivery(const toml::table& t, Config& cfg) {
 
 }  // namespace
 
+namespace {
+
+Status ApplyConfigTable(const toml::table& t, const std::string& source, Config& cfg);
+
+}  // namespace
+
 Status LoadConfigFile(const std::string& path, Config& cfg) {
   toml::table t;
   try {
@@ -274,6 +305,22 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
   } catch (const toml::parse_error& e) {
     return BadConfig("cannot read config " + path + ": " + std::string(e.description()));
   }
+  return ApplyConfigTable(t, path, cfg);
+}
+
+Status LoadConfigText(std::string_view text, Config& cfg) {
+  toml::table t;
+  try {
+    t = toml::parse(text);
+  } catch (const toml::parse_error& e) {
+    return BadConfig("cannot read config: " + std::string(e.description()));
+  }
+  return ApplyConfigTable(t, "the configuration", cfg);
+}
+
+namespace {
+
+Status ApplyConfigTable(const toml::table& t, const std::string& source, Config& cfg) {
   for (auto&& [k, v] : t) {
     std::string key(k.str());
     if (key == "store") {
@@ -319,8 +366,40 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
           cfg.worker_threads = static_cast<int>(*n);
         else if (skey == "shutdown_grace_s" && *n >= 0 && *n <= 600)
           cfg.shutdown_grace_s = static_cast<int>(*n);
+        else if (skey == "max_connections" && *n >= 1 && *n <= 1000000)
+          cfg.max_connections = static_cast<int>(*n);
+        else if (skey == "read_timeout_s" && *n >= 1 && *n <= 3600)
+          cfg.read_timeout_s = static_cast<int>(*n);
+        else if (skey == "idle_timeout_s" && *n >= 1 && *n <= 3600)
+          cfg.idle_timeout_s = static_cast<int>(*n);
         else
           return BadConfig("unknown or out-of-range key server." + skey);
+      }
+    } else if (key == "rate_limits" && v.is_table()) {
+      struct Field {
+        const char* name;
+        int64_t Config::*member;
+      };
+      static constexpr Field kFields[] = {
+          {"per_key_per_minute", &Config::per_key_per_minute},
+          {"per_key_burst", &Config::per_key_burst},
+          {"per_address_per_minute", &Config::per_address_per_minute},
+          {"per_address_burst", &Config::per_address_burst},
+          {"auth_failures_per_minute", &Config::auth_failures_per_minute},
+          {"auth_failures_burst", &Config::auth_failures_burst},
+      };
+      for (auto&& [rk, rv] : *v.as_table()) {
+        std::string rkey(rk.str());
+        const Field* f = nullptr;
+        for (const Field& candidate : kFields) {
+          if (rkey == candidate.name) f = &candidate;
+        }
+        auto n = rv.value<int64_t>();
+        if (f == nullptr || !n || *n < 0 || *n > 1000000000) {
+          return BadConfig("rate_limits." + rkey +
+                           " is unknown or not an integer from 0 to 1000000000");
+        }
+        cfg.*(f->member) = *n;
       }
     } else if (key == "desk" && v.is_table()) {
       for (auto&& [dk, dv] : *v.as_table()) {
@@ -374,6 +453,8 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
         }
         cfg.job_lease_s = static_cast<int>(*n);
       }
+    } else if (key == "monitors" && v.is_table()) {
+      PAYOPS_TRY(LoadMonitors(*v.as_table(), cfg));
     } else if (key == "delivery" && v.is_table()) {
       PAYOPS_TRY(LoadDelivery(*v.as_table(), cfg));
     } else if (key == "risk" && v.is_table()) {
@@ -405,11 +486,13 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
         }
       }
     } else {
-      return BadConfig("unknown key '" + key + "' in " + path);
+      return BadConfig("unknown key '" + key + "' in " + source);
     }
   }
   return Status::Ok();
 }
+
+}  // namespace
 
 Status ApplyEnvironment(Config& cfg) {
   auto env = [](const char* name) -> std::optional<std::string> {

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -28,6 +29,19 @@ struct Config {
   int reader_cache_kib = 16384;  // and of each read connection
   bool pipelined_sync = true;    // SQLite: fsync behind the writer (store.h)
   int shutdown_grace_s = 10;
+  // [server]: open connections at once; seconds to read one request; seconds
+  // a keep-alive connection may idle.
+  int max_connections = 4096;
+  int read_timeout_s = 30;
+  int idle_timeout_s = 60;
+  // [rate_limits] (requests per minute and bucket sizes; 0 per minute: no
+  // limit): per_key_*, per_address_*, auth_failures_* (http/api.h).
+  int64_t per_key_per_minute = 60000;
+  int64_t per_key_burst = 2000;
+  int64_t per_address_per_minute = 120000;
+  int64_t per_address_burst = 4000;
+  int64_t auth_failures_per_minute = 100;
+  int64_t auth_failures_burst = 100;
   // "YYYY-MM-DD": non-business days besides the Federal Reserve's.
   std::vector<std::string> extra_holidays;
   // 64 hex digits: the libsodium secretbox key for account numbers. Without
@@ -71,6 +85,13 @@ struct Config {
   // [paging]: a PagerDuty Events API v2 endpoint ("" with no routing_key: pages stay queued).
   std::string paging_url;
   std::string paging_routing_key;
+  // [monitors]: allow_private (targets on loopback/private addresses),
+  // builtin (payops watches itself), announce_hours (maintenance emails ahead),
+  // outbox_backlog_max (the built-in outbox monitor's limit).
+  bool monitors_allow_private = false;
+  bool monitors_builtin = true;
+  int monitors_announce_hours = 48;
+  int64_t monitors_outbox_backlog_max = 1000;
   // [delivery]: retries of emails, pages and webhooks.
   int delivery_max_attempts = 8;
   int delivery_retry_base_s = 30;
@@ -94,6 +115,8 @@ struct Config {
 // [store_options] connections, [desk], [ach], [risk], [sla], [limits],
 // [smtp] from, [mail.addresses].
 Status LoadConfigFile(const std::string& path, Config& cfg);
+// The same from TOML text.
+Status LoadConfigText(std::string_view text, Config& cfg);
 // Applies PAYOPS_STORE, PAYOPS_LISTEN, PAYOPS_SANDBOX, PAYOPS_LOG_LEVEL,
 // PAYOPS_ACCESS_LOG, PAYOPS_IO_THREADS, PAYOPS_WORKER_THREADS,
 // PAYOPS_ENCRYPTION_KEY, PAYOPS_STATE_DIR, PAYOPS_GEOIP, PAYOPS_SMTP_URL,

@@ -1,4 +1,5 @@
-// payops: serve | migrate | demo | key create | key rotate-encryption | ach | mail-ingest
+// payops: serve | migrate | demo | key create | key rotate-encryption | ach | mail-ingest |
+// audit verify | backup | restore
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -18,20 +19,30 @@
 #include "payops/adapters/mime_parser.h"
 #include "payops/adapters/secret_box.h"
 #include "payops/cli/config.h"
+#include "payops/cli/mail_ingest_cmd.h"
+#include "payops/cli/settings.h"
+#include "payops/core/inbound_mail.h"
 #include "payops/core/logfmt.h"
 #include "payops/core/mime.h"
+#include "payops/core/validate.h"
 #include "payops/http/server.h"
 #include "payops/jobs/delivery_worker.h"
 #include "payops/jobs/desk_jobs.h"
 #include "payops/jobs/job_runner.h"
+#include "payops/jobs/monitor_jobs.h"
 #include "payops/jobs/settlement_jobs.h"
+#include "payops/jobs/statement_jobs.h"
 #include "payops/service/ach.h"
 #include "payops/service/api_keys.h"
+#include "payops/service/audit.h"
 #include "payops/service/demo.h"
 #include "payops/service/encryption_keys.h"
 #include "payops/service/idempotency.h"
 #include "payops/service/mail_ingest.h"
+#include "payops/service/monitors.h"
+#include "payops/service/statements.h"
 #include "payops/store/kv.h"
+#include "payops/store/sqlite_backup.h"
 #include "payops/store/store.h"
 
 namespace payops::cli {
@@ -39,10 +50,6 @@ namespace {
 
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
-// sysexits.h, as mail servers read a delivery command's status: the message
-// is refused (the sender gets a bounce), or deferred and tried again later.
-constexpr int kExitDataErr = 65;
-constexpr int kExitTempFail = 75;
 
 struct Flags {
   std::string config_file;
@@ -61,13 +68,6 @@ struct Flags {
 int Fail(const Error& e) {
   std::cerr << "payops: " << e.message << " (" << e.code << ")\n";
   return e.kind == ErrorKind::kInvalid ? kExitUsage : kExitFailure;
-}
-
-void SetUpLogging(const Config& cfg) {
-  auto logger = spdlog::stderr_logger_mt("payops");
-  logger->set_pattern("ts=%Y-%m-%dT%H:%M:%S.%eZ level=%l %v", spdlog::pattern_time_type::utc);
-  logger->set_level(spdlog::level::from_str(cfg.log_level));
-  spdlog::set_default_logger(logger);
 }
 
 Result<Config> Resolve(const Flags& f) {
@@ -166,6 +166,40 @@ int Migrate(const Config& cfg) {
   return 0;
 }
 
+// `payops audit verify`: walks the audit trail's hash chain. Exit 0 when
+// every record holds; 1 naming the first broken record otherwise.
+int AuditVerify(const Config& cfg) {
+  auto s = OpenMigrated(cfg);
+  if (!s.ok()) return Fail(s.error());
+  auto verdict = service::VerifyAuditTrail(**s);
+  if (!verdict.ok()) return Fail(verdict.error());
+  if (verdict->first_broken) {
+    std::cout << "audit trail broken at record " << *verdict->first_broken << ": "
+              << verdict->problem << " (" << verdict->records << " records before it hold)\n";
+    return kExitFailure;
+  }
+  std::cout << "audit trail intact: " << verdict->records << " records\n";
+  return 0;
+}
+
+// `payops backup FILE`: an online, consistent copy of a live SQLite store.
+int Backup(const Config& cfg, const std::string& file) {
+  auto pages = store::BackupSqlite(cfg.store, file);
+  if (!pages.ok()) return Fail(pages.error());
+  std::cout << "backed up " << *pages << " pages of " << cfg.store << " into " << file
+            << "\nkeep the store's encryption key (its .key file or encryption_key) safe "
+               "separately: the backup needs it\n";
+  return 0;
+}
+
+// `payops restore FILE`: puts a backup back into a store that no server uses.
+int Restore(const Config& cfg, const std::string& file, bool force) {
+  auto pages = store::RestoreSqlite(file, cfg.store, force);
+  if (!pages.ok()) return Fail(pages.error());
+  std::cout << "restored " << *pages << " pages from " << file << " into " << cfg.store << "\n";
+  return 0;
+}
+
 int KeyCreate(const Config& cfg, const std::string& role, const std::optional<std::string>& org,
               const std::string& name, const std::string& email) {
   auto r = ParseRole(role);
@@ -179,28 +213,6 @@ int KeyCreate(const Config& cfg, const std::string& role, const std::optional<st
   if (!key.ok()) return Fail(key.error());
   std::cout << key->key << "\n";
   return 0;
-}
-
-// The sandbox clock resumes where it was left, or starts at `start` (the later
-// of the two), or at the real time.
-Result<Instant> SandboxStart(store::Store& s, const std::string& start) {
-  std::optional<std::string> saved;
-  PAYOPS_TRY(s.Read([&](store::Tx& tx) -> Status {
-    PAYOPS_ASSIGN_OR_RETURN(saved, store::GetSetting(tx, "sandbox_clock_us"));
-    return Status::Ok();
-  }));
-  Instant now = RealClock().Now();
-  if (!start.empty()) {
-    auto t = ParseRfc3339(start);
-    if (!t) return Error::Invalid("invalid_time", "--clock-start must be RFC 3339", "clock-start");
-    now = *t;
-  }
-  if (saved) {
-    int64_t us = 0;
-    std::from_chars(saved->data(), saved->data() + saved->size(), us);
-    if (FromMicros(us) > now) return FromMicros(us);
-  }
-  return now;
 }
 
 void ApplyAchSettings(const Config& cfg, service::Env& env) {
@@ -287,28 +299,46 @@ int Ach(const Config& cfg, const std::string& batch, const std::string& returns_
   return 0;
 }
 
-// The business calendar, SLA rules and desk settings of `cfg` on `env`;
-// `rules` keeps the SLA rules env points to.
-Status ApplyDeskSettings(const Config& cfg, service::Env& env,
-                         std::optional<desk::SlaRules>& rules) {
-  std::vector<calendar::Date> extra;
-  for (const std::string& d : cfg.extra_holidays) {
-    auto date = calendar::ParseDate(d);
-    if (!date.ok()) {
-      return Error::Invalid("invalid_config", "holiday '" + d + "' is not YYYY-MM-DD", "holidays");
-    }
-    extra.push_back(*date);
+void ApplyMailSettings(const Config& cfg, service::Env& env);
+
+// `payops report --org ID --month YYYY-MM [--csv]`: the org's monthly
+// statement (issued now if the monthly job has not issued it), as text or CSV.
+// With --sandbox the time is the sandbox clock the server saved.
+int Report(const Config& cfg, const std::string& org_id, const std::string& month, bool csv) {
+  auto s = OpenMigrated(cfg);
+  if (!s.ok()) return Fail(s.error());
+  std::unique_ptr<ManualClock> manual;
+  if (cfg.sandbox) {
+    auto start = SandboxStart(**s, "");
+    if (!start.ok()) return Fail(start.error());
+    manual = std::make_unique<ManualClock>(*start);
   }
-  env.holidays = calendar::HolidayCalendar(std::move(extra));
-  // The SLA's working hours follow the same business calendar.
-  calendar::WorkingSchedule hours;
-  hours.holidays = env.holidays;
-  PAYOPS_ASSIGN_OR_RETURN(auto sla_rules, desk::SlaRules::Create(cfg.sla_table, hours));
-  rules.emplace(std::move(sla_rules));
-  env.sla_rules = &*rules;
+  RealClock real;
+  const Clock& clock = manual ? static_cast<const Clock&>(*manual) : real;
+  service::Env env(**s, clock, cfg.sandbox);
   env.desk.base_url = cfg.public_url.empty() ? "http://" + cfg.listen : cfg.public_url;
-  if (!cfg.operations_email.empty()) env.desk.operations_email = cfg.operations_email;
-  return Status::Ok();
+  ApplyMailSettings(cfg, env);
+  auto v = service::GetMonthlyStatement(env, Actor::System(), org_id, month);
+  if (!v.ok()) return Fail(v.error());
+  if (csv) {
+    std::cout << v->Csv();
+    return 0;
+  }
+  std::cout << "Statement " << v->record.id << " of " << v->org_name << " (" << v->record.org_id
+            << ") for " << v->record.month << ", issued " << FormatRfc3339(v->record.issued_at)
+            << "\n";
+  for (const statement::Line& l : v->lines) {
+    std::cout << "  " << statement::SectionName(l.section) << " " << l.currency << " "
+              << (l.corridor.empty() ? "-" : l.corridor) << " count " << l.count << " volume "
+              << l.volume << " fee " << l.fee << " fee_total " << l.fee_total << " amount "
+              << l.amount << "  " << l.description << "\n";
+  }
+  for (const statement::Totals& t : v->totals) {
+    std::cout << "total " << t.currency << ": fees " << t.fees << ", plan charges "
+              << t.plan_charges << ", corrections " << t.corrections << ", due " << t.total_due
+              << " (minor units)\n";
+  }
+  return 0;
 }
 
 void ApplyMailSettings(const Config& cfg, service::Env& env) {
@@ -356,6 +386,20 @@ service::DeliveryPolicy DeliveryPolicyOf(const Config& cfg) {
       std::max(300, 2 * std::max(cfg.smtp_timeout_s, cfg.delivery_timeout_s) * 20));
   p.batch = 20;
   return p;
+}
+
+// "host:port" of an smtp:// or smtps:// URL (default ports 25 and 465).
+std::optional<std::string> SmtpRelayOf(const std::string& url) {
+  size_t scheme = url.find("://");
+  if (url.empty() || scheme == std::string::npos) return std::nullopt;
+  std::string rest = url.substr(scheme + 3);
+  rest = rest.substr(0, rest.find_first_of("/?"));
+  if (size_t at = rest.rfind('@'); at != std::string::npos) rest = rest.substr(at + 1);
+  if (rest.empty()) return std::nullopt;
+  const bool has_port = rest.front() == '[' ? rest.find("]:") != std::string::npos
+                                            : rest.find(':') != std::string::npos;
+  if (has_port) return rest;
+  return rest + (url.rfind("smtps", 0) == 0 ? ":465" : ":25");
 }
 
 int Serve(const Config& cfg) {
@@ -407,25 +451,54 @@ int Serve(const Config& cfg) {
   }
   jobs::JobRunner runner(env, limits);
   runner.Register(jobs::MakeIdempotencyExpiryJob());
+  runner.Register(jobs::MakeReceivedMailExpiryJob());
   runner.Register(jobs::MakeAchCutoffJob(env.holidays));
   runner.Register(jobs::MakeAchSettlementJob(env.holidays));
   runner.Register(jobs::MakeDebitCardEndOfDayJob(env.holidays));
   runner.Register(jobs::MakePendingEscalationJob());
   runner.Register(jobs::MakeTicketAutoCloseJob());
   runner.Register(jobs::MakeSlaSweepJob());
-  http::Api api(env, runner, manual.get(),
-                http::ApiOptions{cfg.sandbox, cfg.bench_hello, cfg.access_log,
-                                 cfg.public_url.rfind("https://", 0) == 0});
+  env.monitors.allow_private = cfg.monitors_allow_private;
+  env.monitors.announce_ahead = std::chrono::hours(cfg.monitors_announce_hours);
+  env.monitors.outbox_backlog_max = cfg.monitors_outbox_backlog_max;
+  runner.Register(jobs::MakeWindowAnnouncementJob());
+  jobs::MonitorJobSettings monitor_settings;
+  std::optional<std::string> smtp_relay = SmtpRelayOf(cfg.smtp_url);
+  monitor_settings.smtp_relay = smtp_relay;
+  runner.Register(jobs::MakeMonthlyStatementJob());
+  http::ApiOptions ao;
+  ao.sandbox = cfg.sandbox;
+  ao.bench_hello = cfg.bench_hello;
+  ao.access_log = cfg.access_log;
+  ao.secure_cookies = cfg.public_url.rfind("https://", 0) == 0;
+  ao.per_key = {cfg.per_key_per_minute, cfg.per_key_burst};
+  ao.per_address = {cfg.per_address_per_minute, cfg.per_address_burst};
+  ao.auth_failures = {cfg.auth_failures_per_minute, cfg.auth_failures_burst};
+  http::Api api(env, runner, manual.get(), ao);
   http::ServerOptions so;
   so.host = listen->first;
   so.port = listen->second;
   so.io_threads = cfg.io_threads;
   so.worker_threads = cfg.worker_threads;
   so.shutdown_grace_s = cfg.shutdown_grace_s;
+  so.max_connections = static_cast<size_t>(cfg.max_connections);
+  so.read_timeout_s = cfg.read_timeout_s;
+  so.idle_timeout_s = cfg.idle_timeout_s;
   so.fibers = st.SuspendsFibers();
   http::Server server(api, so);
   auto port = server.Listen();
   if (!port.ok()) return Fail(port.error());
+  {
+    // payops watches itself: its /readyz on the port it listens on.
+    std::string host = so.host == "0.0.0.0" || so.host == "::" ? "127.0.0.1" : so.host;
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    monitor_settings.self_url = "http://" + host + ":" + std::to_string(*port);
+    if (cfg.monitors_builtin) {
+      Status made = service::EnsureBuiltinMonitors(env, smtp_relay);
+      if (!made.ok()) return Fail(made.error());
+    }
+    runner.Register(jobs::MakeMonitorCheckJob(monitor_settings));
+  }
   if (!cfg.sandbox) runner.Start();
   // Delivery runs in real time in sandbox mode too (due times on the clock).
   jobs::DeliveryWorker delivery(env, MakeChannels(cfg), DeliveryPolicyOf(cfg));
@@ -440,105 +513,6 @@ int Serve(const Config& cfg) {
   runner.Stop();
   delivery.Stop();
   spdlog::info("msg=\"stopped\"");
-  return 0;
-}
-
-// Data errors refuse the message (the sender gets a bounce with the reason);
-// everything else (the store unreachable, the configuration) defers it.
-int MailFail(const Error& e) {
-  std::cerr << "payops: " << e.message << " (" << e.code << ")\n";
-  const bool refused = e.kind == ErrorKind::kInvalid || e.kind == ErrorKind::kRefused;
-  return refused ? kExitDataErr : kExitTempFail;
-}
-
-// A failure that is not the message's (the store, the configuration): the
-// mail server keeps the message and tries again.
-int MailDefer(const Error& e) {
-  std::cerr << "payops: " << e.message << " (" << e.code << ")\n";
-  return kExitTempFail;
-}
-
-// Standard input, at most `max_bytes`. A longer message is refused without
-// being kept: the rest is read and dropped (up to kMaxDrainBytes) so that the
-// mail server writing it sees the exit status, not a broken pipe.
-Result<std::string> ReadMessage(int fd, size_t max_bytes) {
-  constexpr size_t kMaxDrainBytes = size_t{1} << 30;
-  std::string message;
-  std::string chunk(size_t{1} << 16, '\0');
-  size_t drained = 0;
-  bool too_large = false;
-  for (;;) {
-    ssize_t n = read(fd, chunk.data(), chunk.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error::Unavailable("cannot read the message from standard input");
-    if (n == 0) break;
-    const auto got = static_cast<size_t>(n);
-    if (too_large || message.size() + got > max_bytes) {
-      too_large = true;
-      message.clear();
-      message.shrink_to_fit();
-      drained += got;
-      if (drained > kMaxDrainBytes) break;
-      continue;
-    }
-    message.append(chunk.data(), got);
-  }
-  if (too_large) {
-    return Error::Invalid("message_too_large",
-                          "the message is larger than " + std::to_string(max_bytes >> 20) + " MiB",
-                          "message");
-  }
-  return message;
-}
-
-// `payops mail-ingest`: one message on standard input becomes a ticket or a
-// reply. Exit 0 (standard output says what happened), 65 the message is
-// refused, 75 try again later.
-int MailIngest(const Config& cfg) {
-  service::MailIngestSettings settings;
-  {
-    auto raw = ReadMessage(STDIN_FILENO, mail::kMaxMessageBytes);
-    if (!raw.ok()) return MailFail(raw.error());
-    auto parsed = adapters::ParseMimeMessage(*raw);
-    if (!parsed.ok()) return MailFail(parsed.error());
-    raw->clear();
-    raw->shrink_to_fit();
-    // One message: one read connection, and migrations only when behind.
-    store::StoreOptions opt;
-    opt.read_connections = 1;
-    opt.writer_cache_kib = cfg.writer_cache_kib;
-    opt.reader_cache_kib = cfg.reader_cache_kib;
-    opt.pipelined_sync = cfg.pipelined_sync;
-    auto s = store::Open(cfg.store, opt);
-    if (!s.ok()) return MailDefer(s.error());
-    if (!store::SchemaIsCurrent(**s)) {
-      auto migrated = store::Migrate(**s);
-      if (!migrated.ok()) return MailDefer(migrated.error());
-    }
-    std::unique_ptr<ManualClock> manual;
-    if (cfg.sandbox) {
-      auto start = SandboxStart(**s, "");
-      if (!start.ok()) return MailDefer(start.error());
-      manual = std::make_unique<ManualClock>(*start);
-    }
-    RealClock real;
-    const Clock& clock = manual ? static_cast<const Clock&>(*manual) : real;
-    service::Env env(**s, clock, cfg.sandbox);
-    std::optional<desk::SlaRules> sla_rules;
-    Status desk_settings = ApplyDeskSettings(cfg, env, sla_rules);
-    if (!desk_settings.ok()) return MailDefer(desk_settings.error());
-    settings.our_domain = mail::OurMailDomain(cfg.smtp_from, cfg.public_url);
-    if (!cfg.smtp_from.empty()) {
-      settings.our_addresses.push_back(mail::LowerAscii(mail::AddressOf(cfg.smtp_from)));
-    }
-    for (const auto& [address, category] : cfg.mail_addresses) {
-      settings.our_addresses.push_back(address);
-    }
-    settings.address_categories = cfg.mail_addresses;
-    auto result = service::IngestMail(env, settings, *parsed);
-    if (!result.ok()) return MailFail(result.error());
-    std::cout << service::DescribeMailIngest(*result) << "\n";
-  }
   return 0;
 }
 
@@ -592,10 +566,37 @@ int main(int argc, char** argv) {
   auto* ach_returns = ach->add_subcommand("import-returns", "apply a NACHA returns file");
   ach_returns->add_option("file", returns_file, "the returns file")->required();
 
+  auto* report = app.add_subcommand("report", "print an org's monthly statement");
+  std::string report_org, report_month;
+  bool report_csv = false;
+  report->add_option("--org", report_org, "org id")->required();
+  report->add_option("--month", report_month, "YYYY-MM, a month that has ended")->required();
+  report->add_flag("--csv", report_csv, "print the CSV");
+  report->add_flag("--sandbox", f.sandbox,
+                   "sandbox store: the time is the sandbox clock the server saved");
+
   auto* mail_ingest = app.add_subcommand(
       "mail-ingest", "read one RFC 5322 message on standard input: a new ticket or a reply");
   mail_ingest->add_flag("--sandbox", f.sandbox,
                         "sandbox store: the time is the sandbox clock the server saved");
+  std::vector<std::string> recipients;
+  mail_ingest->add_option("--recipient", recipients,
+                          "the envelope recipient (Postfix: ${recipient}); repeatable; chooses "
+                          "the category from [mail.addresses] before To and Cc");
+
+  auto* audit = app.add_subcommand("audit", "the audit trail");
+  audit->require_subcommand(1);
+  auto* audit_verify =
+      audit->add_subcommand("verify", "check the audit trail's hash chain; name the first break");
+  std::string backup_file;
+  bool restore_force = false;
+  auto* backup =
+      app.add_subcommand("backup", "copy a live SQLite store into FILE (online, consistent)");
+  backup->add_option("file", backup_file, "the new backup file")->required();
+  auto* restore = app.add_subcommand("restore", "put a backup FILE back into an SQLite store");
+  restore->add_option("file", backup_file, "the backup file")->required();
+  restore->add_flag("--force", restore_force,
+                    "replace an existing store (only with every server using it stopped)");
 
   try {
     app.parse(argc, argv);
@@ -611,7 +612,7 @@ int main(int argc, char** argv) {
   }
   SetUpLogging(*cfg);
   if (mail_ingest->parsed()) {
-    int rc = MailIngest(*cfg);
+    int rc = RunMailIngest(*cfg, recipients);
     payops::adapters::ShutdownMime();
     return rc;
   }
@@ -619,8 +620,12 @@ int main(int argc, char** argv) {
   if (migrate->parsed()) return Migrate(*cfg);
   if (demo->parsed()) return Demo(*cfg, argv[0]);
   if (ach_export->parsed()) return Ach(*cfg, batch_id, "");
+  if (report->parsed()) return Report(*cfg, report_org, report_month, report_csv);
   if (ach_returns->parsed()) return Ach(*cfg, "", returns_file);
   if (key_rotate->parsed()) return KeyRotate(*cfg, new_encryption_key);
+  if (audit_verify->parsed()) return AuditVerify(*cfg);
+  if (backup->parsed()) return Backup(*cfg, backup_file);
+  if (restore->parsed()) return Restore(*cfg, backup_file, restore_force);
   if (key_create->parsed()) {
     if (email.empty()) {
       email = name;

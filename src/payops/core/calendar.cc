@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <utility>
 
 namespace payops::calendar {
@@ -188,26 +189,22 @@ std::string FormatDate(Date date) {
   return buf;
 }
 
+// The shape (four-digit year, two-digit month and day) is checked here; the
+// calendar library reads the date and checks that it exists.
 Result<Date> ParseDate(std::string_view text) {
   auto invalid = [&] {
     return Error::Invalid("invalid_date",
                           "expected a date YYYY-MM-DD, got \"" + std::string(text) + "\"");
   };
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return invalid();
-  int fields[3] = {0, 0, 0};
-  const size_t starts[3] = {0, 5, 8};
-  const size_t lengths[3] = {4, 2, 2};
-  for (int f = 0; f < 3; ++f) {
-    for (size_t i = starts[f]; i < starts[f] + lengths[f]; ++i) {
-      if (text[i] < '0' || text[i] > '9') return invalid();
-      fields[f] = fields[f] * 10 + (text[i] - '0');
-    }
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (text[i] < '0' || text[i] > '9') return invalid();
   }
-  std::chrono::year_month_day ymd{std::chrono::year{fields[0]},
-                                  std::chrono::month{static_cast<unsigned>(fields[1])},
-                                  std::chrono::day{static_cast<unsigned>(fields[2])}};
-  if (!ymd.ok()) return invalid();
-  return Date{ymd};
+  std::istringstream in{std::string(text)};
+  date::sys_days day;
+  in >> date::parse("%F", day);
+  if (in.fail()) return invalid();
+  return Date{std::chrono::days{day.time_since_epoch().count()}};
 }
 
 // ---------------------------------------------------------------------------

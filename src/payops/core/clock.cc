@@ -12,66 +12,59 @@ Instant RealClock::Now() const {
 
 namespace {
 
-bool Digits(std::string_view s, size_t pos, size_t n, int& out) {
-  if (pos + n > s.size()) return false;
-  int v = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  out = v;
-  return true;
+bool IsDigit(char c) {
+  return c >= '0' && c <= '9';
 }
 
 }  // namespace
 
+// The shape RFC 3339 fixes (four-digit year, two-digit fields, a zone) is
+// checked here; the calendar library reads the values and checks their ranges.
 std::optional<Instant> ParseRfc3339(std::string_view s) {
   // YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)
-  int y, mo, d, h, mi, sec;
   if (s.size() < 20 || s.size() > 40) return std::nullopt;
-  if (!Digits(s, 0, 4, y) || s[4] != '-' || !Digits(s, 5, 2, mo) || s[7] != '-' ||
-      !Digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't') || !Digits(s, 11, 2, h) ||
-      s[13] != ':' || !Digits(s, 14, 2, mi) || s[16] != ':' || !Digits(s, 17, 2, sec)) {
+  std::string t(s);
+  if (t[10] == 't') t[10] = 'T';
+  if (t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':') {
     return std::nullopt;
+  }
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18}) {
+    if (!IsDigit(t[i])) return std::nullopt;
   }
   size_t pos = 19;
-  int64_t frac_us = 0;
-  if (pos < s.size() && s[pos] == '.') {
-    ++pos;
-    int n = 0;
-    int64_t scale = 100000;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-      if (n < 6) frac_us += (s[pos] - '0') * scale;
-      scale /= 10;
-      ++n;
-      ++pos;
-    }
+  if (t[pos] == '.') {
+    // At most nine digits, read to the microsecond.
+    const size_t start = ++pos;
+    while (pos < t.size() && IsDigit(t[pos])) ++pos;
+    const size_t n = pos - start;
     if (n == 0 || n > 9) return std::nullopt;
-  }
-  if (pos >= s.size()) return std::nullopt;
-  int offset_min = 0;
-  if (s[pos] == 'Z' || s[pos] == 'z') {
-    ++pos;
-  } else if (s[pos] == '+' || s[pos] == '-') {
-    int oh, om;
-    if (!Digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
-        !Digits(s, pos + 4, 2, om) || oh > 23 || om > 59) {
-      return std::nullopt;
+    if (n > 6) {
+      t.erase(start + 6, n - 6);
+      pos = start + 6;
     }
-    offset_min = (oh * 60 + om) * (s[pos] == '-' ? -1 : 1);
-    pos += 6;
-  } else {
+  }
+  if (pos >= t.size()) return std::nullopt;
+  if (t[pos] == 'Z' || t[pos] == 'z') {
+    if (pos + 1 != t.size()) return std::nullopt;
+    t.replace(pos, 1, "+00:00");
+  } else if (t[pos] != '+' && t[pos] != '-') {
     return std::nullopt;
   }
-  if (pos != s.size()) return std::nullopt;
-  if (h > 23 || mi > 59 || sec > 59) return std::nullopt;
-  date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(mo)},
-                           date::day{static_cast<unsigned>(d)}};
-  if (!ymd.ok()) return std::nullopt;
-  auto local = date::sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) +
-               std::chrono::seconds(sec);
-  Instant t = std::chrono::time_point_cast<Micros>(local) + Micros(frac_us);
-  return t - std::chrono::minutes(offset_min);
+  if (t.size() != pos + 6 || t[pos + 3] != ':' || !IsDigit(t[pos + 1]) || !IsDigit(t[pos + 2]) ||
+      !IsDigit(t[pos + 4]) || !IsDigit(t[pos + 5])) {
+    return std::nullopt;
+  }
+  if ((t[pos + 1] - '0') * 10 + (t[pos + 2] - '0') > 23 || t[pos + 4] > '5') return std::nullopt;
+  std::istringstream in(t);
+  Instant out;
+  in >> date::parse("%FT%T%Ez", out);
+  if (in.fail() || in.peek() != std::char_traits<char>::eof()) return std::nullopt;
+  // An offset can carry a four-digit local year past 9999 (or before 0000)
+  // in UTC, which payops could not write back: such instants are refused.
+  using namespace std::chrono;
+  const int utc_year = static_cast<int>(year_month_day{floor<days>(out)}.year());
+  if (utc_year < 0 || utc_year > 9999) return std::nullopt;
+  return out;
 }
 
 std::string FormatRfc3339(Instant t) {

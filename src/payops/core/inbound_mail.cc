@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <vector>
 
 #include "payops/core/mail_ids.h"
 #include "payops/core/ticket.h"
@@ -143,7 +144,12 @@ class TextWriter {
         RawNewline();
         continue;
       }
-      if (pending_space_ && !AtLineStart()) out_ += ' ';
+      if (AtLineStart()) {
+        // A line inside <blockquote> reads as a quoted line of a text mail.
+        if (quote_depth_ > 0) out_.append(static_cast<size_t>(quote_depth_), '>').append(" ");
+      } else if (pending_space_) {
+        out_ += ' ';
+      }
       pending_space_ = false;
       out_ += c;
     }
@@ -164,6 +170,8 @@ class TextWriter {
     Block();
     if (!out_.empty() && !out_.ends_with("\n\n")) out_ += '\n';
   }
+  // <blockquote> opens (+1) or closes (-1) a level of quoting, at most kMaxQuoteDepth.
+  void Quote(int delta) { quote_depth_ = std::clamp(quote_depth_ + delta, 0, kMaxQuoteDepth); }
   std::string Finish() {
     TrimTrailingSpaces();
     size_t end = out_.find_last_not_of(" \n");
@@ -182,9 +190,11 @@ class TextWriter {
     while (!out_.empty() && out_.back() == ' ') out_.pop_back();
   }
 
+  static constexpr int kMaxQuoteDepth = 8;
   const size_t max_bytes_;
   std::string out_;
   bool pending_space_ = false;
+  int quote_depth_ = 0;
 };
 
 bool IsTagNameChar(char c) {
@@ -308,11 +318,13 @@ std::optional<int64_t> TicketNumberInSubject(std::string_view subject) {
     size_t k = at + 2;
     int64_t n = 0;
     size_t digits = 0;
-    while (k < subject.size() && subject[k] >= '0' && subject[k] <= '9' && digits < 19) {
+    // At most 18 digits are read (19 could overflow int64_t); a 19th digit
+    // makes it no ticket number.
+    while (k < subject.size() && subject[k] >= '0' && subject[k] <= '9' && digits < 18) {
       n = n * 10 + (subject[k] - '0');
       ++k, ++digits;
     }
-    if (digits >= 1 && digits <= 18 && k < subject.size() && subject[k] == ']') return n;
+    if (digits >= 1 && k < subject.size() && subject[k] == ']') return n;
   }
   return std::nullopt;
 }
@@ -468,13 +480,21 @@ std::string HtmlToText(std::string_view html, size_t max_output_bytes) {
     } else if (name == "li") {
       w.Block();
       if (!closing) w.Text("- ", true);
-    } else if (OneOf(name, {"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "ul",
-                            "ol", "dl"})) {
+    } else if (name == "blockquote") {
       w.Paragraph();
-    } else if (OneOf(name,
-                     {"div",    "tr",     "dt",      "dd",    "hr",       "section", "article",
-                      "header", "footer", "address", "form",  "fieldset", "figure",  "main",
-                      "nav",    "center", "caption", "tbody", "thead",    "tfoot"})) {
+      w.Quote(closing ? -1 : 1);
+    } else if (name == "hr") {
+      // As mail programs write it in text (Outlook's reply separator is one).
+      w.Block();
+      if (!closing) {
+        w.Text("________________________________", true);
+        w.Block();
+      }
+    } else if (OneOf(name, {"p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "dl"})) {
+      w.Paragraph();
+    } else if (OneOf(name, {"div", "tr", "dt", "dd", "section", "article", "header", "footer",
+                            "address", "form", "fieldset", "figure", "main", "nav", "center",
+                            "caption", "tbody", "thead", "tfoot"})) {
       w.Block();
     } else if ((name == "td" || name == "th") && !closing) {
       w.Text(" ", false);
@@ -511,6 +531,107 @@ AttachmentChoice ChooseAttachments(std::span<const MailAttachment> attachments) 
                            " bytes): " + why);
   }
   return choice;
+}
+
+namespace {
+
+std::string_view TrimmedLine(std::string_view line) {
+  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+  return line;
+}
+
+bool IsQuoteLine(std::string_view line) {
+  return TrimmedLine(line).starts_with('>');
+}
+
+bool IsBlankLine(std::string_view line) {
+  return TrimmedLine(line).empty();
+}
+
+// "... wrote:", "... schrieb Name:", "... a \u00e9crit :", "... escribi\u00f3:".
+bool EndsAttribution(std::string_view line) {
+  line = TrimmedLine(line);
+  if (!line.ends_with(':')) return false;
+  for (std::string_view verb : {"wrote", "schrieb",
+                                "a \xC3\xA9"
+                                "crit",
+                                "escribi\xC3\xB3"}) {
+    if (line.find(verb) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+bool StartsAttribution(std::string_view line) {
+  line = TrimmedLine(line);
+  for (std::string_view start : {"On ", "Am ", "Le ", "El "}) {
+    if (line.starts_with(start)) return true;
+  }
+  return false;
+}
+
+bool IsSeparatorLine(const std::vector<std::string_view>& lines, size_t i) {
+  std::string_view line = TrimmedLine(lines[i]);
+  if (line.starts_with("-----Original Message-----") ||
+      line.starts_with("----- Original Message -----")) {
+    return true;
+  }
+  if (line.size() >= 20 && line.find_first_not_of('_') == std::string_view::npos) {
+    return i + 1 < lines.size() && TrimmedLine(lines[i + 1]).starts_with("From:");
+  }
+  return false;
+}
+
+}  // namespace
+
+ReplyText NewTextOfReply(std::string_view text) {
+  std::vector<std::string_view> lines;
+  for (size_t start = 0; start <= text.size();) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string_view::npos) nl = text.size();
+    lines.push_back(text.substr(start, nl - start));
+    start = nl + 1;
+  }
+  size_t end = lines.size();
+  // The signature, or the message below an Outlook separator.
+  for (size_t i = 0; i < end; ++i) {
+    std::string_view raw = lines[i];
+    if (raw == "-- " || raw == "--" || IsSeparatorLine(lines, i)) {
+      end = i;
+      break;
+    }
+  }
+  // The trailing quote and its attribution.
+  size_t quote_start = end;
+  bool quoted = false;
+  while (quote_start > 0 &&
+         (IsQuoteLine(lines[quote_start - 1]) || IsBlankLine(lines[quote_start - 1]))) {
+    quoted = quoted || IsQuoteLine(lines[quote_start - 1]);
+    --quote_start;
+  }
+  if (quoted) {
+    end = quote_start;
+    if (end > 0 && EndsAttribution(lines[end - 1])) {
+      size_t first = end - 1;
+      // Wrapped: "On Mon, 7 Jan 2030 at 09:00, Pat Doe <" / "pat@acme.example> wrote:".
+      for (int back = 0; back < 2 && !StartsAttribution(lines[first]); ++back) {
+        if (first == 0 || IsBlankLine(lines[first - 1])) break;
+        --first;
+      }
+      end = StartsAttribution(lines[first]) ? first : end - 1;
+    }
+  }
+  std::string out;
+  for (size_t i = 0; i < end; ++i) {
+    if (i > 0) out += '\n';
+    out += lines[i];
+  }
+  size_t last = out.find_last_not_of(" \t\n");
+  out.erase(last == std::string::npos ? 0 : last + 1);
+  if (out.empty()) return ReplyText{std::string(text), false};
+  std::string_view whole = text.substr(0, text.find_last_not_of(" \t\n") + 1);
+  const bool cut = out.size() != whole.size();
+  return ReplyText{std::move(out), cut};
 }
 
 }  // namespace payops::mail

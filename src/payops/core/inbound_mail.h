@@ -7,6 +7,7 @@
 // fills InboundMail lives in adapters/mime_parser.h.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -28,6 +29,11 @@ inline constexpr size_t kMaxInboundRecipients = 200;
 inline constexpr size_t kMaxThreadIds = 100;
 // Bytes of any one header value kept (subject and names are cut further).
 inline constexpr size_t kMaxHeaderBytes = 4096;
+// Envelope recipients the mail server may name for one message (--recipient).
+inline constexpr size_t kMaxEnvelopeRecipients = 50;
+// How long a received message's key is kept to recognise a second delivery
+// of it. Mail servers give up retrying long before (Postfix: 5 days).
+inline constexpr std::chrono::hours kReceivedMailRetention{24 * 30};
 
 struct MailAddress {
   std::string name;     // display name, decoded (may be empty)
@@ -59,6 +65,10 @@ struct InboundMail {
   std::optional<std::string> return_path;  // present only when the header was
   std::string text;                        // the body as plain text (HTML-only mail converted)
   std::vector<MailAttachment> attachments;
+  // The envelope recipients the mail server delivered the message to (its
+  // RCPT TO, Postfix's ${recipient}), not read from the message: they choose
+  // the category before To and Cc, and are never a ticket's CCs.
+  std::vector<std::string> envelope_recipients;
 };
 
 // Why a message is a mail loop that must open no ticket and send no
@@ -108,11 +118,31 @@ std::string HeaderText(std::string_view s, size_t max_bytes);
 // characters other than LF and tab are dropped, trailing blank lines trimmed.
 std::string BodyText(std::string_view s);
 
+// What a reply adds to the conversation: `text` (BodyText) without what it
+// repeats and without the sender's signature. Cut, in this order:
+// - from the first signature delimiter line ("-- ", or "--") that is not in a
+//   quote;
+// - from an Outlook-style separator ("-----Original Message-----", or a line
+//   of underscores followed by "From:") that is not in a quote;
+// - the trailing block of quoted lines (">" first) and blank lines, with the
+//   attribution line(s) just before it ("On <date>, <name> wrote:", also the
+//   German, French and Spanish forms, wrapped over up to 3 lines).
+// Quoted lines followed by the sender's own text (an inline or bottom-posted
+// answer) are kept. When nothing would be left, `text` is returned whole.
+struct ReplyText {
+  std::string text;
+  bool cut = false;  // something was left out
+};
+ReplyText NewTextOfReply(std::string_view text);
+
 // Readable text from HTML: tags stripped; <script>, <style>, <head> and
 // comments dropped; entities decoded (the common named ones, decimal and hex);
 // runs of white space collapsed as a browser does, except inside <pre>; line
-// breaks for <br> and block elements (p, div, h1–h6, li, tr, blockquote, ...),
-// "- " before list items, at most one blank line in a row. At most
+// breaks for <br> and block elements (p, div, h1–h6, li, tr, ...), "- "
+// before list items, at most one blank line in a row; the lines inside
+// <blockquote> start with ">" per level (so that NewTextOfReply sees an HTML
+// reply's quote as it sees a text one) and <hr> is a line of underscores (as
+// Outlook writes its reply separator in text). At most
 // `max_output_bytes` bytes are produced.
 std::string HtmlToText(std::string_view html, size_t max_output_bytes = size_t{1} << 20);
 

@@ -261,6 +261,45 @@ std::string Base64Lines(std::string_view data) {
   return out;
 }
 
+namespace {
+
+constexpr std::string_view kTextPart =
+    "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n";
+constexpr std::string_view kHtmlPart =
+    "Content-Type: text/html; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n";
+
+// A file name or MIME type of an attachment: [A-Za-z0-9._-] (and one '/' in a
+// type), 1..100 characters, not starting with '.'.
+bool IsFileToken(std::string_view s, bool type) {
+  if (s.empty() || s.size() > 100 || s[0] == '.') return false;
+  int slashes = 0;
+  for (char c : s) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (c == '/' && type) {
+      ++slashes;
+      continue;
+    }
+    if (!ok) return false;
+  }
+  return type ? slashes == 1 && s.back() != '/' : true;
+}
+
+// The text and HTML as one multipart/alternative part of a multipart/mixed body.
+void AppendAlternative(std::string& out, const MimeMail& m) {
+  const std::string boundary = "=_payops_alt_" + m.boundary_seed;
+  out += "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n\r\n";
+  out += "--" + boundary + "\r\n";
+  out += kTextPart;
+  out += Base64Lines(m.text);
+  out += "\r\n--" + boundary + "\r\n";
+  out += kHtmlPart;
+  out += Base64Lines(m.html);
+  out += "\r\n--" + boundary + "--\r\n";
+}
+
+}  // namespace
+
 Result<std::string> BuildMime(const MimeMail& m) {
   if (m.to.empty() || m.to.size() > kMaxRecipients) {
     return Error::Invalid("invalid_recipients", "a message has 1 to 100 recipients");
@@ -305,10 +344,37 @@ Result<std::string> BuildMime(const MimeMail& m) {
   if (!m.references.empty()) header("References", join(m.references));
   if (!m.auto_submitted.empty()) header("Auto-Submitted", OneLine(m.auto_submitted));
   header("MIME-Version", "1.0");
-  constexpr std::string_view kTextPart =
-      "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n";
-  constexpr std::string_view kHtmlPart =
-      "Content-Type: text/html; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n";
+  if (m.attachments.size() > kMaxAttachments) {
+    return Error::Invalid("invalid_attachment", "at most 10 attachments");
+  }
+  for (const MimeAttachment& a : m.attachments) {
+    if (!IsFileToken(a.filename, false) || !IsFileToken(a.content_type, true)) {
+      return Error::Invalid("invalid_attachment", "bad attachment name or type");
+    }
+  }
+  if (!m.attachments.empty()) {
+    // Base64 never produces "=_", so no boundary can occur inside a part.
+    const std::string mixed = "=_payops_mixed_" + m.boundary_seed;
+    header("Content-Type", "multipart/mixed; boundary=\"" + mixed + "\"");
+    out += kCrlf;
+    out += "This is a multi-part message in MIME format.\r\n";
+    out += "\r\n--" + mixed + "\r\n";
+    if (m.html.empty()) {
+      out += kTextPart;
+      out += Base64Lines(m.text);
+    } else {
+      AppendAlternative(out, m);
+    }
+    for (const MimeAttachment& a : m.attachments) {
+      out += "\r\n--" + mixed + "\r\n";
+      out += "Content-Type: " + a.content_type + "; name=\"" + a.filename + "\"\r\n";
+      out += "Content-Disposition: attachment; filename=\"" + a.filename + "\"\r\n";
+      out += "Content-Transfer-Encoding: base64\r\n\r\n";
+      out += Base64Lines(a.data);
+    }
+    out += "\r\n--" + mixed + "--\r\n";
+    return out;
+  }
   if (m.html.empty()) {
     out += kTextPart;
     out += Base64Lines(m.text);

@@ -43,6 +43,15 @@ std::string FormatRfc5322Date(Instant t);
 // Standard base64 in lines of 76 characters, each ended by CRLF.
 std::string Base64Lines(std::string_view data);
 
+// A file sent with the message: a base64 part of a multipart/mixed body,
+// "Content-Disposition: attachment". The name is [A-Za-z0-9._-], 1..100
+// characters, the type "type/subtype" of the same characters.
+struct MimeAttachment {
+  std::string filename;
+  std::string content_type;
+  std::string data;
+};
+
 struct MimeMail {
   Mailbox from;
   std::vector<Mailbox> to;
@@ -56,12 +65,17 @@ struct MimeMail {
   std::string text;            // UTF-8
   std::string html;            // UTF-8; empty: a text/plain message alone
   std::string boundary_seed;   // [A-Za-z0-9_] text that makes the boundary unique
+  std::vector<MimeAttachment> attachments;
 };
 
 inline constexpr size_t kMaxRecipients = 100;
 
+inline constexpr size_t kMaxAttachments = 10;
+
 // The whole message. kInvalid on a bad address, message id or boundary seed,
-// no recipient or more than kMaxRecipients.
+// no recipient or more than kMaxRecipients, a bad attachment name or type or
+// more than kMaxAttachments. With attachments the body is multipart/mixed:
+// the text (or the text/HTML alternative) first, then each file.
 Result<std::string> BuildMime(const MimeMail& m);
 
 }  // namespace payops::mail

@@ -681,7 +681,6 @@ void Writer::Padding() {
 Status WriteInto(const File& file, std::string* out) {
   // Count the records first: the limits are checked before anything is written
   // and the buffer is sized exactly once.
-  const Where file_where;
   if (file.batches.empty()) {
     return Error::Invalid("nacha_field", "batches is empty; a file needs a batch", "batches");
   }

@@ -73,6 +73,7 @@ Status ValidateOrg(const Org& org) {
                             "fees");
     }
   }
+  PAYOPS_TRY(ValidateBillingEmails(org.billing_emails));
   if (org.emi) {
     if (org.emi->name.empty() || org.emi->name.size() > kMaxNameBytes) {
       return Error::Invalid("invalid_value", "emi.name must be 1 to 200 bytes", "emi.name");
@@ -80,6 +81,25 @@ Status ValidateOrg(const Org& org) {
     if (!IsEmail(org.emi->contact_email)) {
       return Error::Invalid("invalid_email", "emi.contact_email is not an email address",
                             "emi.contact_email");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ValidateBillingEmails(const std::vector<std::string>& emails) {
+  if (emails.size() > kMaxBillingEmails) {
+    return Error::Invalid("invalid_value", "billing_emails holds at most 20 addresses",
+                          "billing_emails");
+  }
+  std::set<std::string> seen;
+  for (const std::string& e : emails) {
+    if (!IsEmail(e)) {
+      return Error::Invalid("invalid_email", "billing_emails holds '" + e + "', not an address",
+                            "billing_emails");
+    }
+    if (!seen.insert(ToLowerAscii(e)).second) {
+      return Error::Invalid("invalid_value", "billing_emails lists " + e + " twice",
+                            "billing_emails");
     }
   }
   return Status::Ok();

@@ -38,6 +38,8 @@ struct Org {
   // Set by an admin for a regulated client that runs its own KYC program:
   // its partners may set their end users' KYC status (never the tier).
   bool kyc_by_partner = false;
+  // Where the monthly statement is emailed (SPEC §3.7); may be empty.
+  std::vector<std::string> billing_emails;
   Instant created_at;
   Instant updated_at;
 };
@@ -45,6 +47,11 @@ struct Org {
 constexpr size_t kMaxOrgFees = 200;
 constexpr size_t kMaxAllowedCountries = 250;
 constexpr size_t kMaxNameBytes = 200;
+constexpr size_t kMaxBillingEmails = 20;
+
+// billing_emails: at most kMaxBillingEmails addresses, each IsEmail, no
+// duplicates (ASCII case-insensitive); error invalid_value (field billing_emails).
+Status ValidateBillingEmails(const std::vector<std::string>& emails);
 
 bool IsSlaPlan(std::string_view s);
 bool IsSupportPlan(std::string_view s);

@@ -22,8 +22,9 @@ struct Actor {
   Role role = Role::kAdmin;
   std::optional<std::string> org_id;  // set for partners
   std::string name;
-  std::string email{};     // the member's verified address (keys are issued by admins)
-  bool org_admin = false;  // a partner who administers its org (sees all its tickets)
+  std::string email{};       // the member's verified address (keys are issued by admins)
+  bool org_admin = false;    // a partner who administers its org (sees all its tickets)
+  std::string request_id{};  // the request acting ("" for jobs and commands): the audit trail
 
   static Actor System() { return Actor{"system", Role::kAdmin, std::nullopt, "system", "", false}; }
   // The org a partner is confined to; nullopt for everyone else.

@@ -19,6 +19,9 @@ bool IsDate(std::string_view s);
 bool IsIpAddress(std::string_view s);
 // ASCII lowercase copy.
 std::string ToLowerAscii(std::string_view s);
+// Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing past
+// U+10FFFF.
+bool IsValidUtf8(std::string_view s);
 // The part after '@', lowercased ("" when there is none).
 std::string EmailDomain(std::string_view email);
 

@@ -13,7 +13,14 @@
 namespace payops::http {
 
 Api::Api(service::Env& env, jobs::JobRunner& runner, ManualClock* manual_clock, ApiOptions options)
-    : env_(env), runner_(runner), manual_clock_(manual_clock), options_(options), auth_(env) {
+    : env_(env),
+      runner_(runner),
+      manual_clock_(manual_clock),
+      options_(options),
+      auth_(env),
+      per_key_(options.per_key),
+      per_address_(options.per_address),
+      auth_failures_(options.auth_failures) {
   RegisterHealth(*this);
   RegisterOrgs(*this);
   RegisterApiKeys(*this);
@@ -30,6 +37,9 @@ Api::Api(service::Env& env, jobs::JobRunner& runner, ManualClock* manual_clock, 
   RegisterKb(*this);
   RegisterPortal(*this);
   RegisterWebhooks(*this);
+  RegisterMonitors(*this);
+  RegisterStatements(*this);
+  RegisterAudit(*this);
   resource_json_ = MakeResourceJson();
   env_.resource_json = resource_json_.get();
   metrics_ = std::make_unique<Metrics>(router_.routes().size());
@@ -38,6 +48,41 @@ Api::Api(service::Env& env, jobs::JobRunner& runner, ManualClock* manual_clock, 
 Api::~Api() {
   if (env_.resource_json == resource_json_.get()) env_.resource_json = nullptr;
 }
+
+namespace {
+
+// A 5xx answer as the caller sees it: its error code kept, the message
+// replaced by one that names no internals, and for 503 a Retry-After.
+void PlainServerError(HttpResponse& res, const std::string& request_id) {
+  std::string code = res.status == 503 ? "unavailable" : "internal";
+  boost::system::error_code ec;
+  json::value v = json::parse(res.body, ec);
+  if (!ec && v.is_object()) {
+    if (const json::value* err = v.as_object().if_contains("error");
+        err && err->is_object() && err->as_object().contains("code") &&
+        err->as_object().at("code").is_string()) {
+      code = std::string(err->as_object().at("code").as_string());
+    }
+  }
+  const std::string message =
+      res.status == 503 ? "payops cannot serve this request right now; retry in a moment"
+                        : "payops failed on this request; the operator can find it in the log "
+                          "by its request id";
+  const int status = res.status;
+  auto headers = std::move(res.headers);
+  res = ErrorResponse(
+      Error{status == 503 ? ErrorKind::kUnavailable : ErrorKind::kInternal, code, message, {}},
+      request_id);
+  res.status = status;
+  res.headers = std::move(headers);
+  if (status == 503) {
+    bool has_retry_after = false;
+    for (const auto& header : res.headers) has_retry_after |= header.first == "Retry-After";
+    if (!has_retry_after) res.headers.emplace_back("Retry-After", "1");
+  }
+}
+
+}  // namespace
 
 const Route* Api::Resolve(HttpRequest& req) const {
   return router_.Find(req.method, req.path, req.params).route;
@@ -63,9 +108,12 @@ HttpResponse Api::Handle(HttpRequest& req, const Route* route) {
                 .count();
   metrics_->Observe(route ? route->index : router_.routes().size(), req.method, res.status, us);
   if (res.status >= 500) {
+    // The details (a store's or library's message) go to the log only; the
+    // caller gets the code, a plain message and the request id to quote.
     spdlog::error("msg=\"request failed\" request_id={} method={} path={} status={} body={}",
                   LogValue(req.request_id), LogValue(req.method), LogValue(req.path), res.status,
                   LogValue(res.body));
+    PlainServerError(res, req.request_id);
   } else if (options_.access_log) {
     spdlog::info("msg=\"request\" request_id={} method={} path={} status={} duration_us={}",
                  LogValue(req.request_id), LogValue(req.method), LogValue(req.path), res.status,
@@ -75,7 +123,43 @@ HttpResponse Api::Handle(HttpRequest& req, const Route* route) {
   return res;
 }
 
+namespace {
+
+HttpResponse TooManyRequests(const HttpRequest& req, int64_t retry_after_s, std::string code,
+                             std::string message) {
+  HttpResponse r = ErrorResponse(
+      Error{ErrorKind::kRateLimited, std::move(code), std::move(message), {}}, req.request_id);
+  r.headers.emplace_back("Retry-After", std::to_string(retry_after_s));
+  return r;
+}
+
+// Health probes are never limited: an orchestrator must see a busy server.
+bool Exempt(const HttpRequest& req) {
+  return req.path == "/healthz" || req.path == "/readyz";
+}
+
+bool HasCredentials(const HttpRequest& req) {
+  return !req.authorization.empty() || req.cookie.find("payops_session=") != std::string::npos;
+}
+
+}  // namespace
+
 HttpResponse Api::Dispatch(HttpRequest& req, const Route* route) {
+  const auto now = std::chrono::steady_clock::now();
+  if (Exempt(req)) return DispatchRoute(req, route, now);
+  if (int64_t wait = per_address_.Take(req.remote_address, now)) {
+    return TooManyRequests(req, wait, "rate_limited", "too many requests from this address");
+  }
+  HttpResponse res = DispatchRoute(req, route, now);
+  // A failed sign-in, or credentials refused: counted against the address.
+  if (res.status == 401 && (HasCredentials(req) || (route && !route->options.auth))) {
+    auth_failures_.Take(req.remote_address, now);
+  }
+  return res;
+}
+
+HttpResponse Api::DispatchRoute(HttpRequest& req, const Route* route,
+                                std::chrono::steady_clock::time_point now) {
   if (!route) {
     RouteMatch m = router_.Find(req.method, req.path, req.params);
     if (m.wrong_method) {
@@ -93,6 +177,11 @@ HttpResponse Api::Dispatch(HttpRequest& req, const Route* route) {
             ErrorKind::kNotFound, "route_not_found", "no route " + req.method + " " + req.path, {}},
         req.request_id);
   }
+  const bool guarded = HasCredentials(req) || (!route->options.auth && req.method == "POST");
+  if (guarded && auth_failures_.Exhausted(req.remote_address, now)) {
+    return TooManyRequests(req, 60, "auth_throttled",
+                           "too many failed authentications from this address; retry later");
+  }
   if (route->options.auth) {
     // Another server on this store may have moved the shared sandbox clock.
     if (manual_clock_) {
@@ -101,6 +190,10 @@ HttpResponse Api::Dispatch(HttpRequest& req, const Route* route) {
       }
     }
     if (auto denied = Authenticate(req); denied) return std::move(*denied);
+    req.actor.request_id = req.request_id;  // the audit trail names the request
+    if (int64_t wait = per_key_.Take(req.actor.member_id, now)) {
+      return TooManyRequests(req, wait, "rate_limited", "too many requests for this API key");
+    }
   }
   // Idempotency keys are scoped to the caller: anonymous routes (sign-in) have none.
   if (req.method == "POST" && !req.idempotency_key.empty() && route->options.auth) {

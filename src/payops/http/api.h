@@ -6,11 +6,13 @@
 
 #include "payops/http/json_io.h"
 #include "payops/http/metrics.h"
+#include "payops/http/rate_limit.h"
 #include "payops/http/router.h"
 #include "payops/jobs/job_runner.h"
 #include "payops/service/api_keys.h"
 #include "payops/service/env.h"
 #include "payops/service/passwords.h"
+#include "payops/service/statements.h"
 #include "payops/service/webhooks.h"
 #include "payops/store/ach_batches.h"
 #include "payops/store/tickets.h"
@@ -25,6 +27,15 @@ struct ApiOptions {
   bool bench_hello = false;     // GET /_bench/hello: the in-process ceiling for benchmarks
   bool access_log = false;      // one info line per request
   bool secure_cookies = false;  // the page is served over TLS: cookies get Secure
+  // [rate_limits] of the configuration; every route but /healthz and /readyz.
+  // Requests per caller (the member an API key or web session belongs to).
+  RateLimitSettings per_key{60000, 2000};
+  // Requests per peer address, authenticated or not.
+  RateLimitSettings per_address{120000, 4000};
+  // Failed authentications per address: a wrong API key or session cookie, a
+  // failed sign-in. Once spent, requests bearing credentials (and anonymous
+  // POSTs such as sign-in) from the address get 429 until the bucket refills.
+  RateLimitSettings auth_failures{100, 100};
 };
 
 class Api {
@@ -51,6 +62,9 @@ class Api {
 
  private:
   HttpResponse Dispatch(HttpRequest& req, const Route* route);
+  // Dispatch after the address limit: the route, authentication, the key limit.
+  HttpResponse DispatchRoute(HttpRequest& req, const Route* route,
+                             std::chrono::steady_clock::time_point now);
   HttpResponse WithIdempotency(HttpRequest& req, const Route& route);
   // Sets req.actor from the API key or the web session; the refusal otherwise.
   std::optional<HttpResponse> Authenticate(HttpRequest& req);
@@ -64,6 +78,9 @@ class Api {
   std::unique_ptr<service::ResourceJson> resource_json_;
   service::Authenticator auth_;
   service::PasswordHasher passwords_;
+  RateLimiter per_key_;
+  RateLimiter per_address_;
+  RateLimiter auth_failures_;
 };
 
 // Resource registration, one file each under http/resources/.
@@ -84,11 +101,16 @@ void RegisterPortal(Api& api);
 void RegisterTickets(Api& api);
 
 void RegisterWebhooks(Api& api);
+void RegisterMonitors(Api& api);
+void RegisterStatements(Api& api);
+void RegisterAudit(Api& api);
 
 // A transaction as GET /v1/transactions lists it (hold, risk, batch, dates).
 json::object TransactionSummaryJson(const store::TransactionRecord& t);
 // A ticket's own fields as GET /v1/tickets/{id} shows them (no conversation).
 json::object TicketJson(const store::TicketRecord& t);
+// The statement a billing ticket names, with its named lines and corrections.
+json::object DisputedStatementJson(const service::DisputedStatement& d);
 // An ACH batch as GET /v1/ach/batches/{id} shows it.
 json::object BatchJson(const store::AchBatch& b);
 // The resources of webhook events, through the functions above.

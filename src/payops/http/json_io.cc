@@ -1,6 +1,11 @@
 #include "payops/http/json_io.h"
 
-#include <boost/beast/core/detail/base64.hpp>
+#include <sodium.h>
+
+#include <boost/json/basic_parser_impl.hpp>
+#include <set>
+#include <string>
+#include <vector>
 
 namespace payops::http {
 
@@ -52,6 +57,64 @@ HttpResponse ErrorResponse(const Error& e, const std::string& request_id) {
   return r;
 }
 
+namespace {
+
+// A pass over a body that the value parser accepted: finds an object that
+// names one key twice (after unescaping: "a" and "\u0061" are one key), which
+// json::parse would silently collapse to the last value.
+class DuplicateKeyFinder {
+ public:
+  static constexpr std::size_t max_array_size = -1;
+  static constexpr std::size_t max_object_size = -1;
+  static constexpr std::size_t max_string_size = -1;
+  static constexpr std::size_t max_key_size = -1;
+
+  bool on_document_begin(boost::system::error_code&) { return true; }
+  bool on_document_end(boost::system::error_code&) { return true; }
+  bool on_array_begin(boost::system::error_code&) { return true; }
+  bool on_array_end(std::size_t, boost::system::error_code&) { return true; }
+  bool on_object_begin(boost::system::error_code&) {
+    keys_.emplace_back();
+    return true;
+  }
+  bool on_object_end(std::size_t, boost::system::error_code&) {
+    keys_.pop_back();
+    return true;
+  }
+  bool on_string_part(json::string_view, std::size_t, boost::system::error_code&) { return true; }
+  bool on_string(json::string_view, std::size_t, boost::system::error_code&) { return true; }
+  bool on_key_part(json::string_view s, std::size_t, boost::system::error_code&) {
+    key_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_key(json::string_view s, std::size_t, boost::system::error_code& ec) {
+    key_.append(s.data(), s.size());
+    if (!keys_.back().insert(std::move(key_)).second) {
+      duplicate = true;
+      ec = json::error::syntax;  // stops the pass
+      return false;
+    }
+    key_.clear();
+    return true;
+  }
+  bool on_number_part(json::string_view, boost::system::error_code&) { return true; }
+  bool on_int64(int64_t, json::string_view, boost::system::error_code&) { return true; }
+  bool on_uint64(uint64_t, json::string_view, boost::system::error_code&) { return true; }
+  bool on_double(double, json::string_view, boost::system::error_code&) { return true; }
+  bool on_bool(bool, boost::system::error_code&) { return true; }
+  bool on_null(boost::system::error_code&) { return true; }
+  bool on_comment_part(json::string_view, boost::system::error_code&) { return true; }
+  bool on_comment(json::string_view, boost::system::error_code&) { return true; }
+
+  bool duplicate = false;
+
+ private:
+  std::vector<std::set<std::string>> keys_;  // one set per open object
+  std::string key_;
+};
+
+}  // namespace
+
 Result<json::object> ParseObject(std::string_view body) {
   json::parse_options opt;
   opt.max_depth = kMaxJsonDepth;
@@ -61,6 +124,14 @@ Result<json::object> ParseObject(std::string_view body) {
   boost::system::error_code ec;
   json::value v = json::parse(body, ec, json::storage_ptr(), opt);
   if (ec) return Error::Invalid("invalid_json", "request body is not valid JSON: " + ec.message());
+  // A key given twice is refused: which value would count is a guess that
+  // another reader of the same body (a proxy, a signature check) may make
+  // differently.
+  json::basic_parser<DuplicateKeyFinder> keys(opt);
+  keys.write_some(false, body.data(), body.size(), ec);
+  if (keys.handler().duplicate) {
+    return Error::Invalid("duplicate_key", "request body names a key more than once");
+  }
   if (!v.is_object())
     return Error::Invalid("expected_object", "request body must be a JSON object");
   return std::move(v.as_object());
@@ -97,6 +168,11 @@ Result<std::optional<std::string>> Fields::OptStr(std::string_view name, size_t 
     return Error::Invalid(
         "too_long", FieldName(name) + " is longer than " + std::to_string(max_bytes) + " bytes",
         FieldName(name));
+  }
+  // U+0000 is no text: PostgreSQL cannot store it and C strings end at it.
+  if (std::string_view(s.data(), s.size()).find('\0') != std::string_view::npos) {
+    return Error::Invalid("invalid_character", FieldName(name) + " contains a NUL character",
+                          FieldName(name));
   }
   return std::optional<std::string>(std::string(s));
 }
@@ -179,45 +255,41 @@ Result<std::vector<std::string>> Fields::StrArray(std::string_view name, size_t 
           FieldName(name) + " must hold strings of at most " + std::to_string(max_bytes) + " bytes",
           FieldName(name));
     }
+    if (std::string_view(v.get_string()).find('\0') != std::string_view::npos) {
+      return Error::Invalid("invalid_character", FieldName(name) + " contains a NUL character",
+                            FieldName(name));
+    }
     out.emplace_back(v.get_string());
   }
   return out;
 }
 
+// Cursors are base64url without padding (libsodium), of the last id of a page.
+constexpr int kCursorVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+
 std::string EncodeCursor(std::string_view last_id) {
-  namespace b64 = boost::beast::detail::base64;
-  std::string out(b64::encoded_size(last_id.size()), '\0');
-  out.resize(b64::encode(out.data(), last_id.data(), last_id.size()));
-  for (char& c : out) {
-    if (c == '+') c = '-';
-    if (c == '/') c = '_';
-  }
-  while (!out.empty() && out.back() == '=') out.pop_back();
+  std::string out(sodium_base64_encoded_len(last_id.size(), kCursorVariant), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(last_id.data()),
+                    last_id.size(), kCursorVariant);
+  out.resize(std::char_traits<char>::length(out.c_str()));
   return out;
 }
 
 namespace {
 
-std::optional<std::string> DecodeCursor(std::string s) {
-  namespace b64 = boost::beast::detail::base64;
+std::optional<std::string> DecodeCursor(const std::string& s) {
   if (s.empty() || s.size() > 200) return std::nullopt;
-  for (char& c : s) {
-    if (c == '-')
-      c = '+';
-    else if (c == '_')
-      c = '/';
-    else if (!std::isalnum(static_cast<unsigned char>(c)))
-      return std::nullopt;
+  std::string out(s.size(), '\0');
+  size_t written = 0;
+  // Without an end pointer, anything but a whole canonical encoding is refused.
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), s.data(),
+                        s.size(), nullptr, &written, nullptr, kCursorVariant) != 0) {
+    return std::nullopt;
   }
-  // The decoder stops at the padding: every character before it must be read.
-  const size_t unpadded = s.size();
-  while (s.size() % 4) s.push_back('=');
-  std::string out(b64::decoded_size(s.size()), '\0');
-  auto [written, read] = b64::decode(out.data(), s.data(), s.size());
-  if (read != unpadded) return std::nullopt;
   out.resize(written);
   for (char c : out) {
-    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+    // Ids, page keys ("<micros>_<id>") and ledger account ids ("<org>:<CUR>:org").
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':';
     if (!ok) return std::nullopt;
   }
   if (out.empty()) return std::nullopt;

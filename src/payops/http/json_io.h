@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/json.hpp>
+#include <map>
 #include <optional>
 
 #include "payops/core/clock.h"
@@ -65,6 +66,11 @@ json::object ListBody(json::array data, bool has_more, const std::string& last_i
 
 inline json::value OptJson(const std::optional<std::string>& s) {
   return s ? json::value(*s) : json::value(nullptr);
+}
+// The name by which `names` knows `id`, else null.
+inline json::value NameOf(const std::map<std::string, std::string>& names, const std::string& id) {
+  auto it = names.find(id);
+  return it == names.end() ? json::value(nullptr) : json::value(it->second);
 }
 inline std::string TimeJson(Instant t) {
   return FormatRfc3339(t);

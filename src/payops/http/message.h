@@ -20,9 +20,11 @@ struct HttpRequest {
   std::string authorization;
   std::string idempotency_key;
   std::string accept;
-  std::string cookie;      // the Cookie header
-  std::string csrf_token;  // the X-CSRF-Token header
+  std::string accept_encoding;  // the Accept-Encoding header
+  std::string cookie;           // the Cookie header
+  std::string csrf_token;       // the X-CSRF-Token header
   std::string request_id;
+  std::string remote_address;  // the peer's IP address (rate limits by address)
   std::unordered_map<std::string, std::string> params;  // path parameters
   Actor actor;                                          // set after authentication
   // Set when the caller signed in with a web session (not an API key).

@@ -10,9 +10,11 @@
 #include <boost/beast/http.hpp>
 #include <boost/context/detail/exception.hpp>
 #include <boost/url/parse.hpp>
+#include <cstring>
 #include <thread>
 
 #include "payops/core/logfmt.h"
+#include "payops/core/validate.h"
 
 namespace payops::http {
 
@@ -92,6 +94,41 @@ Error ParseError(beast::error_code ec, const ServerOptions& opt) {
   return Error::Invalid("bad_request", "malformed HTTP request: " + ec.message());
 }
 
+using RequestParser = bhttp::request_parser<bhttp::string_body>;
+
+// The parser of one request with the server's limits.
+void ConfigureParser(RequestParser& parser, const ServerOptions& opt) {
+  parser.body_limit(opt.body_limit_bytes);
+  parser.header_limit(static_cast<uint32_t>(opt.header_limit_bytes));
+}
+
+// The parsed message as the API sees it (the body moved out of `msg`). Errors:
+// bad_target when the target is no origin-form path.
+Status ToHttpRequest(RequestParser::value_type& msg, HttpRequest& req) {
+  req.method = std::string(msg.method_string());
+  req.target = std::string(msg.target());
+  if (auto rid = msg["X-Request-Id"]; !rid.empty() && SaneRequestId(rid)) {
+    req.request_id = std::string(rid);
+  }
+  auto url = boost::urls::parse_origin_form(req.target);
+  if (!url) return Error::Invalid("bad_target", "request target is not a valid path");
+  req.path = url->path();
+  for (auto p : url->params()) req.query.emplace_back(p.key, p.value);
+  // Decoded, the path and the query are text: bytes that are no UTF-8 name
+  // nothing and would reach the store as parameters it cannot hold.
+  bool text = IsValidUtf8(req.path);
+  for (const auto& [k, v] : req.query) text = text && IsValidUtf8(k) && IsValidUtf8(v);
+  if (!text) return Error::Invalid("bad_target", "request target is not UTF-8 once decoded");
+  req.authorization = std::string(msg[bhttp::field::authorization]);
+  req.idempotency_key = std::string(msg["Idempotency-Key"]);
+  req.accept = std::string(msg[bhttp::field::accept]);
+  req.accept_encoding = std::string(msg[bhttp::field::accept_encoding]);
+  req.cookie = std::string(msg[bhttp::field::cookie]);
+  req.csrf_token = std::string(msg["X-CSRF-Token"]);
+  req.body = std::move(msg.body());
+  return {};
+}
+
 bool HasHeader(const HttpResponse& res, std::string_view name) {
   for (const auto& [k, v] : res.headers) {
     if (beast::iequals(k, name)) return true;
@@ -109,8 +146,9 @@ struct Server::Impl {
   net::thread_pool workers;
   std::optional<FiberPool> fibers;  // when opt.fibers
   net::signal_set signals{ioc, SIGTERM, SIGINT};
-  std::atomic<size_t> pending{0};    // requests queued or running on workers
-  std::atomic<size_t> in_flight{0};  // requests read and not yet written
+  std::atomic<size_t> pending{0};      // requests queued or running on workers
+  std::atomic<size_t> in_flight{0};    // requests read and not yet written
+  std::atomic<size_t> connections{0};  // open sessions
   std::atomic<bool> draining{false};
   net::steady_timer drain_timer{ioc};
   std::chrono::steady_clock::time_point drain_deadline;
@@ -132,10 +170,18 @@ namespace {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, Server::Impl& srv)
-      : stream_(std::move(socket)), srv_(srv), buffer_(srv.opt.buffer_limit_bytes) {}
+      : stream_(std::move(socket)), srv_(srv), buffer_(srv.opt.buffer_limit_bytes) {
+    beast::error_code ec;
+    auto peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_address_ = peer.address().to_string();
+    srv_.connections++;
+  }
   // A request whose answer was never written (its connection failed) is no
   // longer in flight.
-  ~Session() { Uncount(); }
+  ~Session() {
+    Uncount();
+    srv_.connections--;
+  }
 
   void Start() {
     net::dispatch(stream_.get_executor(),
@@ -165,8 +211,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void Read() {
     if (srv_.draining) return Close();
     parser_.emplace();
-    parser_->body_limit(srv_.opt.body_limit_bytes);
-    parser_->header_limit(static_cast<uint32_t>(srv_.opt.header_limit_bytes));
+    ConfigureParser(*parser_, srv_.opt);
     stream_.expires_after(
         std::chrono::seconds(first_ ? srv_.opt.read_timeout_s : srv_.opt.idle_timeout_s));
     first_ = false;
@@ -184,6 +229,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     HttpRequest req;
     req.request_id = NewRequestId();
+    req.remote_address = remote_address_;
     if (ec) {
       keep_alive_ = false;
       Count();
@@ -194,25 +240,9 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     auto& msg = parser_->get();
     keep_alive_ = msg.keep_alive();
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    if (auto rid = msg["X-Request-Id"]; !rid.empty() && SaneRequestId(rid)) {
-      req.request_id = std::string(rid);
-    }
     Count();
-    auto url = boost::urls::parse_origin_form(req.target);
-    if (!url) {
-      return Reject(Error::Invalid("bad_target", "request target is not a valid path"),
-                    req.request_id);
-    }
-    req.path = url->path();
-    for (auto p : url->params()) req.query.emplace_back(p.key, p.value);
-    req.authorization = std::string(msg[bhttp::field::authorization]);
-    req.idempotency_key = std::string(msg["Idempotency-Key"]);
-    req.accept = std::string(msg[bhttp::field::accept]);
-    req.cookie = std::string(msg[bhttp::field::cookie]);
-    req.csrf_token = std::string(msg["X-CSRF-Token"]);
-    req.body = std::move(msg.body());
+    Status converted = ToHttpRequest(msg, req);
+    if (!converted.ok()) return Reject(converted.error(), req.request_id);
     const Route* route = srv_.api.Resolve(req);
     if (route == nullptr || route->options.run_inline) {
       return Write(srv_.api.Handle(req, route));
@@ -324,6 +354,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   bool first_ = true;
   bool counted_ = false;  // in srv_.in_flight
+  std::string remote_address_;
 };
 
 // Runs `ioc` until it stops (or, with a deadline, until then). An exception
@@ -354,6 +385,12 @@ void Server::Impl::Accept() {
     } else {
       Contain("connection not started", [&] {
         beast::error_code ignored;  // a peer gone already is found by the first read
+        if (connections.load() >= opt.max_connections) {
+          spdlog::warn("msg=\"connection refused: too many open\" max_connections={}",
+                       opt.max_connections);
+          socket.close(ignored);
+          return;
+        }
         socket.set_option(tcp::no_delay(true), ignored);
         std::make_shared<Session>(std::move(socket), *this)->Start();
       });
@@ -428,6 +465,60 @@ void Server::Run(const std::function<void(uint16_t)>& on_ready) {
     RunServingFor(impl_->ioc, std::chrono::milliseconds(20));
   }
   impl_->workers.join();
+}
+
+Result<HttpRequest> ParseRequestBytes(std::string_view bytes, const ServerOptions& options,
+                                      size_t read_size) {
+  ServerOptions opt = options;
+  opt.buffer_limit_bytes = std::min(opt.buffer_limit_bytes, kMaxBufferLimitBytes);
+  opt.header_limit_bytes = std::min(opt.header_limit_bytes, opt.buffer_limit_bytes / 2);
+  read_size = std::max<size_t>(read_size, 1);
+  RequestParser parser;
+  ConfigureParser(parser, opt);
+  beast::flat_buffer buffer(opt.buffer_limit_bytes);
+  beast::error_code ec;
+  size_t pos = 0;
+  // As bhttp::read does: parse what is buffered; when the parser needs more,
+  // read at most `read_size` bytes into what room the buffer has left.
+  while (!parser.is_done()) {
+    if (buffer.size() > 0) {
+      size_t used = parser.put(buffer.data(), ec);
+      buffer.consume(used);
+      if (ec == bhttp::error::need_more) {
+        ec = {};
+      } else if (ec) {
+        break;
+      } else if (used > 0) {
+        continue;
+      }
+      if (parser.is_done()) break;
+    }
+    if (pos == bytes.size()) {
+      // The peer closed: before a byte of a request, it just went away.
+      if (!parser.got_some()) {
+        ec = bhttp::error::end_of_stream;
+        break;
+      }
+      parser.put_eof(ec);
+      if (!ec && !parser.is_done()) ec = bhttp::error::partial_message;
+      break;
+    }
+    size_t room = buffer.max_size() - buffer.size();
+    if (room == 0) {
+      ec = bhttp::error::buffer_overflow;
+      break;
+    }
+    size_t n = std::min({room, read_size, bytes.size() - pos});
+    auto into = buffer.prepare(n);
+    std::memcpy(into.data(), bytes.data() + pos, n);
+    buffer.commit(n);
+    pos += n;
+  }
+  if (ec) return ParseError(ec, opt);
+  HttpRequest req;
+  req.request_id = NewRequestId();
+  PAYOPS_TRY(ToHttpRequest(parser.get(), req));
+  return req;
 }
 
 void Server::Stop() {

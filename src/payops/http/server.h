@@ -34,6 +34,9 @@ struct ServerOptions {
   // header_limit_bytes), a chunk-size line with its extensions, or a chunked
   // body's trailer section. Past it: 413. At most kMaxBufferLimitBytes.
   size_t buffer_limit_bytes = 32 << 10;
+  // Open connections at once; a connection past it is closed as soon as it
+  // is accepted (logged). Keep it below the process's file-descriptor limit.
+  size_t max_connections = 4096;
   int read_timeout_s = 30;    // to read one request once it started
   int idle_timeout_s = 60;    // keep-alive idle connection
   int shutdown_grace_s = 10;  // in-flight requests may finish
@@ -42,6 +45,13 @@ struct ServerOptions {
 // Beast throws std::length_error on a field name or value longer than 65,533
 // bytes; whatever the parser holds stays well under it.
 inline constexpr size_t kMaxBufferLimitBytes = 60 << 10;
+
+// Reads one request from `bytes` as a connection does: the same parser and
+// limits, reads of at most `read_size` bytes, the same conversion into an
+// HttpRequest. The refusal otherwise (the error a connection answers with).
+// For the fuzz target of the request parser.
+Result<HttpRequest> ParseRequestBytes(std::string_view bytes, const ServerOptions& options,
+                                      size_t read_size);
 
 class Server {
  public:

@@ -5,8 +5,10 @@
 
 #include <algorithm>
 
+#include "payops/core/inbound_mail.h"
 #include "payops/core/logfmt.h"
 #include "payops/store/kv.h"
+#include "payops/store/received_mail.h"
 
 namespace payops::jobs {
 
@@ -161,21 +163,26 @@ Result<int> JobRunner::RunDue(Instant until, ManualClock* manual) {
     bool claimed = false;
     Status s;
     {
+      // The lease covers Prepare too: one server probes for a due instant.
       LeaseKeeper keeper(*this, job.name());
-      s = env_.store.Write([&](store::Tx& tx) -> Status {
-        PAYOPS_ASSIGN_OR_RETURN(bool holds,
-                                store::HoldsJobLease(tx, job.name(), holder_, LeaseNow()));
-        if (!holds) {
-          return Error{ErrorKind::kUnavailable,
-                       "job_lease_lost",
-                       "the lease of job " + job.name() + " expired during its run",
-                       {}};
-        }
-        PAYOPS_ASSIGN_OR_RETURN(claimed, store::ClaimJobRun(tx, job.name(), marks[best], best_due));
-        if (!claimed) return Status::Ok();
-        if (limits_.pause_in_run.count() > 0) std::this_thread::sleep_for(limits_.pause_in_run);
-        return job.Run(env_, best_due);
-      });
+      s = job.Prepare(env_, best_due);
+      if (s.ok()) {
+        s = env_.store.Write([&](store::Tx& tx) -> Status {
+          PAYOPS_ASSIGN_OR_RETURN(bool holds,
+                                  store::HoldsJobLease(tx, job.name(), holder_, LeaseNow()));
+          if (!holds) {
+            return Error{ErrorKind::kUnavailable,
+                         "job_lease_lost",
+                         "the lease of job " + job.name() + " expired during its run",
+                         {}};
+          }
+          PAYOPS_ASSIGN_OR_RETURN(claimed,
+                                  store::ClaimJobRun(tx, job.name(), marks[best], best_due));
+          if (!claimed) return Status::Ok();
+          if (limits_.pause_in_run.count() > 0) std::this_thread::sleep_for(limits_.pause_in_run);
+          return job.Run(env_, best_due);
+        });
+      }
     }
     if (!s.ok()) {
       spdlog::error("msg=\"job failed\" job={} due={} code={} error={}", LogValue(job.name()),
@@ -249,10 +256,30 @@ class IdempotencyExpiryJob final : public Job {
   }
 };
 
+class ReceivedMailExpiryJob final : public Job {
+ public:
+  std::string name() const override { return "received-mail-expiry"; }
+  Instant NextDue(Instant after) const override {
+    auto day = std::chrono::floor<std::chrono::days>(after);
+    return day + std::chrono::days(1);
+  }
+  bool coalesce() const override { return true; }
+  Status Run(service::Env& env, Instant at) override {
+    return env.store.Write([&](store::Tx& tx) -> Status {
+      PAYOPS_TRY(store::DeleteReceivedMailBefore(tx, at - mail::kReceivedMailRetention));
+      return Status::Ok();
+    });
+  }
+};
+
 }  // namespace
 
 std::unique_ptr<Job> MakeIdempotencyExpiryJob() {
   return std::make_unique<IdempotencyExpiryJob>();
+}
+
+std::unique_ptr<Job> MakeReceivedMailExpiryJob() {
+  return std::make_unique<ReceivedMailExpiryJob>();
 }
 
 }  // namespace payops::jobs

@@ -31,6 +31,11 @@ class Job {
   // The job's work as of `at`; runs inside a write transaction of env.store
   // (service calls made from here join it).
   virtual Status Run(service::Env& env, Instant at) = 0;
+  // Work of the run at `at` that must not hold the store's writer (network
+  // probes), called outside any transaction just before the run is claimed;
+  // the job keeps its results for Run. When another server claims the
+  // instant, Run is not called and the results are dropped.
+  virtual Status Prepare(service::Env& /*env*/, Instant /*at*/) { return Status::Ok(); }
   // A sweep whose missed runs are all covered by its latest one: when the
   // clock jumps over several due instants, only the last runs.
   virtual bool coalesce() const { return false; }
@@ -97,5 +102,9 @@ class JobRunner {
 
 // Deletes stored idempotent responses older than 24 hours, every hour.
 std::unique_ptr<Job> MakeIdempotencyExpiryJob();
+// Forgets the keys of inbound mail received more than
+// mail::kReceivedMailRetention ago (the duplicates a mail server could still
+// deliver), every day at 00:00 UTC.
+std::unique_ptr<Job> MakeReceivedMailExpiryJob();
 
 }  // namespace payops::jobs

@@ -1,4 +1,5 @@
 #include "payops/service/api_keys.h"
+#include "payops/service/audit.h"
 
 #include "payops/core/org.h"
 #include "payops/core/validate.h"
@@ -44,8 +45,15 @@ Result<CreatedApiKey> CreateApiKey(Env& env, const Actor& actor, const NewApiKey
       PAYOPS_TRY(store::SetOrgAdmin(tx, member->id, true));
     }
     out.member_id = member->id;
-    return store::InsertApiKey(
-        tx, store::ApiKeyRecord{out.id, member->id, Sha256Hex(out.key), in.name, env.clock.Now()});
+    PAYOPS_TRY(store::InsertApiKey(
+        tx, store::ApiKeyRecord{out.id, member->id, Sha256Hex(out.key), in.name, env.clock.Now()}));
+    // The key itself never enters the trail: its id, owner and role do.
+    boost::json::object after{{"name", in.name},
+                              {"member_id", member->id},
+                              {"role", std::string(RoleName(in.role))},
+                              {"org_admin", in.org_admin}};
+    after["org_id"] = in.org_id ? boost::json::value(*in.org_id) : boost::json::value(nullptr);
+    return RecordAudit(env, tx, actor, "api_key.create", "api_key", out.id, nullptr, after);
   }));
   return out;
 }

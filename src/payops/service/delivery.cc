@@ -98,6 +98,9 @@ Result<std::string> BuildOutboundMime(const MailSettings& settings, const mail::
   mm.text = m.body;
   mm.html = m.html_body.value_or("");
   mm.boundary_seed = m.id;
+  if (m.attachment_name && m.attachment_type && m.attachment_body) {
+    mm.attachments.push_back({*m.attachment_name, *m.attachment_type, *m.attachment_body});
+  }
   return mail::BuildMime(mm);
 }
 

@@ -10,6 +10,7 @@
 #include "payops/service/identity.h"
 #include "payops/service/orgs.h"
 #include "payops/service/tickets.h"
+#include "payops/service/tier_upgrades.h"
 #include "payops/service/transactions.h"
 #include "payops/store/identity.h"
 #include "payops/store/kv.h"
@@ -137,6 +138,13 @@ class Story {
     NewMessageInput reply;
     reply.body = "Thank you: we asked the EMI to trace the payment and will write back today.";
     PAYOPS_TRY(AddTicketMessage(env_, agent_, emi.ticket.id, reply));
+    // A tier upgrade waiting for an agent: the partner attached an ID.
+    PAYOPS_ASSIGN_OR_RETURN(std::string tina, User("Tina Upgrade", KycStatus::kVerified, 1));
+    PAYOPS_ASSIGN_OR_RETURN(auto upgrade, OpenTierUpgrade(env_, partner_, tina, 2));
+    // "%PDF-1.4 demo ID" as base64.
+    PAYOPS_TRY(AddUpgradeDocument(env_, partner_, upgrade.upgrade.id, "passport.pdf",
+                                  "application/pdf", "JVBERi0xLjQgZGVtbyBJRAo="));
+    PAYOPS_TRY(SubmitTierUpgrade(env_, partner_, upgrade.upgrade.id));
     clock_.Set(now_);
     PAYOPS_TRY(SweepSla(env_, now_));
     return Status::Ok();

@@ -1,4 +1,5 @@
 #include "payops/service/end_users.h"
+#include "payops/service/audit.h"
 
 #include <boost/json.hpp>
 
@@ -8,8 +9,6 @@
 
 namespace payops::service {
 namespace {
-
-constexpr int kMaxHistoryEntries = 500;
 
 Status CanRead(const Actor& actor) {
   if (actor.role == Role::kEmi) return Error::Forbidden("EMI users do not read end users");
@@ -86,6 +85,27 @@ Result<store::Page<EndUser>> ListEndUsers(Env& env, const Actor& actor,
   return out;
 }
 
+Result<LimitUsage> EndUserLimits(Env& env, const Actor& actor, const std::string& id) {
+  PAYOPS_TRY(CanRead(actor));
+  LimitUsage out;
+  out.as_of = env.clock.Now();
+  PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
+    PAYOPS_ASSIGN_OR_RETURN(auto u, store::FindEndUser(tx, id, actor.tenant()));
+    if (!u) return Error::NotFound("user");
+    out.user = std::move(*u);
+    PAYOPS_ASSIGN_OR_RETURN(
+        auto recent, store::UserRecentActivity(tx, out.user.id, out.as_of - kDailyLimitWindow,
+                                               out.as_of - kRolling30DaysLimitWindow));
+    out.used_day_minor = recent.usage_since_day_minor;
+    out.used_30_days_minor = recent.usage_since_month_minor;
+    out.transactions_day = recent.count_since_day;
+    return Status::Ok();
+  }));
+  PAYOPS_ASSIGN_OR_RETURN(out.limit, LimitForTier(env.tier_limits, out.user.tier));
+  out.currency = std::string(env.tier_limits.currency);
+  return out;
+}
+
 Result<EndUser> PatchEndUser(Env& env, const Actor& actor, const std::string& id,
                              const EndUserPatch& patch, const std::string& reason) {
   PAYOPS_TRY(RequireRole(actor, {Role::kAdmin, Role::kAgent, Role::kPartner}));
@@ -123,6 +143,14 @@ Result<EndUser> PatchEndUser(Env& env, const Actor& actor, const std::string& id
     if (!changes.empty()) {
       u.updated_at = now;
       PAYOPS_TRY(store::UpdateEndUser(tx, u));
+      boost::json::object before_json, after_json;
+      for (const auto& [field, from, to] : changes) {
+        before_json[field] = from;
+        after_json[field] = to;
+      }
+      after_json["reason"] = reason;
+      PAYOPS_TRY(RecordAudit(env, tx, actor, "end_user.update", "end_user", u.id, before_json,
+                             after_json));
       for (const auto& [field, from, to] : changes) {
         PAYOPS_TRY(store::AppendAudit(
             tx, store::AuditEntry{env.ids.New("aud"), "end_user", u.id, now, actor.member_id,
@@ -138,12 +166,13 @@ Result<EndUser> PatchEndUser(Env& env, const Actor& actor, const std::string& id
   return std::move(*result);
 }
 
-Result<std::vector<store::AuditEntry>> EndUserHistory(Env& env, const Actor& actor,
-                                                      const std::string& id) {
+Result<store::Page<store::AuditEntry>> EndUserHistory(Env& env, const Actor& actor,
+                                                      const std::string& id,
+                                                      const store::PageRequest& page) {
   PAYOPS_TRY(GetEndUser(env, actor, id));
-  std::vector<store::AuditEntry> out;
+  store::Page<store::AuditEntry> out;
   PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
-    PAYOPS_ASSIGN_OR_RETURN(out, store::ListAudit(tx, "end_user", id, kMaxHistoryEntries));
+    PAYOPS_ASSIGN_OR_RETURN(out, store::ListAudit(tx, "end_user", id, page));
     return Status::Ok();
   }));
   return out;

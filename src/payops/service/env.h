@@ -101,6 +101,16 @@ struct MailSettings {
   std::string support_name = "payops support";
 };
 
+// Monitoring (the [monitors] settings).
+struct MonitorSettings {
+  // Targets on loopback or private addresses (SSRF guard off).
+  bool allow_private = false;
+  // How long before its start a maintenance window is emailed.
+  Micros announce_ahead = std::chrono::hours(48);
+  // The built-in outbox monitor fails past this many rows due and unsent.
+  int64_t outbox_backlog_max = 1000;
+};
+
 // Wakes the delivery threads when the outbox or the webhook deliveries get
 // rows (or the sandbox clock moves). Notify never blocks; each waiter keeps
 // the generation it last saw, so a Notify made while it was busy is not lost.
@@ -158,6 +168,7 @@ struct Env {
   AchSettings ach;
   DeskSettings desk;
   MailSettings mail;
+  MonitorSettings monitors;
   // Null: nothing to wake (no delivery worker in this process).
   Wakeup* delivery_wakeup = nullptr;
   // SLA table and working hours; null: the SPEC's table on the Federal Reserve

@@ -12,7 +12,6 @@
 namespace payops::service {
 namespace {
 
-constexpr int kMaxPerUser = 100;
 constexpr size_t kMaxTokenBytes = 200;
 
 Status CanWrite(const Actor& actor) {
@@ -126,13 +125,14 @@ Result<store::BankAccount> PatchBankAccount(Env& env, const Actor& actor, const 
   return std::move(*result);
 }
 
-Result<std::vector<store::BankAccount>> ListBankAccounts(Env& env, const Actor& actor,
-                                                         const std::string& user_id) {
+Result<store::Page<store::BankAccount>> ListBankAccounts(Env& env, const Actor& actor,
+                                                         const std::string& user_id,
+                                                         const store::PageRequest& page) {
   PAYOPS_TRY(CanRead(actor));
-  std::vector<store::BankAccount> out;
+  store::Page<store::BankAccount> out;
   PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
     PAYOPS_TRY(UserIn(tx, actor, user_id));
-    PAYOPS_ASSIGN_OR_RETURN(out, store::ListBankAccounts(tx, user_id, kMaxPerUser));
+    PAYOPS_ASSIGN_OR_RETURN(out, store::ListBankAccounts(tx, user_id, page));
     return Status::Ok();
   }));
   return out;
@@ -163,13 +163,13 @@ Result<store::Card> CreateCard(Env& env, const Actor& actor, const std::string& 
   return c;
 }
 
-Result<std::vector<store::Card>> ListCards(Env& env, const Actor& actor,
-                                           const std::string& user_id) {
+Result<store::Page<store::Card>> ListCards(Env& env, const Actor& actor, const std::string& user_id,
+                                           const store::PageRequest& page) {
   PAYOPS_TRY(CanRead(actor));
-  std::vector<store::Card> out;
+  store::Page<store::Card> out;
   PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
     PAYOPS_TRY(UserIn(tx, actor, user_id));
-    PAYOPS_ASSIGN_OR_RETURN(out, store::ListCards(tx, user_id, kMaxPerUser));
+    PAYOPS_ASSIGN_OR_RETURN(out, store::ListCards(tx, user_id, page));
     return Status::Ok();
   }));
   return out;
@@ -202,13 +202,14 @@ Result<store::Recipient> CreateRecipient(Env& env, const Actor& actor, const std
   return r;
 }
 
-Result<std::vector<store::Recipient>> ListRecipients(Env& env, const Actor& actor,
-                                                     const std::string& user_id) {
+Result<store::Page<store::Recipient>> ListRecipients(Env& env, const Actor& actor,
+                                                     const std::string& user_id,
+                                                     const store::PageRequest& page) {
   PAYOPS_TRY(CanRead(actor));
-  std::vector<store::Recipient> out;
+  store::Page<store::Recipient> out;
   PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
     PAYOPS_TRY(UserIn(tx, actor, user_id));
-    PAYOPS_ASSIGN_OR_RETURN(out, store::ListRecipients(tx, user_id, kMaxPerUser));
+    PAYOPS_ASSIGN_OR_RETURN(out, store::ListRecipients(tx, user_id, page));
     return Status::Ok();
   }));
   return out;

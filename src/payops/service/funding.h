@@ -32,8 +32,10 @@ Result<store::BankAccount> CreateBankAccount(Env& env, const Actor& actor,
 // BANK_LOGIN_REQUIRED holds, in the same commit.
 Result<store::BankAccount> PatchBankAccount(Env& env, const Actor& actor, const std::string& id,
                                             const BankAccountPatch& patch);
-Result<std::vector<store::BankAccount>> ListBankAccounts(Env& env, const Actor& actor,
-                                                         const std::string& user_id);
+// The lists of a user's funding: one page each, in id order.
+Result<store::Page<store::BankAccount>> ListBankAccounts(Env& env, const Actor& actor,
+                                                         const std::string& user_id,
+                                                         const store::PageRequest& page);
 
 // Errors: card_number_refused when any field holds a full card number.
 Result<store::Card> CreateCard(Env& env, const Actor& actor, const std::string& user_id,
@@ -41,10 +43,11 @@ Result<store::Card> CreateCard(Env& env, const Actor& actor, const std::string& 
 Result<store::Recipient> CreateRecipient(Env& env, const Actor& actor, const std::string& user_id,
                                          const std::string& name, const std::string& country,
                                          const std::string& payout_method);
-Result<std::vector<store::Recipient>> ListRecipients(Env& env, const Actor& actor,
-                                                     const std::string& user_id);
-Result<std::vector<store::Card>> ListCards(Env& env, const Actor& actor,
-                                           const std::string& user_id);
+Result<store::Page<store::Recipient>> ListRecipients(Env& env, const Actor& actor,
+                                                     const std::string& user_id,
+                                                     const store::PageRequest& page);
+Result<store::Page<store::Card>> ListCards(Env& env, const Actor& actor, const std::string& user_id,
+                                           const store::PageRequest& page);
 
 // "****6789": the last four characters behind four stars.
 std::string MaskedAccount(const store::BankAccount& a);

@@ -1,4 +1,5 @@
 #include "payops/service/identity.h"
+#include "payops/service/audit.h"
 
 #include "payops/core/mail_ids.h"
 #include "payops/core/org.h"
@@ -320,6 +321,10 @@ Result<store::Member> InviteMember(Env& env, const Actor& actor, const InviteInp
                           {"org_name", org_name},
                           {"role", std::string(RoleName(in.role))},
                           {"link", Link(env, "invite", token)}}));
+    boost::json::object after{{"role", std::string(RoleName(member->role))},
+                              {"org_admin", member->org_admin}};
+    after["org_id"] = member->org_id ? boost::json::value(*member->org_id) : nullptr;
+    PAYOPS_TRY(RecordAudit(env, tx, actor, "member.invite", "member", member->id, nullptr, after));
     out = std::move(member);
     return Status::Ok();
   });

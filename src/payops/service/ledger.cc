@@ -1,6 +1,8 @@
 #include "payops/service/ledger.h"
+#include "payops/service/audit.h"
 
 #include "payops/core/org.h"
+#include "payops/service/statements.h"
 #include "payops/store/orgs.h"
 
 namespace payops::service {
@@ -32,9 +34,12 @@ Status MoveBalances(store::Tx& tx, const Posting& p) {
   return Status::Ok();
 }
 
-Status Insert(Env& env, store::Tx& tx, const std::string& org_id, const Posting& p, Instant at) {
+// `corridor`: the transaction's or payout's, for the monthly statement.
+Status Insert(Env& env, store::Tx& tx, const std::string& org_id, const Posting& p, Instant at,
+              const std::string& corridor) {
   PAYOPS_TRY(ValidatePosting(p));
   PAYOPS_TRY(MoveBalances(tx, p));
+  PAYOPS_TRY(RecordPosting(tx, org_id, corridor, p, at));
   std::vector<std::string> ids;
   for (size_t i = 0; i < p.entries.size(); ++i) ids.push_back(env.ids.New("le"));
   return store::InsertPosting(tx, env.ids.New("pst"), org_id, p, at, ids);
@@ -68,8 +73,8 @@ Status PostProcessed(Env& env, store::Tx& tx, const store::TransactionRecord& t)
                           BuildProcessedPostings(OrgAccounts::For(t.org_id, currency), org->fees,
                                                  TransactionAmount{t.id, t.amount, t.corridor}));
   Instant now = env.clock.Now();
-  PAYOPS_TRY(Insert(env, tx, t.org_id, p.payin, now));
-  return Insert(env, tx, t.org_id, p.payout, now);
+  PAYOPS_TRY(Insert(env, tx, t.org_id, p.payin, now, t.corridor));
+  return Insert(env, tx, t.org_id, p.payout, now, t.corridor);
 }
 
 Status PostReversal(Env& env, store::Tx& tx, const store::TransactionRecord& t, PostingKind kind) {
@@ -77,7 +82,7 @@ Status PostReversal(Env& env, store::Tx& tx, const store::TransactionRecord& t, 
   if (payin.entries.empty())
     return Error::Internal("transaction " + t.id + " has no payin posting");
   PAYOPS_ASSIGN_OR_RETURN(Posting reversal, BuildReversal(payin, kind));
-  return Insert(env, tx, t.org_id, reversal, env.clock.Now());
+  return Insert(env, tx, t.org_id, reversal, env.clock.Now(), t.corridor);
 }
 
 Result<std::vector<store::AccountBalance>> ListAccounts(Env& env, const Actor& actor,
@@ -86,6 +91,18 @@ Result<std::vector<store::AccountBalance>> ListAccounts(Env& env, const Actor& a
   std::vector<store::AccountBalance> out;
   PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
     PAYOPS_ASSIGN_OR_RETURN(out, store::OrgBalances(tx, org));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<store::Page<store::AccountBalance>> ListAccounts(Env& env, const Actor& actor,
+                                                        const std::optional<std::string>& org_id,
+                                                        const store::PageRequest& page) {
+  PAYOPS_ASSIGN_OR_RETURN(std::string org, OrgOf(actor, org_id));
+  store::Page<store::AccountBalance> out;
+  PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
+    PAYOPS_ASSIGN_OR_RETURN(out, store::OrgBalances(tx, org, page));
     return Status::Ok();
   }));
   return out;
@@ -129,7 +146,13 @@ Result<PayoutView> CreatePayout(Env& env, const Actor& actor, const NewPayout& i
                             "amount");
     }
     PAYOPS_ASSIGN_OR_RETURN(Posting p, BuildOrgPayout(accounts, v.id, in.amount, v.fee));
-    return Insert(env, tx, org_id, p, v.created_at);
+    PAYOPS_TRY(Insert(env, tx, org_id, p, v.created_at, in.corridor));
+    return RecordAudit(env, tx, actor, "payout.create", "payout", v.id, nullptr,
+                       boost::json::object{{"org_id", org_id},
+                                           {"currency", v.currency},
+                                           {"corridor", v.corridor},
+                                           {"amount", v.amount},
+                                           {"fee", v.fee}});
   }));
   return v;
 }
@@ -169,7 +192,7 @@ Result<store::PostingLine> SandboxDeposit(Env& env, const Actor& actor,
     PAYOPS_ASSIGN_OR_RETURN(auto o, store::FindOrg(tx, *org));
     if (!o) return Error::NotFound("account");
     PAYOPS_ASSIGN_OR_RETURN(Posting p, BuildDeposit(OrgAccounts::For(*org, currency), id, amount));
-    return Insert(env, tx, *org, p, now);
+    return Insert(env, tx, *org, p, now, "");
   }));
   return store::PostingLine{"",     "", "deposit", id, account_id, std::string(currency.code()),
                             amount, now};

@@ -21,6 +21,10 @@ Status PostReversal(Env& env, store::Tx& tx, const store::TransactionRecord& t, 
 // The org's accounts with balances. Partners see their own org; staff name one.
 Result<std::vector<store::AccountBalance>> ListAccounts(Env& env, const Actor& actor,
                                                         const std::optional<std::string>& org_id);
+// One page of them, in account id order.
+Result<store::Page<store::AccountBalance>> ListAccounts(Env& env, const Actor& actor,
+                                                        const std::optional<std::string>& org_id,
+                                                        const store::PageRequest& page);
 // Payin entries of one account (404 for another tenant's account).
 Result<store::Page<store::PostingLine>> ListPayins(Env& env, const Actor& actor,
                                                    const std::string& account_id,

@@ -88,8 +88,15 @@ std::vector<AttachmentInput> Attachments(const InboundMail& mail,
   return out;
 }
 
-bool IsOurs(const MailIngestSettings& settings, std::string_view address_lc) {
+bool IsEnvelopeRecipient(const InboundMail& mail, std::string_view address_lc) {
+  return std::any_of(mail.envelope_recipients.begin(), mail.envelope_recipients.end(),
+                     [&](const std::string& r) { return ToLowerAscii(r) == address_lc; });
+}
+
+bool IsOurs(const MailIngestSettings& settings, const InboundMail& mail,
+            std::string_view address_lc) {
   if (mail::DomainPartOf(address_lc) == settings.our_domain) return true;
+  if (IsEnvelopeRecipient(mail, address_lc)) return true;
   if (std::find(settings.our_addresses.begin(), settings.our_addresses.end(), address_lc) !=
       settings.our_addresses.end()) {
     return true;
@@ -106,7 +113,7 @@ std::vector<std::string> CcsOf(const MailIngestSettings& settings, const Inbound
     for (const mail::MailAddress& r : *list) {
       if (out.size() >= desk::kMaxCcs) return out;
       std::string lc = ToLowerAscii(r.address);
-      if (!IsEmail(r.address) || lc == sender.address_lc || IsOurs(settings, lc)) continue;
+      if (!IsEmail(r.address) || lc == sender.address_lc || IsOurs(settings, mail, lc)) continue;
       if (std::find(seen.begin(), seen.end(), lc) != seen.end()) continue;
       seen.push_back(lc);
       out.push_back(r.address);
@@ -115,8 +122,15 @@ std::vector<std::string> CcsOf(const MailIngestSettings& settings, const Inbound
   return out;
 }
 
-// The category of the first recipient listed in [mail.addresses], else other.
+// The category of the first envelope recipient listed in [mail.addresses],
+// else of the first To or Cc recipient listed there, else other.
 std::string CategoryOf(const MailIngestSettings& settings, const InboundMail& mail) {
+  for (const std::string& r : mail.envelope_recipients) {
+    std::string lc = ToLowerAscii(r);
+    for (const auto& [address, category] : settings.address_categories) {
+      if (address == lc) return category;
+    }
+  }
   for (const auto* list : {&mail.to, &mail.cc}) {
     for (const mail::MailAddress& r : *list) {
       std::string lc = ToLowerAscii(r.address);
@@ -210,7 +224,10 @@ Result<MailIngestResult> IngestMail(Env& env, const MailIngestSettings& settings
         sender, org ? std::optional<std::string>(org->id) : std::optional<std::string>());
     PAYOPS_ASSIGN_OR_RETURN(auto target, RepliedTicket(tx, settings, mail));
     if (target && OnTicket(*target, sender.address)) {
-      NewMessageInput reply{Compose(mail.text, choice.notes, kMaxMessageBytes), false, attachments};
+      // The ticket holds the conversation: the reply keeps only what it adds.
+      const mail::ReplyText added = mail::NewTextOfReply(mail.text);
+      NewMessageInput reply{Compose(added.text, choice.notes, kMaxMessageBytes), false,
+                            attachments};
       PAYOPS_ASSIGN_OR_RETURN(TicketView v, AddTicketMessage(env, actor, target->id, reply));
       result.ticket_id = v.ticket.id;
       result.ticket_number = v.ticket.number;

@@ -57,14 +57,16 @@ std::string DescribeMailIngest(const MailIngestResult& result);
 //   "[#number]" in the subject, naming an existing ticket — from the
 //   requester or a CC (ASCII case-insensitive) is added to that ticket as the
 //   customer's reply (AddTicketMessage: a pending ticket resumes, a solved
-//   one reopens, a closed one gets a follow-up ticket); from anybody else it
+//   one reopens, a closed one gets a follow-up ticket), its text without the
+//   quoted earlier messages and the signature (mail::NewTextOfReply); from anybody else it
 //   opens a new ticket that follows up the one named;
 // - anything else opens a ticket: channel email, priority high when the
 //   message marks itself so (desk::EmailMarksHighPriority) else medium,
-//   category from the first recipient in `address_categories` (else other),
+//   category from the first envelope recipient in `address_categories`, else
+//   from the first To or Cc recipient there (else other),
 //   the org whose domain is the sender's, the other recipients that are not
-//   ours as CCs (at most 50), the kept attachments (mail::ChooseAttachments;
-//   the others are listed at the end of the text).
+//   ours (nor envelope recipients) as CCs (at most 50), the kept attachments
+//   (mail::ChooseAttachments; the others are listed at the end of the text).
 // Errors: kInvalid "no_from" / "invalid_from" for a message without a usable
 // sender; the store's errors (kUnavailable when it cannot be reached).
 Result<MailIngestResult> IngestMail(Env& env, const MailIngestSettings& settings,

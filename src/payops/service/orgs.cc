@@ -1,4 +1,5 @@
 #include "payops/service/orgs.h"
+#include "payops/service/audit.h"
 
 #include <boost/json.hpp>
 
@@ -14,7 +15,13 @@ Result<Org> CreateOrg(Env& env, const Actor& actor, Org input) {
   PAYOPS_TRY(ValidateOrg(input));
   input.id = env.ids.New("org");
   input.created_at = input.updated_at = env.clock.Now();
-  Status s = env.store.Write([&](store::Tx& tx) { return store::InsertOrg(tx, input); });
+  Status s = env.store.Write([&](store::Tx& tx) -> Status {
+    PAYOPS_TRY(store::InsertOrg(tx, input));
+    return RecordAudit(env, tx, actor, "org.create", "org", input.id, nullptr,
+                       boost::json::object{{"name", input.name},
+                                           {"domain", input.domain},
+                                           {"kyc_by_partner", input.kyc_by_partner}});
+  });
   if (!s.ok() && s.error().code == "duplicate") {
     return Error::Conflict("domain_taken", "an org with domain " + input.domain + " exists");
   }
@@ -51,7 +58,26 @@ Result<Org> PatchOrg(Env& env, const Actor& actor, const std::string& id, const 
       PAYOPS_TRY(store::AppendAudit(
           tx, store::AuditEntry{env.ids.New("aud"), "org", id, now, actor.member_id, "update",
                                 boost::json::serialize(change)}));
+      PAYOPS_TRY(RecordAudit(
+          env, tx, actor, "org.update", "org", id,
+          boost::json::object{{"kyc_by_partner", org->kyc_by_partner}},
+          boost::json::object{{"kyc_by_partner", *patch.kyc_by_partner}, {"reason", reason}}));
       org->kyc_by_partner = *patch.kyc_by_partner;
+      org->updated_at = now;
+    }
+    if (patch.billing_emails && *patch.billing_emails != org->billing_emails) {
+      PAYOPS_TRY(ValidateBillingEmails(*patch.billing_emails));
+      Instant now = env.clock.Now();
+      boost::json::array from, to;
+      for (const auto& e : org->billing_emails) from.emplace_back(e);
+      for (const auto& e : *patch.billing_emails) to.emplace_back(e);
+      boost::json::object change{
+          {"field", "billing_emails"}, {"from", from}, {"to", to}, {"reason", reason}};
+      PAYOPS_TRY(store::UpdateOrgBillingEmails(tx, id, *patch.billing_emails, now));
+      PAYOPS_TRY(store::AppendAudit(
+          tx, store::AuditEntry{env.ids.New("aud"), "org", id, now, actor.member_id, "update",
+                                boost::json::serialize(change)}));
+      org->billing_emails = *patch.billing_emails;
       org->updated_at = now;
     }
     result = std::move(org);

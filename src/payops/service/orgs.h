@@ -16,6 +16,7 @@ Result<store::Page<Org>> ListOrgs(Env& env, const Actor& actor, const store::Pag
 
 struct OrgPatch {
   std::optional<bool> kyc_by_partner;
+  std::optional<std::vector<std::string>> billing_emails;
 };
 // Admins only. The change is kept in the org's history (who, when, why).
 Result<Org> PatchOrg(Env& env, const Actor& actor, const std::string& id, const OrgPatch& patch,

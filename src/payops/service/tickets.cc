@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <span>
 
 #include "payops/core/mail_ids.h"
 #include "payops/core/transaction.h"
@@ -12,6 +13,7 @@
 #include "payops/service/webhooks.h"
 #include "payops/store/end_users.h"
 #include "payops/store/kv.h"
+#include "payops/store/members.h"
 #include "payops/store/orgs.h"
 
 namespace payops::service {
@@ -368,6 +370,8 @@ struct Opening {
   bool email_marked_high = false;
   std::optional<std::string> follow_up_of;
   bool skip_escalation_gate = false;
+  std::optional<std::string> statement_id;
+  std::vector<std::string> line_ids;
 };
 
 Result<Opening> Prepare(const NewTicketInput& in) {
@@ -400,6 +404,11 @@ Result<Opening> Prepare(const NewTicketInput& in) {
   PAYOPS_ASSIGN_OR_RETURN(o.attachments, Decode(in.attachments));
   for (const auto& a : o.attachments) o.ticket.attachments.push_back(a.meta);
   PAYOPS_TRY(desk::ValidateNewTicket(o.ticket));
+  if (!in.line_ids.empty() && !in.statement_id) {
+    return Error::Invalid("missing_field", "line_ids needs statement_id", "statement_id");
+  }
+  o.statement_id = in.statement_id;
+  o.line_ids = in.line_ids;
   return o;
 }
 
@@ -480,6 +489,13 @@ Result<store::TicketRecord> Open(Env& env, store::Tx& tx, const Actor& actor, Op
   PAYOPS_TRY(Record(env, tx, t, actor, "status", std::nullopt, "new",
                     o.follow_up_of ? "follow-up of " + *o.follow_up_of : "created", now));
   PAYOPS_TRY(StoreAttachments(env, tx, t.id, std::nullopt, o.attachments, now));
+  if (o.statement_id) {
+    PAYOPS_TRY(LinkTicketStatement(tx, t.id, t.org_id, t.category, *o.statement_id, o.line_ids));
+    std::string named = *o.statement_id;
+    if (!o.line_ids.empty()) named += " lines " + std::to_string(o.line_ids.size());
+    PAYOPS_TRY(Record(env, tx, t, actor, "statement", std::nullopt, named,
+                      "the ticket challenges this statement", now));
+  }
   PAYOPS_TRY(QueueTicketEvent(env, tx, "ticket.created", t));
   // The acknowledgement, at once, to the requester and the CCs.
   for (const Recipient& r : RequesterAndCcs(t)) {
@@ -517,6 +533,9 @@ Result<TicketView> ViewOf(Env& env, store::Tx& tx, const Actor& actor, store::Ti
   if (t.transaction_id) {
     PAYOPS_ASSIGN_OR_RETURN(v.transaction,
                             store::FindTransaction(tx, *t.transaction_id, std::nullopt));
+  }
+  if (!IsOutsider(actor, t)) {
+    PAYOPS_ASSIGN_OR_RETURN(v.statement, TicketStatement(tx, t.id));
   }
   // The SLA exactly as of now (the stored one is as of the last change).
   PAYOPS_ASSIGN_OR_RETURN(desk::SlaInput in, SlaInputOf(tx, t));
@@ -593,6 +612,9 @@ Result<TicketView> CreateTicket(Env& env, const Actor& actor, const NewTicketInp
     TicketView v;
     v.warnings = Warnings(t);
     v.transaction = std::move(linked);
+    if (o.statement_id) {
+      PAYOPS_ASSIGN_OR_RETURN(v.statement, TicketStatement(tx, t.id));
+    }
     v.ticket = std::move(t);
     view = std::move(v);
     return Status::Ok();
@@ -605,6 +627,9 @@ Result<TicketView> GetTicket(Env& env, const Actor& actor, const std::string& id
   PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
     PAYOPS_ASSIGN_OR_RETURN(auto t, Visible(tx, actor, id));
     PAYOPS_ASSIGN_OR_RETURN(view, ViewOf(env, tx, actor, std::move(t), env.clock.Now()));
+    std::vector<std::string> actors;
+    for (const auto& e : view->history) actors.push_back(e.actor);
+    PAYOPS_ASSIGN_OR_RETURN(view->actor_names, store::MemberNames(tx, actors));
     return Status::Ok();
   }));
   return std::move(*view);
@@ -684,8 +709,9 @@ Result<TicketView> PatchTicket(Env& env, const Actor& actor, const std::string& 
                                                   " is closed; reply to open a follow-up");
     }
     bool raised_to_urgent = false;
+    // Who may set a priority does not depend on its value: the same one is refused too.
+    if (priority) PAYOPS_TRY(desk::CheckPriorityChange(kind, before));
     if (priority && desk::PriorityName(*priority) != t.priority) {
-      PAYOPS_TRY(desk::CheckPriorityChange(kind, before));
       raised_to_urgent = *priority == Priority::kUrgent;
       std::string to(desk::PriorityName(*priority));
       PAYOPS_TRY(Record(env, tx, t, actor, "priority", t.priority, to, "triage", now));
@@ -904,6 +930,82 @@ Result<ReviewRequestView> RequestTransactionReview(Env& env, const Actor& actor,
   return std::move(*out);
 }
 
+// "123.45 USD" from minor units (two decimals, as every payops currency).
+static std::string MinorUnits(int64_t amount, const std::string& currency) {
+  std::string cents = std::to_string(amount % 100);
+  if (cents.size() == 1) cents = "0" + cents;
+  return std::to_string(amount / 100) + "." + cents + " " + currency;
+}
+
+Result<PartnerReviewView> RequestPartnerReview(Env& env, const Actor& actor,
+                                               const std::string& txn_id, const std::string& note) {
+  PAYOPS_TRY(RequireRole(actor, {Role::kAdmin, Role::kAgent, Role::kOpsManager}));
+  if (note.size() > 2000) {
+    return Error::Invalid("too_long", "note holds at most 2000 bytes", "note");
+  }
+  constexpr int kMaxPartnerMembers = 500;
+  constexpr size_t kMaxReviewCcs = 10;
+  std::optional<PartnerReviewView> out;
+  PAYOPS_TRY(env.store.Write([&](store::Tx& tx) -> Status {
+    Instant now = env.clock.Now();
+    PAYOPS_ASSIGN_OR_RETURN(auto txn, store::FindTransaction(tx, txn_id, std::nullopt));
+    if (!txn) return Error::NotFound("transaction");
+    if (txn->status != "HOLD") {
+      return Error::Conflict("not_on_hold", "transaction " + txn->id + " is " + txn->status +
+                                                ": only a held transaction goes to partner review");
+    }
+    PAYOPS_ASSIGN_OR_RETURN(auto org, store::FindOrg(tx, txn->org_id));
+    if (!org) return Error::NotFound("org");
+    std::string hold = txn->hold_reason.value_or("");
+    std::string explanation, next_action;
+    if (auto r = ParseHoldReason(hold)) {
+      explanation = std::string(HoldInfo(*r).explanation);
+      next_action = std::string(HoldInfo(*r).next_action);
+    }
+    Opening o;
+    o.ticket.category = desk::Category::kTransaction;
+    o.ticket.channel = desk::Channel::kApi;
+    // To the org's partner staff: its administrators first (the first one is
+    // the requester, the others CCs), else its other partner members.
+    PAYOPS_ASSIGN_OR_RETURN(auto partners,
+                            store::MembersWithRole(tx, Role::kPartner, kMaxPartnerMembers));
+    std::erase_if(partners, [&](const store::Member& m) { return m.org_id != txn->org_id; });
+    std::stable_partition(partners.begin(), partners.end(),
+                          [](const store::Member& m) { return m.org_admin; });
+    if (partners.empty()) {
+      return Error::Refused("no_partner_staff", "org " + org->id +
+                                                    " has no partner staff to review the "
+                                                    "transaction: invite one first");
+    }
+    o.ticket.requester_name = partners.front().name;
+    o.ticket.requester_email = partners.front().email;
+    for (size_t i = 1; i < partners.size() && o.ticket.cc.size() < kMaxReviewCcs; ++i) {
+      if (partners[i].org_admin || !partners.front().org_admin) {
+        o.ticket.cc.push_back(partners[i].email);
+      }
+    }
+    o.ticket.subject = "Please review held transaction " + txn->id + " (" + hold + ")";
+    o.ticket.description =
+        "Transaction " + txn->id + " of " + MinorUnits(txn->amount, txn->currency) +
+        " is on hold for " + hold + ".\n" + explanation + "\nNext action: " + next_action +
+        "\n\nPlease review it and reply whether payops should process (release) or cancel it." +
+        (note.empty() ? std::string() : "\n\nNote from the operations team: " + note);
+    o.ticket.transaction_id = txn->id;
+    o.skip_escalation_gate = true;
+    PAYOPS_TRY(desk::ValidateNewTicket(o.ticket));
+    PAYOPS_ASSIGN_OR_RETURN(auto t,
+                            Open(env, tx, actor, std::move(o), txn->org_id, now, nullptr, &*org));
+    PAYOPS_TRY(store::AppendHistory(
+        tx, store::HistoryEntry{env.ids.New("th"), txn->id, now, txn->status, txn->status,
+                                actor.member_id, "partner_review_requested",
+                                "ticket #" + std::to_string(t.number) +
+                                    (note.empty() ? std::string() : ": " + note)}));
+    out = PartnerReviewView{txn->id, t.id, t.number, t.status, t.requester_email, note, now};
+    return Status::Ok();
+  }));
+  return std::move(*out);
+}
+
 Status NoteTransactionStatusChange(Env& env, store::Tx& tx, const std::string& txn_id,
                                    std::string_view from, std::string_view to,
                                    std::string_view reason, Instant now) {
@@ -1019,6 +1121,42 @@ Result<int> EscalatePendingTransactions(Env& env, Instant at) {
   return done;
 }
 
+Result<store::TicketRecord> OpenMonitorTicket(Env& env, store::Tx& tx, const std::string& subject,
+                                              const std::string& description, Instant at) {
+  Opening o;
+  o.ticket.category = desk::Category::kServerError;
+  o.ticket.channel = desk::Channel::kMonitor;
+  o.ticket.requester_name = env.desk.operations_name;
+  o.ticket.requester_email = env.desk.operations_email;
+  o.ticket.subject = Utf8Prefix(subject, desk::kMaxSubjectBytes);
+  o.ticket.description = Utf8Prefix(description, desk::kMaxDescriptionBytes);
+  o.requested = Priority::kUrgent;
+  o.skip_escalation_gate = true;
+  PAYOPS_TRY(desk::ValidateNewTicket(o.ticket));
+  return Open(env, tx, Actor::System(), std::move(o), std::nullopt, at, nullptr);
+}
+
+Result<bool> NoteMonitorTicket(Env& env, store::Tx& tx, const std::string& ticket_id,
+                               const std::string& body, MonitorPage page, Instant at) {
+  PAYOPS_ASSIGN_OR_RETURN(auto found, store::FindTicketById(tx, ticket_id));
+  if (!found || found->status == "solved" || found->status == "closed") return false;
+  store::TicketRecord& t = *found;
+  const Actor system = Actor::System();
+  PAYOPS_TRY(store::InsertTicketMessage(
+      tx, store::TicketMessage{env.ids.New("tmsg"), t.id, system.member_id, system.name,
+                               std::string(desk::ActorKindName(ActorKind::kSystem)),
+                               Utf8Prefix(body, kMaxMessageBytes), true, at}));
+  if (page == MonitorPage::kPageAgain) {
+    PAYOPS_TRY(store::LoadTicketCcs(tx, t));
+    PAYOPS_TRY(QueueUrgent(env, tx, t, "the monitor is down again"));
+  } else if (page == MonitorPage::kResolve) {
+    PAYOPS_TRY(QueuePageResolve(env, tx, t));
+  }
+  t.updated_at = at;
+  PAYOPS_TRY(store::UpdateTicket(tx, t));
+  return true;
+}
+
 // ---------------------------------------------------------------------------
 // Queues and the outbox.
 
@@ -1030,14 +1168,33 @@ Result<QueueView> TeamOf(store::Tx& tx, desk::Queue q) {
 }
 }  // namespace
 
-Result<std::vector<QueueView>> ListQueues(Env& env, const Actor& actor) {
+Result<store::Page<QueueView>> ListQueues(Env& env, const Actor& actor,
+                                          const store::PageRequest& page) {
   if (actor.role == Role::kPartner) return Error::Forbidden("queues are for staff");
-  std::vector<QueueView> out;
+  static constexpr desk::Queue kAll[] = {desk::Queue::kDelivery, desk::Queue::kCustomerService,
+                                         desk::Queue::kEmi};
+  // EMI users work their own queue only: they see its team, not payops's.
+  static constexpr desk::Queue kEmiOnly[] = {desk::Queue::kEmi};
+  const std::span<const desk::Queue> kOrder =
+      actor.role == Role::kEmi ? std::span<const desk::Queue>(kEmiOnly) : kAll;
+  size_t start = 0;
+  if (page.after_id) {
+    while (start < kOrder.size() && desk::QueueName(kOrder[start]) != *page.after_id) ++start;
+    if (start == kOrder.size()) {
+      return Error::Invalid("invalid_cursor", "cursor is not one this server issued", "cursor");
+    }
+    ++start;
+  }
+  store::Page<QueueView> out;
   PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
-    for (desk::Queue q :
-         {desk::Queue::kDelivery, desk::Queue::kCustomerService, desk::Queue::kEmi}) {
-      PAYOPS_ASSIGN_OR_RETURN(auto v, TeamOf(tx, q));
-      out.push_back(std::move(v));
+    out = {};
+    for (size_t i = start; i < kOrder.size(); ++i) {
+      if (static_cast<int>(out.items.size()) == page.limit) {
+        out.has_more = true;
+        break;
+      }
+      PAYOPS_ASSIGN_OR_RETURN(auto v, TeamOf(tx, kOrder[i]));
+      out.items.push_back(std::move(v));
     }
     return Status::Ok();
   }));

@@ -7,6 +7,7 @@
 
 #include "payops/core/ticket.h"
 #include "payops/service/env.h"
+#include "payops/service/statements.h"
 #include "payops/store/members.h"
 #include "payops/store/outbox.h"
 #include "payops/store/tickets.h"
@@ -43,6 +44,9 @@ struct NewTicketInput {
   std::optional<std::string> org_id;   // staff only; partners open tickets in their org
   std::optional<std::string> channel;  // portal | api (default api)
   std::vector<AttachmentInput> attachments;
+  // A billing or report ticket may name a statement of its org and its lines.
+  std::optional<std::string> statement_id;
+  std::vector<std::string> line_ids;
   // Set by mail ingest only, never from the API: the ticket came by email
   // (channel email; priority high when the message marks itself so, else
   // medium) and, for a reply by someone not on a ticket, the ticket it named
@@ -59,8 +63,12 @@ struct TicketView {
   std::vector<store::TicketMessage> messages;
   std::vector<store::TicketAttachment> attachments;  // metadata
   std::vector<store::TicketEvent> history;
+  // The names of the members in `history` by id (filled by GetTicket).
+  std::map<std::string, std::string> actor_names;
   // The linked transaction, live.
   std::optional<store::TransactionRecord> transaction;
+  // The statement the ticket names and the corrections issued from it.
+  std::optional<DisputedStatement> statement;
   // Fields the category asks for that the ticket lacks (core MissingRecommendedFields).
   std::vector<std::string> warnings;
 };
@@ -131,6 +139,27 @@ Result<ReviewRequestView> RequestTransactionReview(Env& env, const Actor& actor,
                                                    const std::string& action,
                                                    const std::string& note);
 
+// The operations team asks the owning org's partner staff to review a held
+// transaction (seed 002: "SMP needs to review the transaction and request
+// Inyo to either process or cancel"): opens a transaction ticket linked to it
+// to the org's partner staff (its first administrator as requester, the other
+// administrators as CCs; without administrators, its partner members),
+// carrying the hold reason, its explanation and the next action; the request
+// is recorded in the transaction's history (HOLD → HOLD, reason
+// partner_review_requested). Staff only; 409 not_on_hold; 422
+// no_partner_staff when the org has no partner member.
+struct PartnerReviewView {
+  std::string transaction_id;
+  std::string ticket_id;
+  int64_t ticket_number = 0;
+  std::string ticket_status;
+  std::string requester_email;
+  std::string note;
+  Instant created_at;
+};
+Result<PartnerReviewView> RequestPartnerReview(Env& env, const Actor& actor,
+                                               const std::string& txn_id, const std::string& note);
+
 // Inside the transaction engine's commit: a status change of a transaction
 // adds an internal note to its open tickets.
 Status NoteTransactionStatusChange(Env& env, store::Tx& tx, const std::string& txn_id,
@@ -145,12 +174,28 @@ Result<int> AutoCloseSolvedTickets(Env& env, Instant at);
 // PENDING transactions past 24 h open their EMI escalation, once.
 Result<int> EscalatePendingTransactions(Env& env, Instant at);
 
+// Monitors (SPEC §3.6), inside the caller's transaction, as of `at`.
+// Opens the urgent ticket of an incident: channel monitor, category
+// server_error, no org, requested by the operations address; the operations
+// managers are paged and the queue's team notified.
+Result<store::TicketRecord> OpenMonitorTicket(Env& env, store::Tx& tx, const std::string& subject,
+                                              const std::string& description, Instant at);
+enum class MonitorPage { kNone, kPageAgain, kResolve };
+// Adds an internal note by the system to the ticket and, as asked, pages the
+// operations managers again or resolves their page. Returns false (nothing
+// written) when the ticket is solved or closed.
+Result<bool> NoteMonitorTicket(Env& env, store::Tx& tx, const std::string& ticket_id,
+                               const std::string& body, MonitorPage page, Instant at);
+
 // Queue teams (who is notified for a queue, and its lead).
 struct QueueView {
   std::string name;
   std::vector<store::QueueMember> members;
 };
-Result<std::vector<QueueView>> ListQueues(Env& env, const Actor& actor);
+// One page of the queues in their fixed order (delivery, customer_service,
+// emi); the page key is the queue's name.
+Result<store::Page<QueueView>> ListQueues(Env& env, const Actor& actor,
+                                          const store::PageRequest& page);
 Result<QueueView> PutQueueMember(Env& env, const Actor& actor, const std::string& queue,
                                  const std::string& member_id, bool lead);
 Result<QueueView> RemoveQueueMember(Env& env, const Actor& actor, const std::string& queue,

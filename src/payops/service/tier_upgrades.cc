@@ -1,4 +1,5 @@
 #include "payops/service/tier_upgrades.h"
+#include "payops/service/audit.h"
 
 #include <sodium.h>
 
@@ -32,6 +33,9 @@ Result<TierUpgradeView> Change(Env& env, const Actor& actor, const std::string& 
 
 Status Move(Env& env, store::Tx& tx, store::TierUpgrade& u, const char* to, const Actor& actor) {
   PAYOPS_TRY(CheckTierUpgradeTransition(u.status, to));
+  PAYOPS_TRY(RecordAudit(env, tx, actor, "tier_upgrade.move", "tier_upgrade", u.id,
+                         boost::json::object{{"status", u.status}, {"user_id", u.user_id}},
+                         boost::json::object{{"status", to}, {"user_id", u.user_id}}));
   u.status = to;
   u.updated_at = env.clock.Now();
   if (std::string_view(to) != "SUBMITTED") u.decided_by = actor.member_id;
@@ -156,6 +160,44 @@ Result<TierUpgradeView> RejectTierUpgrade(Env& env, const Actor& actor, const st
     u.reason = reason;
     return Move(env, tx, u, "REJECTED", actor);
   });
+}
+
+Result<store::Page<TierUpgradeView>> ListTierUpgrades(Env& env, const Actor& actor,
+                                                      const store::PageRequest& page,
+                                                      store::TierUpgradeFilter filter) {
+  if (actor.role == Role::kEmi) return Error::Forbidden("EMI users do not read tier upgrades");
+  if (actor.tenant()) {
+    if (filter.org_id && *filter.org_id != *actor.tenant()) {
+      return store::Page<TierUpgradeView>{};  // another org's requests: nothing to see
+    }
+    filter.org_id = actor.tenant();
+  }
+  store::Page<TierUpgradeView> out;
+  PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
+    PAYOPS_ASSIGN_OR_RETURN(auto rows, store::ListTierUpgrades(tx, page, filter));
+    out.has_more = rows.has_more;
+    for (auto& u : rows.items) {
+      PAYOPS_ASSIGN_OR_RETURN(auto v, View(tx, std::move(u)));
+      out.items.push_back(std::move(v));
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<store::UpgradeDocument> GetUpgradeDocument(Env& env, const Actor& actor,
+                                                  const std::string& id,
+                                                  const std::string& doc_id) {
+  if (actor.role == Role::kEmi) return Error::Forbidden("EMI users do not read tier upgrades");
+  std::optional<store::UpgradeDocument> out;
+  PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
+    PAYOPS_ASSIGN_OR_RETURN(auto u, store::FindTierUpgrade(tx, id, actor.tenant()));
+    if (!u) return Error::NotFound("tier upgrade");
+    PAYOPS_ASSIGN_OR_RETURN(out, store::FindUpgradeDocument(tx, u->id, doc_id));
+    if (!out) return Error::NotFound("document");
+    return Status::Ok();
+  }));
+  return std::move(*out);
 }
 
 Result<TierUpgradeView> GetTierUpgrade(Env& env, const Actor& actor, const std::string& id) {

@@ -29,6 +29,15 @@ Result<TierUpgradeView> ApproveTierUpgrade(Env& env, const Actor& actor, const s
 // SUBMITTED → REJECTED (agents) with a mandatory reason.
 Result<TierUpgradeView> RejectTierUpgrade(Env& env, const Actor& actor, const std::string& id,
                                           const std::string& reason);
+// Staff see every org's requests; a partner only its own org's (another
+// org_id gives an empty page). EMI users are refused. The views carry their
+// documents (without content).
+Result<store::Page<TierUpgradeView>> ListTierUpgrades(Env& env, const Actor& actor,
+                                                      const store::PageRequest& page,
+                                                      store::TierUpgradeFilter filter);
+// A document with its content (base64), for download; 404 across tenants.
+Result<store::UpgradeDocument> GetUpgradeDocument(Env& env, const Actor& actor,
+                                                  const std::string& id, const std::string& doc_id);
 Result<TierUpgradeView> GetTierUpgrade(Env& env, const Actor& actor, const std::string& id);
 
 }  // namespace payops::service

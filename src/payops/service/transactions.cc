@@ -12,6 +12,7 @@
 #include "payops/core/org.h"
 #include "payops/core/transaction.h"
 #include "payops/core/validate.h"
+#include "payops/service/audit.h"
 #include "payops/service/ledger.h"
 #include "payops/service/tickets.h"
 #include "payops/service/webhooks.h"
@@ -212,8 +213,23 @@ Result<TransactionView> View(store::Tx& tx, store::TransactionRecord t) {
 
 // Loads the transaction (404 across tenants), lets `change` act on it in one
 // write transaction, and answers with the result.
+// What the audit trail keeps of a transaction before and after an action.
+boost::json::value TransactionAuditJson(const store::TransactionRecord& t) {
+  auto opt = [](const std::optional<std::string>& v) {
+    return v ? boost::json::value(*v) : boost::json::value(nullptr);
+  };
+  return boost::json::object{{"status", t.status},
+                             {"amount", t.amount},
+                             {"currency", t.currency},
+                             {"org_id", t.org_id},
+                             {"hold_reason", opt(t.hold_reason)},
+                             {"cancel_reason", opt(t.cancel_reason)},
+                             {"return_code", opt(t.return_code)}};
+}
+
 template <class F>
-Result<TransactionView> Mutate(Env& env, const Actor& actor, const std::string& id, F&& change) {
+Result<TransactionView> Mutate(Env& env, const Actor& actor, const std::string& id,
+                               std::string_view action, F&& change) {
   if (actor.role == Role::kEmi || actor.role == Role::kOpsManager) {
     return Error::Forbidden("this role does not act on transactions");
   }
@@ -221,7 +237,10 @@ Result<TransactionView> Mutate(Env& env, const Actor& actor, const std::string& 
   PAYOPS_TRY(env.store.Write([&](store::Tx& tx) -> Status {
     PAYOPS_ASSIGN_OR_RETURN(auto t, store::FindTransaction(tx, id, actor.tenant()));
     if (!t) return Error::NotFound("transaction");
+    boost::json::value before = TransactionAuditJson(*t);
     PAYOPS_TRY(change(tx, *t, env.clock.Now()));
+    PAYOPS_TRY(RecordAudit(env, tx, actor, action, "transaction", t->id, before,
+                           TransactionAuditJson(*t)));
     PAYOPS_ASSIGN_OR_RETURN(view, View(tx, std::move(*t)));
     return Status::Ok();
   }));
@@ -418,14 +437,16 @@ Result<TransactionView> CreateTransaction(Env& env, const Actor& actor, const Ne
 }
 
 Result<TransactionView> GetTransaction(Env& env, const Actor& actor, const std::string& id) {
-  if (actor.role == Role::kEmi) {
-    // EMI staff answer payment escalations: they read transactions of every org.
-  }
+  // EMI staff answer payment escalations: they read transactions of every
+  // org (actor.tenant() is empty for them).
   std::optional<TransactionView> view;
   PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
     PAYOPS_ASSIGN_OR_RETURN(auto t, store::FindTransaction(tx, id, actor.tenant()));
     if (!t) return Error::NotFound("transaction");
     PAYOPS_ASSIGN_OR_RETURN(view, View(tx, std::move(*t)));
+    std::vector<std::string> actors;
+    for (const auto& h : view->history) actors.push_back(h.actor);
+    PAYOPS_ASSIGN_OR_RETURN(view->actor_names, store::MemberNames(tx, actors));
     return Status::Ok();
   }));
   return std::move(*view);
@@ -457,7 +478,8 @@ Result<std::vector<store::HoldCount>> CountHolds(Env& env, const Actor& actor,
 Result<TransactionView> CancelTransaction(Env& env, const Actor& actor, const std::string& id,
                                           const std::string& note) {
   return Mutate(
-      env, actor, id, [&](store::Tx& tx, store::TransactionRecord& t, Instant now) -> Status {
+      env, actor, id, "transaction.cancel",
+      [&](store::Tx& tx, store::TransactionRecord& t, Instant now) -> Status {
         CancelReason reason = actor.role == Role::kPartner ? CancelReason::kPartnerRequested
                                                            : CancelReason::kAgentCanceled;
         if (ActorKind(actor) == TxnActor::kAgent && note.empty()) {
@@ -479,7 +501,10 @@ namespace {
 Result<TransactionView> Release(Env& env, const Actor& actor, const std::string& id,
                                 const std::string& note, std::optional<ReleasePath> forced) {
   return Mutate(
-      env, actor, id, [&](store::Tx& tx, store::TransactionRecord& t, Instant now) -> Status {
+      env, actor, id,
+      forced == ReleasePath::kAgentRetryBalanceCheck ? "transaction.retry_balance_check"
+                                                     : "transaction.release",
+      [&](store::Tx& tx, store::TransactionRecord& t, Instant now) -> Status {
         if (t.status != "HOLD" || !t.hold_reason) {
           return Status(
               Error::Conflict("not_on_hold", "transaction is " + t.status + ", not on hold"));
@@ -541,7 +566,8 @@ Result<TransactionView> RefundTransaction(Env& env, const Actor& actor, const st
                                           const std::string& note) {
   PAYOPS_TRY(RequireRole(actor, {Role::kAdmin, Role::kAgent}));
   return Mutate(
-      env, actor, id, [&](store::Tx& tx, store::TransactionRecord& t, Instant now) -> Status {
+      env, actor, id, "transaction.refund",
+      [&](store::Tx& tx, store::TransactionRecord& t, Instant now) -> Status {
         PAYOPS_TRY(CheckRefund(StatusOf(t), ActorKind(actor)));
         PAYOPS_TRY(Transition(env, tx, t, TxnStatus::kRefunded, actor, "refunded",
                               note.empty() ? std::nullopt : std::optional<std::string>(note), now));
@@ -553,7 +579,7 @@ Result<TransactionView> RefundTransaction(Env& env, const Actor& actor, const st
 Result<TransactionView> ReturnTransaction(Env& env, const Actor& actor, const std::string& id,
                                           const std::string& r_code) {
   PAYOPS_TRY(RequireRole(actor, {Role::kAdmin, Role::kAgent}));
-  return Mutate(env, actor, id,
+  return Mutate(env, actor, id, "transaction.return",
                 [&](store::Tx& tx, store::TransactionRecord& t, Instant now) -> Status {
                   PAYOPS_TRY(CheckReturn(StatusOf(t), r_code, ActorKind(actor)));
                   t.return_code = r_code;
@@ -567,7 +593,7 @@ Result<TransactionView> ReturnTransaction(Env& env, const Actor& actor, const st
 Result<TransactionView> ChargebackTransaction(Env& env, const Actor& actor, const std::string& id,
                                               const std::string& reason) {
   PAYOPS_TRY(RequireRole(actor, {Role::kAdmin, Role::kAgent}));
-  return Mutate(env, actor, id,
+  return Mutate(env, actor, id, "transaction.chargeback",
                 [&](store::Tx& tx, store::TransactionRecord& t, Instant now) -> Status {
                   PAYOPS_TRY(CheckChargeback(StatusOf(t), reason, ActorKind(actor)));
                   t.return_code = "chargeback";

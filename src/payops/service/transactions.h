@@ -5,6 +5,8 @@
 // time, actor and reason, in the same commit as the change.
 #pragma once
 
+#include <map>
+
 #include "payops/service/env.h"
 #include "payops/store/funding.h"
 #include "payops/store/transactions.h"
@@ -27,6 +29,8 @@ struct NewTransaction {
 struct TransactionView {
   store::TransactionRecord txn;
   std::vector<store::HistoryEntry> history;
+  // The names of the members in `history` by id (filled by GetTransaction).
+  std::map<std::string, std::string> actor_names;
 };
 
 // Validates, checks limits (422 limit_exceeded / user_suspended), stores the

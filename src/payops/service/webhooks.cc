@@ -1,4 +1,5 @@
 #include "payops/service/webhooks.h"
+#include "payops/service/audit.h"
 
 #include <sodium.h>
 #include <spdlog/spdlog.h>
@@ -126,7 +127,11 @@ Result<CreatedWebhook> CreateWebhook(Env& env, const Actor& actor, const NewWebh
     if (live >= kMaxWebhooks) {
       return Error::Refused("too_many_webhooks", "at most 100 webhook endpoints");
     }
-    return store::InsertWebhook(tx, w);
+    PAYOPS_TRY(store::InsertWebhook(tx, w));
+    boost::json::array events;
+    for (const auto& e : w.events) events.emplace_back(e);
+    return RecordAudit(env, tx, actor, "webhook.create", "webhook", w.id, nullptr,
+                       boost::json::object{{"url", w.url}, {"events", std::move(events)}});
   }));
   w.secret.clear();
   out.webhook = std::move(w);
@@ -150,7 +155,9 @@ Status DeleteWebhook(Env& env, const Actor& actor, const std::string& id) {
   return env.store.Write([&](store::Tx& tx) -> Status {
     PAYOPS_ASSIGN_OR_RETURN(auto w, store::FindWebhook(tx, id));
     if (!w || w->status == "deleted") return Error::NotFound("webhook");
-    return store::RetireWebhook(tx, id, "deleted", env.clock.Now(), "deleted");
+    PAYOPS_TRY(store::RetireWebhook(tx, id, "deleted", env.clock.Now(), "deleted"));
+    return RecordAudit(env, tx, actor, "webhook.delete", "webhook", id,
+                       boost::json::object{{"url", w->url}, {"status", w->status}}, nullptr);
   });
 }
 

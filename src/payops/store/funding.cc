@@ -41,16 +41,16 @@ Result<std::optional<Row>> FindById(Tx& tx, const char* columns, const char* tab
   return tx.QueryOne(sql, {id});
 }
 
+// One page of a user's rows of `table` in id order.
 template <class T>
-Result<std::vector<T>> ListByUser(Tx& tx, const char* columns, const char* table,
-                                  const std::string& user_id, int limit,
-                                  T (*from_row)(const Row&)) {
-  PAYOPS_ASSIGN_OR_RETURN(Rows rows, tx.Query(std::string("SELECT ") + columns + " FROM " + table +
-                                                  " WHERE user_id = ? ORDER BY id LIMIT ?",
-                                              {user_id, int64_t{limit}}));
-  std::vector<T> out;
-  for (const Row& r : rows) out.push_back(from_row(r));
-  return out;
+Result<Page<T>> ListByUser(Tx& tx, const char* columns, const char* table,
+                           const std::string& user_id, const PageRequest& page,
+                           T (*from_row)(const Row&)) {
+  PAYOPS_ASSIGN_OR_RETURN(Rows rows,
+                          tx.Query(std::string("SELECT ") + columns + " FROM " + table +
+                                       " WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?",
+                                   {user_id, page.after_id.value_or(""), int64_t{page.limit} + 1}));
+  return ToPage<T>(rows, page.limit, from_row);
 }
 
 }  // namespace
@@ -81,8 +81,9 @@ Status UpdateBankAccount(Tx& tx, const BankAccount& a) {
   return Status::Ok();
 }
 
-Result<std::vector<BankAccount>> ListBankAccounts(Tx& tx, const std::string& user_id, int limit) {
-  return ListByUser<BankAccount>(tx, kBankColumns, "bank_accounts", user_id, limit, BankFromRow);
+Result<Page<BankAccount>> ListBankAccounts(Tx& tx, const std::string& user_id,
+                                           const PageRequest& page) {
+  return ListByUser<BankAccount>(tx, kBankColumns, "bank_accounts", user_id, page, BankFromRow);
 }
 
 Result<std::vector<SealedAccountNumber>> ListSealedAccountNumbers(Tx& tx,
@@ -120,8 +121,8 @@ Result<std::optional<Card>> FindCard(Tx& tx, const std::string& id,
   return std::optional<Card>(CardFromRow(*row));
 }
 
-Result<std::vector<Card>> ListCards(Tx& tx, const std::string& user_id, int limit) {
-  return ListByUser<Card>(tx, kCardColumns, "cards", user_id, limit, CardFromRow);
+Result<Page<Card>> ListCards(Tx& tx, const std::string& user_id, const PageRequest& page) {
+  return ListByUser<Card>(tx, kCardColumns, "cards", user_id, page, CardFromRow);
 }
 
 Status InsertRecipient(Tx& tx, const Recipient& r) {
@@ -139,8 +140,9 @@ Result<std::optional<Recipient>> FindRecipient(Tx& tx, const std::string& id,
   return std::optional<Recipient>(RecipientFromRow(*row));
 }
 
-Result<std::vector<Recipient>> ListRecipients(Tx& tx, const std::string& user_id, int limit) {
-  return ListByUser<Recipient>(tx, kRecipientColumns, "recipients", user_id, limit,
+Result<Page<Recipient>> ListRecipients(Tx& tx, const std::string& user_id,
+                                       const PageRequest& page) {
+  return ListByUser<Recipient>(tx, kRecipientColumns, "recipients", user_id, page,
                                RecipientFromRow);
 }
 

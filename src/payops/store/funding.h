@@ -46,7 +46,8 @@ Status InsertBankAccount(Tx& tx, const BankAccount& a);
 Result<std::optional<BankAccount>> FindBankAccount(Tx& tx, const std::string& id,
                                                    const std::optional<std::string>& tenant);
 Status UpdateBankAccount(Tx& tx, const BankAccount& a);
-Result<std::vector<BankAccount>> ListBankAccounts(Tx& tx, const std::string& user_id, int limit);
+Result<Page<BankAccount>> ListBankAccounts(Tx& tx, const std::string& user_id,
+                                           const PageRequest& page);
 
 // A bank account's sealed account number, for re-sealing under a new key.
 struct SealedAccountNumber {
@@ -63,11 +64,11 @@ Status UpdateSealedAccountNumber(Tx& tx, const std::string& bank_account_id,
 Status InsertCard(Tx& tx, const Card& c);
 Result<std::optional<Card>> FindCard(Tx& tx, const std::string& id,
                                      const std::optional<std::string>& tenant);
-Result<std::vector<Card>> ListCards(Tx& tx, const std::string& user_id, int limit);
+Result<Page<Card>> ListCards(Tx& tx, const std::string& user_id, const PageRequest& page);
 
 Status InsertRecipient(Tx& tx, const Recipient& r);
 Result<std::optional<Recipient>> FindRecipient(Tx& tx, const std::string& id,
                                                const std::optional<std::string>& tenant);
-Result<std::vector<Recipient>> ListRecipients(Tx& tx, const std::string& user_id, int limit);
+Result<Page<Recipient>> ListRecipients(Tx& tx, const std::string& user_id, const PageRequest& page);
 
 }  // namespace payops::store

@@ -1,5 +1,8 @@
 #include "payops/store/kv.h"
 
+#include <charconv>
+#include <limits>
+
 namespace payops::store {
 
 Result<std::optional<StoredResponse>> FindIdempotentResponse(Tx& tx, const std::string& scope,
@@ -115,19 +118,36 @@ Status AppendAudit(Tx& tx, const AuditEntry& e) {
   return Status::Ok();
 }
 
-Result<std::vector<AuditEntry>> ListAudit(Tx& tx, const std::string& entity_type,
-                                          const std::string& entity_id, int limit) {
-  PAYOPS_ASSIGN_OR_RETURN(Rows rows,
-                          tx.Query("SELECT id, entity_type, entity_id, at, actor, action, detail "
-                                   "FROM audit_log WHERE entity_type = ? AND entity_id = ? "
-                                   "ORDER BY at, id LIMIT ?",
-                                   {entity_type, entity_id, int64_t{limit}}));
-  std::vector<AuditEntry> out;
-  for (const Row& r : rows) {
-    out.push_back(AuditEntry{r.Text(0), r.Text(1), r.Text(2), FromMicros(r.Int(3)), r.Text(4),
-                             r.Text(5), r.Text(6)});
+std::string AuditPageKey(const AuditEntry& e) {
+  return std::to_string(ToMicros(e.at)) + "_" + e.id;
+}
+
+Result<Page<AuditEntry>> ListAudit(Tx& tx, const std::string& entity_type,
+                                   const std::string& entity_id, const PageRequest& page) {
+  // After "<at micros>_<id>": a later instant, or the same one and a greater id.
+  int64_t after_at = std::numeric_limits<int64_t>::min();
+  std::string after_id;
+  if (page.after_id) {
+    const std::string& key = *page.after_id;
+    size_t sep = key.find('_');
+    int64_t at = 0;
+    auto [end, ec] = std::from_chars(key.data(), key.data() + std::min(sep, key.size()), at);
+    if (sep == std::string::npos || ec != std::errc() || end != key.data() + sep) {
+      return Error::Invalid("invalid_cursor", "cursor is not one this server issued", "cursor");
+    }
+    after_at = at;
+    after_id = key.substr(sep + 1);
   }
-  return out;
+  PAYOPS_ASSIGN_OR_RETURN(
+      Rows rows,
+      tx.Query("SELECT id, entity_type, entity_id, at, actor, action, detail "
+               "FROM audit_log WHERE entity_type = ? AND entity_id = ? "
+               "AND (at > ? OR (at = ? AND id > ?)) ORDER BY at, id LIMIT ?",
+               {entity_type, entity_id, after_at, after_at, after_id, int64_t{page.limit} + 1}));
+  return ToPage<AuditEntry>(rows, page.limit, [](const Row& r) {
+    return AuditEntry{r.Text(0), r.Text(1), r.Text(2), FromMicros(r.Int(3)),
+                      r.Text(4), r.Text(5), r.Text(6)};
+  });
 }
 
 }  // namespace payops::store

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "payops/core/clock.h"
+#include "payops/store/page.h"
 #include "payops/store/store.h"
 
 namespace payops::store {
@@ -60,7 +61,10 @@ struct AuditEntry {
   std::string detail;  // JSON text
 };
 Status AppendAudit(Tx& tx, const AuditEntry& e);
-Result<std::vector<AuditEntry>> ListAudit(Tx& tx, const std::string& entity_type,
-                                          const std::string& entity_id, int limit);
+// One page of an entity's entries, oldest first (at, then id). The page key
+// of an entry is AuditPageKey(entry): "<at micros>_<id>".
+Result<Page<AuditEntry>> ListAudit(Tx& tx, const std::string& entity_type,
+                                   const std::string& entity_id, const PageRequest& page);
+std::string AuditPageKey(const AuditEntry& e);
 
 }  // namespace payops::store

@@ -68,6 +68,26 @@ Result<std::vector<AccountBalance>> OrgBalances(Tx& tx, const std::string& org_i
   return out;
 }
 
+Result<Page<AccountBalance>> OrgBalances(Tx& tx, const std::string& org_id,
+                                         const PageRequest& page) {
+  PAYOPS_ASSIGN_OR_RETURN(Rows rows,
+                          tx.Query(std::string("SELECT account_id, currency, ") + kSplitSums +
+                                       " FROM ledger_entries WHERE org_id = ? AND account_id > ? "
+                                       "GROUP BY account_id, currency "
+                                       "ORDER BY account_id, currency LIMIT ?",
+                                   {org_id, page.after_id.value_or(""), int64_t{page.limit} + 1}));
+  Page<AccountBalance> out;
+  for (const Row& r : rows) {
+    if (static_cast<int>(out.items.size()) == page.limit) {
+      out.has_more = true;
+      break;
+    }
+    PAYOPS_ASSIGN_OR_RETURN(int64_t balance, Combine(r, 2));
+    out.items.push_back(AccountBalance{r.Text(0), r.Text(1), balance});
+  }
+  return out;
+}
+
 Result<int64_t> SumOfEntries(Tx& tx, const std::string& account_id, const std::string& currency) {
   PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne(std::string("SELECT COUNT(*), ") + kSplitSums +
                                                     " FROM ledger_entries WHERE account_id = ? "

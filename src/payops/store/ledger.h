@@ -25,6 +25,9 @@ struct AccountBalance {
 // error kRefused "amount_overflow" when a balance itself is past int64 (only
 // entries written before amounts were bounded can make one).
 Result<std::vector<AccountBalance>> OrgBalances(Tx& tx, const std::string& org_id);
+// One page of them, in account id order (an account holds one currency).
+Result<Page<AccountBalance>> OrgBalances(Tx& tx, const std::string& org_id,
+                                         const PageRequest& page);
 
 // The sum of the entries of (account_id, currency), taken as OrgBalances takes it.
 Result<int64_t> SumOfEntries(Tx& tx, const std::string& account_id, const std::string& currency);

@@ -1,5 +1,7 @@
 #include "payops/store/members.h"
 
+#include <set>
+
 namespace payops::store {
 namespace {
 
@@ -61,6 +63,18 @@ Result<std::optional<Member>> FindMemberByKeyHash(Tx& tx, const std::string& key
                   {key_hash}));
   if (!row) return std::optional<Member>();
   return std::optional<Member>(FromRow(*row));
+}
+
+Result<std::map<std::string, std::string>> MemberNames(Tx& tx,
+                                                       const std::vector<std::string>& actors) {
+  std::map<std::string, std::string> names;
+  std::set<std::string_view> asked;
+  for (const auto& a : actors) {
+    if (!a.starts_with("mem_") || !asked.insert(a).second) continue;
+    PAYOPS_ASSIGN_OR_RETURN(auto m, FindMember(tx, a));
+    if (m) names.emplace(a, m->name);
+  }
+  return names;
 }
 
 Result<std::optional<Member>> FindMember(Tx& tx, const std::string& id) {

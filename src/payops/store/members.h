@@ -1,6 +1,9 @@
 // Members (staff and partner people who hold API keys) and their keys.
 #pragma once
 
+#include <map>
+#include <vector>
+
 #include "payops/core/clock.h"
 #include "payops/core/role.h"
 #include "payops/store/store.h"
@@ -34,6 +37,10 @@ Status InsertApiKey(Tx& tx, const ApiKeyRecord& k);
 // The member owning a live (not revoked) key with this hash.
 Result<std::optional<Member>> FindMemberByKeyHash(Tx& tx, const std::string& key_hash);
 Result<std::optional<Member>> FindMember(Tx& tx, const std::string& id);
+// The names of the members among `actors` (history actors: member ids, or
+// "system", "mail", ...), by id; other actors are left out.
+Result<std::map<std::string, std::string>> MemberNames(Tx& tx,
+                                                       const std::vector<std::string>& actors);
 Status SetOrgAdmin(Tx& tx, const std::string& member_id, bool org_admin);
 // Every member with the role, oldest first, at most `limit`.
 Result<std::vector<Member>> MembersWithRole(Tx& tx, Role role, int limit);

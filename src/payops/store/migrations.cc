@@ -935,6 +935,137 @@ CREATE TABLE web_sessions (
 CREATE INDEX web_sessions_member ON web_sessions(member_id)
 )SQL",
      "", ""},
+    // Monitors (SPEC §3.6): each with its running state and schedule, its
+    // recent checks (a bounded number per monitor), hourly counts for uptime,
+    // and maintenance windows naming the monitors they cover.
+    {20, "monitors",
+     R"SQL(
+CREATE TABLE monitors (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  target TEXT NOT NULL,
+  interval_seconds BIGINT NOT NULL,
+  failure_threshold BIGINT NOT NULL,
+  expect_status BIGINT,
+  expect_body TEXT,
+  timeout_ms BIGINT NOT NULL,
+  created_by TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  deleted_at BIGINT,
+  next_check_at BIGINT NOT NULL,
+  consecutive_failures BIGINT NOT NULL,
+  down_since BIGINT,
+  incident_open BIGINT NOT NULL,
+  ticket_id TEXT,
+  last_check_at BIGINT,
+  check_seq BIGINT NOT NULL
+);
+CREATE INDEX monitors_due ON monitors(next_check_at);
+CREATE TABLE monitor_checks (
+  monitor_id TEXT NOT NULL,
+  seq BIGINT NOT NULL,
+  at BIGINT NOT NULL,
+  ok BIGINT NOT NULL,
+  in_maintenance BIGINT NOT NULL,
+  duration_ms BIGINT NOT NULL,
+  status_code BIGINT,
+  error TEXT,
+  PRIMARY KEY (monitor_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE monitor_uptime (
+  monitor_id TEXT NOT NULL,
+  hour_at BIGINT NOT NULL,
+  checks BIGINT NOT NULL,
+  failures BIGINT NOT NULL,
+  PRIMARY KEY (monitor_id, hour_at)
+) WITHOUT ROWID;
+CREATE TABLE maintenance_windows (
+  id TEXT PRIMARY KEY,
+  title TEXT NOT NULL,
+  message TEXT NOT NULL,
+  starts_at BIGINT NOT NULL,
+  ends_at BIGINT NOT NULL,
+  monitor_ids TEXT NOT NULL,
+  created_by TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  announced_at BIGINT
+);
+CREATE INDEX maintenance_windows_ends ON maintenance_windows(ends_at)
+)SQL",
+     "", ""},
+    // Monthly statements (SPEC §3.4, §3.7). monthly_aggregates is kept with
+    // every posting (count, volume and fees per org, New York month, section,
+    // currency, corridor and fee), so that a statement reads a few rows
+    // whatever the month's volume. An issued statement and its lines are never
+    // changed; corrections wait for the next statement. A billing or report
+    // ticket may name a statement and some of its lines. Orgs get their billing
+    // contacts; an outbox email may carry one attachment (the statement CSV).
+    {21, "monthly_statements",
+     R"SQL(
+ALTER TABLE orgs ADD COLUMN billing_emails TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE outbox ADD COLUMN attachment_name TEXT;
+ALTER TABLE outbox ADD COLUMN attachment_type TEXT;
+ALTER TABLE outbox ADD COLUMN attachment_body TEXT;
+CREATE TABLE monthly_aggregates (
+  org_id TEXT NOT NULL,
+  month TEXT NOT NULL,
+  section TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  corridor TEXT NOT NULL,
+  fee BIGINT NOT NULL,
+  count BIGINT NOT NULL,
+  volume BIGINT NOT NULL,
+  fee_total BIGINT NOT NULL,
+  PRIMARY KEY (org_id, month, section, currency, corridor, fee)
+) WITHOUT ROWID;
+CREATE TABLE statements (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES orgs(id),
+  month TEXT NOT NULL,
+  issued_at BIGINT NOT NULL,
+  issued_by TEXT NOT NULL,
+  UNIQUE (org_id, month)
+);
+CREATE TABLE statement_lines (
+  id TEXT PRIMARY KEY,
+  statement_id TEXT NOT NULL REFERENCES statements(id),
+  seq BIGINT NOT NULL,
+  section TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  corridor TEXT NOT NULL,
+  count BIGINT NOT NULL,
+  volume BIGINT NOT NULL,
+  fee BIGINT NOT NULL,
+  fee_total BIGINT NOT NULL,
+  amount BIGINT NOT NULL,
+  description TEXT NOT NULL
+);
+CREATE INDEX statement_lines_statement ON statement_lines(statement_id, seq);
+CREATE TABLE statement_corrections (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES orgs(id),
+  ticket_id TEXT REFERENCES tickets(id),
+  statement_id TEXT REFERENCES statements(id),
+  line_id TEXT,
+  currency TEXT NOT NULL,
+  amount BIGINT NOT NULL,
+  reason TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  applied_statement_id TEXT REFERENCES statements(id)
+);
+CREATE INDEX statement_corrections_org ON statement_corrections(org_id, applied_statement_id);
+CREATE INDEX statement_corrections_ticket ON statement_corrections(ticket_id);
+CREATE TABLE ticket_statements (
+  ticket_id TEXT PRIMARY KEY REFERENCES tickets(id),
+  statement_id TEXT NOT NULL REFERENCES statements(id),
+  line_ids TEXT NOT NULL
+)
+)SQL",
+     "", ""},
     // Leases of the timed jobs among the servers sharing a store: a job runs
     // on the server holding its lease, which expires (real time) when that
     // server stops renewing it.
@@ -946,6 +1077,58 @@ CREATE TABLE job_leases (
   expires_at BIGINT NOT NULL,
   taken_at BIGINT NOT NULL
 )
+)SQL",
+     "", ""},
+    // The audit trail (migration 23): one append-only, hash-chained record
+    // per administrative or money-moving action, written in the transaction
+    // of the action. audit_head holds the last sequence number and hash; its
+    // single row is updated by every append, which serializes appenders (a
+    // row lock on PostgreSQL, the one writer on SQLite), so the chain stays
+    // linear. Triggers refuse UPDATE and DELETE of a record.
+    {23, "audit_trail",
+     R"SQL(
+CREATE TABLE audit_trail (
+  seq BIGINT PRIMARY KEY,
+  at BIGINT NOT NULL,
+  actor TEXT NOT NULL,
+  actor_role TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  object_type TEXT NOT NULL,
+  object_id TEXT NOT NULL,
+  before_json TEXT NOT NULL,
+  after_json TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX audit_trail_actor ON audit_trail(actor, seq);
+CREATE INDEX audit_trail_object ON audit_trail(object_type, object_id, seq);
+CREATE INDEX audit_trail_action ON audit_trail(action, seq);
+CREATE INDEX audit_trail_at ON audit_trail(at, seq);
+CREATE TABLE audit_head (
+  id BIGINT PRIMARY KEY,
+  seq BIGINT NOT NULL,
+  hash TEXT NOT NULL
+);
+INSERT INTO audit_head (id, seq, hash) VALUES (1, 0,
+  '0000000000000000000000000000000000000000000000000000000000000000')
+)SQL",
+     R"SQL(
+CREATE TRIGGER audit_trail_no_update BEFORE UPDATE ON audit_trail
+BEGIN SELECT RAISE(ABORT, 'audit_trail is append-only'); END;
+CREATE TRIGGER audit_trail_no_delete BEFORE DELETE ON audit_trail
+BEGIN SELECT RAISE(ABORT, 'audit_trail is append-only'); END
+)SQL",
+     R"SQL(
+CREATE FUNCTION audit_trail_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'audit_trail is append-only'; END $$;
+CREATE TRIGGER audit_trail_no_change BEFORE UPDATE OR DELETE ON audit_trail
+FOR EACH ROW EXECUTE FUNCTION audit_trail_append_only()
+)SQL"},
+    // The received-mail expiry job deletes by age.
+    {25, "received_mail_by_age",
+     R"SQL(
+CREATE INDEX received_mail_received_at ON received_mail(received_at)
 )SQL",
      "", ""},
 };

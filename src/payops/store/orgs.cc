@@ -7,7 +7,9 @@ namespace {
 
 constexpr const char* kOrgColumns =
     "id, name, domain, sla_plan, hypercare_plan, bau_plan, go_live_date, allowed_countries, "
-    "emi_name, emi_contact_email, emi_escalation_procedure, created_at, updated_at, kyc_by_partner";
+    "emi_name, emi_contact_email, emi_escalation_procedure, created_at, updated_at, "
+    "kyc_by_partner, "
+    "billing_emails";
 
 std::string CountriesJson(const std::vector<std::string>& countries) {
   boost::json::array a;
@@ -40,6 +42,7 @@ Org FromRow(const Row& r) {
   o.created_at = FromMicros(r.Int(11));
   o.updated_at = FromMicros(r.Int(12));
   o.kyc_by_partner = r.Int(13) != 0;
+  o.billing_emails = ParseCountries(r.Text(14));
   return o;
 }
 
@@ -58,12 +61,12 @@ Status InsertOrg(Tx& tx, const Org& o) {
   Value emi_name = o.emi ? Value(o.emi->name) : Value(Null{});
   Value emi_email = o.emi ? Value(o.emi->contact_email) : Value(Null{});
   Value emi_proc = o.emi ? Value(o.emi->escalation_procedure) : Value(Null{});
-  PAYOPS_TRY(
-      tx.Exec(std::string("INSERT INTO orgs (") + kOrgColumns +
-                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-              {o.id, o.name, o.domain, o.sla_plan, o.hypercare_plan, o.bau_plan, o.go_live_date,
-               CountriesJson(o.allowed_countries), emi_name, emi_email, emi_proc,
-               ToMicros(o.created_at), ToMicros(o.updated_at), int64_t{o.kyc_by_partner}}));
+  PAYOPS_TRY(tx.Exec(
+      std::string("INSERT INTO orgs (") + kOrgColumns +
+          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      {o.id, o.name, o.domain, o.sla_plan, o.hypercare_plan, o.bau_plan, o.go_live_date,
+       CountriesJson(o.allowed_countries), emi_name, emi_email, emi_proc, ToMicros(o.created_at),
+       ToMicros(o.updated_at), int64_t{o.kyc_by_partner}, CountriesJson(o.billing_emails)}));
   for (const Fee& f : o.fees) {
     PAYOPS_TRY(
         tx.Exec("INSERT INTO org_fees (org_id, direction, currency, corridor, fee_minor) "
@@ -77,6 +80,13 @@ Status UpdateOrgKycByPartner(Tx& tx, const std::string& id, bool kyc_by_partner,
                              Instant updated_at) {
   PAYOPS_TRY(tx.Exec("UPDATE orgs SET kyc_by_partner = ?, updated_at = ? WHERE id = ?",
                      {int64_t{kyc_by_partner}, ToMicros(updated_at), id}));
+  return Status::Ok();
+}
+
+Status UpdateOrgBillingEmails(Tx& tx, const std::string& id, const std::vector<std::string>& emails,
+                              Instant updated_at) {
+  PAYOPS_TRY(tx.Exec("UPDATE orgs SET billing_emails = ?, updated_at = ? WHERE id = ?",
+                     {CountriesJson(emails), ToMicros(updated_at), id}));
   return Status::Ok();
 }
 

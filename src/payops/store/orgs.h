@@ -12,6 +12,8 @@ Status InsertOrg(Tx& tx, const Org& org);
 // Sets the org's kyc_by_partner flag.
 Status UpdateOrgKycByPartner(Tx& tx, const std::string& id, bool kyc_by_partner,
                              Instant updated_at);
+Status UpdateOrgBillingEmails(Tx& tx, const std::string& id, const std::vector<std::string>& emails,
+                              Instant updated_at);
 // Loads one org with fees, or nullopt.
 Result<std::optional<Org>> FindOrg(Tx& tx, const std::string& id);
 // The org whose domain is `domain` (lowercase), or nullopt; with fees.

@@ -9,7 +9,8 @@ namespace {
 
 constexpr const char* kColumns =
     "id, kind, event, to_address, to_member_id, subject, body, ticket_id, status, attempts, "
-    "created_at, sent_at, html_body, message_id, next_attempt_at, last_error";
+    "created_at, sent_at, html_body, message_id, next_attempt_at, last_error, attachment_name, "
+    "attachment_type, attachment_body";
 
 OutboxMessage FromRow(const Row& r) {
   OutboxMessage m;
@@ -29,6 +30,9 @@ OutboxMessage FromRow(const Row& r) {
   m.message_id = r.OptText(13);
   m.next_attempt_at_us = r.Int(14);
   m.last_error = r.OptText(15);
+  m.attachment_name = r.OptText(16);
+  m.attachment_type = r.OptText(17);
+  m.attachment_body = r.OptText(18);
   return m;
 }
 
@@ -38,10 +42,12 @@ Status InsertOutbox(Tx& tx, const OutboxMessage& m) {
   PAYOPS_TRY(tx.Exec(
       "INSERT INTO outbox (id, kind, event, to_address, to_address_lc, to_member_id, "
       "subject, body, ticket_id, status, attempts, created_at, sent_at, html_body, message_id, "
-      "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "next_attempt_at, attachment_name, attachment_type, attachment_body) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       {m.id, m.kind, m.event, m.to_address, ToLowerAscii(m.to_address), Opt(m.to_member_id),
        m.subject, m.body, Opt(m.ticket_id), m.status, m.attempts, ToMicros(m.created_at),
-       Opt(m.sent_at_us), Opt(m.html_body), Opt(m.message_id), m.next_attempt_at_us}));
+       Opt(m.sent_at_us), Opt(m.html_body), Opt(m.message_id), m.next_attempt_at_us,
+       Opt(m.attachment_name), Opt(m.attachment_type), Opt(m.attachment_body)}));
   return Status::Ok();
 }
 
@@ -127,6 +133,14 @@ Result<bool> FinishOutbox(Tx& tx, std::string_view worker, const OutboxOutcome& 
   }
   if (!changed.ok()) return changed.take_error();
   return *changed == 1;
+}
+
+Result<int64_t> CountOutboxBacklog(Tx& tx, Instant now, int64_t cap) {
+  PAYOPS_ASSIGN_OR_RETURN(
+      auto row, tx.QueryOne("SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE status IN "
+                            "('queued', 'failed') AND next_attempt_at <= ? LIMIT ?) AS due",
+                            {ToMicros(now), cap}));
+  return row ? row->Int(0) : 0;
 }
 
 }  // namespace payops::store

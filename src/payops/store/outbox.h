@@ -27,6 +27,11 @@ struct OutboxMessage {
   std::optional<std::string> message_id;  // "<...>" of the email
   int64_t next_attempt_at_us = 0;
   std::optional<std::string> last_error;
+  // One attachment (the monthly statement's CSV): file name, MIME type and
+  // content (text); all three or none.
+  std::optional<std::string> attachment_name;
+  std::optional<std::string> attachment_type;
+  std::optional<std::string> attachment_body;
 };
 
 // next_attempt_at_us 0 means at once.
@@ -40,6 +45,10 @@ struct OutboxFilter {
 Result<Page<OutboxMessage>> ListOutbox(Tx& tx, const OutboxFilter& filter, const PageRequest& page);
 
 inline constexpr int kMaxOutboxClaim = 500;
+
+// Rows queued or failed whose attempt is due at `now` (the backlog), counted
+// up to `cap`.
+Result<int64_t> CountOutboxBacklog(Tx& tx, Instant now, int64_t cap);
 
 // Whether a row of `kind` is due at `now` and not leased at `lease_now`.
 // Leases are on real time (Env::LeaseClock), due times on the clock (the

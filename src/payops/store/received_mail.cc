@@ -17,4 +17,8 @@ Status InsertReceivedMail(Tx& tx, const std::string& key, const std::string& tic
   return Status::Ok();
 }
 
+Result<int64_t> DeleteReceivedMailBefore(Tx& tx, Instant cutoff) {
+  return tx.Exec("DELETE FROM received_mail WHERE received_at < ?", {ToMicros(cutoff)});
+}
+
 }  // namespace payops::store

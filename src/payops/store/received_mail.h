@@ -14,4 +14,8 @@ Result<std::optional<std::string>> FindReceivedMail(Tx& tx, const std::string& k
 Status InsertReceivedMail(Tx& tx, const std::string& key, const std::string& ticket_id,
                           Instant received_at);
 
+// Forgets the messages received before `cutoff` (mail::kReceivedMailRetention);
+// returns how many.
+Result<int64_t> DeleteReceivedMailBefore(Tx& tx, Instant cutoff);
+
 }  // namespace payops::store

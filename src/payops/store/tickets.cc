@@ -15,8 +15,6 @@ constexpr const char* kColumns =
     "t.fr_warned, t.res_state, t.res_due, t.res_left_us, t.res_warned, t.clock_kind, "
     "t.sla_due_at, t.sla_next_at, t.created_at, t.updated_at, t.user_id";
 
-constexpr int kMaxCcRows = 64;  // core allows 50 per ticket
-
 TicketRecord FromRow(const Row& r) {
   TicketRecord t;
   t.id = r.Text(0);

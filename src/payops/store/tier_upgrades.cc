@@ -60,6 +60,24 @@ Result<std::optional<TierUpgrade>> ActiveTierUpgrade(Tx& tx, const std::string& 
                          {user_id}));
 }
 
+Result<Page<TierUpgrade>> ListTierUpgrades(Tx& tx, const PageRequest& page,
+                                           const TierUpgradeFilter& f) {
+  std::string sql = std::string("SELECT ") + kColumns + " FROM tier_upgrades WHERE id > ?";
+  std::vector<Value> params{page.after_id.value_or("")};
+  if (f.status) {
+    sql += " AND status = ?";
+    params.emplace_back(*f.status);
+  }
+  if (f.org_id) {
+    sql += " AND org_id = ?";
+    params.emplace_back(*f.org_id);
+  }
+  sql += " ORDER BY id LIMIT ?";
+  params.emplace_back(int64_t{page.limit + 1});
+  PAYOPS_ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, params));
+  return ToPage<TierUpgrade>(rows, page.limit, FromRow);
+}
+
 Status InsertUpgradeDocument(Tx& tx, const UpgradeDocument& d) {
   PAYOPS_TRY(
       tx.Exec("INSERT INTO tier_upgrade_documents (id, upgrade_id, name, content_type, "
@@ -83,6 +101,20 @@ Result<std::vector<UpgradeDocument>> ListUpgradeDocuments(Tx& tx, const std::str
                                   "", FromMicros(r.Int(6))});
   }
   return out;
+}
+
+Result<std::optional<UpgradeDocument>> FindUpgradeDocument(Tx& tx, const std::string& upgrade_id,
+                                                           const std::string& doc_id) {
+  PAYOPS_ASSIGN_OR_RETURN(auto row,
+                          tx.QueryOne("SELECT id, upgrade_id, name, content_type, size_bytes, "
+                                      "sha256, content_base64, created_at FROM "
+                                      "tier_upgrade_documents WHERE id = ? AND upgrade_id = ?",
+                                      {doc_id, upgrade_id}));
+  if (!row) return std::optional<UpgradeDocument>();
+  const Row& r = *row;
+  return std::optional<UpgradeDocument>(UpgradeDocument{r.Text(0), r.Text(1), r.Text(2), r.Text(3),
+                                                        r.Int(4), r.Text(5), r.Text(6),
+                                                        FromMicros(r.Int(7))});
 }
 
 }  // namespace payops::store

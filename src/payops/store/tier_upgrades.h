@@ -2,6 +2,7 @@
 #pragma once
 
 #include "payops/core/clock.h"
+#include "payops/store/page.h"
 #include "payops/store/store.h"
 
 namespace payops::store {
@@ -36,9 +37,20 @@ Result<std::optional<TierUpgrade>> FindTierUpgrade(Tx& tx, const std::string& id
                                                    const std::optional<std::string>& tenant);
 // The user's OPEN or SUBMITTED request, if any.
 Result<std::optional<TierUpgrade>> ActiveTierUpgrade(Tx& tx, const std::string& user_id);
+struct TierUpgradeFilter {
+  std::optional<std::string> status;
+  std::optional<std::string> org_id;
+};
+// Requests in id order (oldest first: ids grow with time), after page.after_id.
+Result<Page<TierUpgrade>> ListTierUpgrades(Tx& tx, const PageRequest& page,
+                                           const TierUpgradeFilter& filter);
 Status InsertUpgradeDocument(Tx& tx, const UpgradeDocument& d);
 // Documents without their content, oldest first.
 Result<std::vector<UpgradeDocument>> ListUpgradeDocuments(Tx& tx, const std::string& upgrade_id,
                                                           int limit);
+
+// One document with its content, when it belongs to `upgrade_id`.
+Result<std::optional<UpgradeDocument>> FindUpgradeDocument(Tx& tx, const std::string& upgrade_id,
+                                                           const std::string& doc_id);
 
 }  // namespace payops::store

@@ -39,12 +39,13 @@ json::object RecipientJson(const store::Recipient& r) {
 }
 
 template <class T>
-HttpResponse ListOf(const HttpRequest& req, Result<std::vector<T>> items,
+HttpResponse ListOf(const HttpRequest& req, Result<store::Page<T>> items,
                     json::object (*to_json)(const T&)) {
   if (!items.ok()) return ErrorResponse(items.error(), req.request_id);
   json::array data;
-  for (const T& i : *items) data.emplace_back(to_json(i));
-  return JsonResponse(200, json::object{{"data", std::move(data)}, {"next_cursor", nullptr}});
+  for (const T& i : items->items) data.emplace_back(to_json(i));
+  return JsonResponse(200, ListBody(std::move(data), items->has_more,
+                                    items->items.empty() ? "" : items->items.back().id));
 }
 
 // Parses the body with `parse`, which fills its output from strict Fields.
@@ -81,8 +82,10 @@ void RegisterFunding(Api& api) {
                    BankJson);
   });
   r.Add("GET", "/v1/users/{id}/bank-accounts", [&api](HttpRequest& req) {
+    auto page = ParsePage(req);
+    if (!page.ok()) return ErrorResponse(page.error(), req.request_id);
     return ListOf<store::BankAccount>(
-        req, service::ListBankAccounts(api.env(), req.actor, req.Param("id")), BankJson);
+        req, service::ListBankAccounts(api.env(), req.actor, req.Param("id"), *page), BankJson);
   });
   r.Add("PATCH", "/v1/bank-accounts/{id}", [&api](HttpRequest& req) {
     auto in = ParseBody<service::BankAccountPatch>(
@@ -114,8 +117,10 @@ void RegisterFunding(Api& api) {
                    201, CardJson);
   });
   r.Add("GET", "/v1/users/{id}/cards", [&api](HttpRequest& req) {
-    return ListOf<store::Card>(req, service::ListCards(api.env(), req.actor, req.Param("id")),
-                               CardJson);
+    auto page = ParsePage(req);
+    if (!page.ok()) return ErrorResponse(page.error(), req.request_id);
+    return ListOf<store::Card>(
+        req, service::ListCards(api.env(), req.actor, req.Param("id"), *page), CardJson);
   });
   r.Add("POST", "/v1/users/{id}/recipients", [&api](HttpRequest& req) {
     struct In {
@@ -135,8 +140,10 @@ void RegisterFunding(Api& api) {
                    201, RecipientJson);
   });
   r.Add("GET", "/v1/users/{id}/recipients", [&api](HttpRequest& req) {
+    auto page = ParsePage(req);
+    if (!page.ok()) return ErrorResponse(page.error(), req.request_id);
     return ListOf<store::Recipient>(
-        req, service::ListRecipients(api.env(), req.actor, req.Param("id")), RecipientJson);
+        req, service::ListRecipients(api.env(), req.actor, req.Param("id"), *page), RecipientJson);
   });
 }
 

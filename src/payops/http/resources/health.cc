@@ -1,4 +1,5 @@
-// /healthz (process up), /readyz (store reachable), /metrics (Prometheus).
+// /healthz (process up), /readyz (store reachable), /metrics (Prometheus,
+// admins and operations managers).
 #include "payops/http/api.h"
 
 namespace payops::http {
@@ -26,15 +27,22 @@ void RegisterHealth(Api& api) {
         return r;
       },
       RouteOptions{.auth = false});
+  // Per-route counts and latencies tell the shape of the traffic: for the
+  // operators (an admin's or operations manager's key as Prometheus's bearer
+  // token), not for anyone who can reach the port.
   api.router().Add(
       "GET", "/metrics",
-      [&api](HttpRequest&) {
+      [&api](HttpRequest& req) {
+        if (req.actor.role != Role::kAdmin && req.actor.role != Role::kOpsManager) {
+          return ErrorResponse(Error::Forbidden("metrics are for admins and operations managers"),
+                               req.request_id);
+        }
         HttpResponse r;
         r.content_type = "text/plain; version=0.0.4";
         r.body = api.metrics().Render(api.router().routes());
         return r;
       },
-      open_inline);
+      RouteOptions{.auth = true});
   if (api.options().bench_hello) {
     api.router().Add(
         "GET", "/_bench/hello",

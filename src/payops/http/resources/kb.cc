@@ -1,6 +1,9 @@
 // POST/GET /v1/kb/articles, GET /v1/kb/articles/{id} (id or slug),
 // GET /v1/kb/search?q=&category=.
 #include "payops/service/kb.h"
+
+#include <charconv>
+
 #include "payops/http/api.h"
 
 namespace payops::http {
@@ -110,12 +113,34 @@ void RegisterKb(Api& api) {
   r.Add("GET", "/v1/kb/search", [&api](HttpRequest& req) {
     auto limit = SearchLimit(req);
     if (!limit.ok()) return ErrorResponse(limit.error(), req.request_id);
+    auto page = ParsePage(req);
+    if (!page.ok()) return ErrorResponse(page.error(), req.request_id);
+    // The ranked matches (at most kMaxKbResults) are paged by position: the
+    // cursor holds "r<rank of the last one shown>".
+    size_t start = 0;
+    if (page->after_id) {
+      const std::string& key = *page->after_id;
+      size_t rank = 0;
+      auto [end, ec] = std::from_chars(key.data() + std::min<size_t>(1, key.size()),
+                                       key.data() + key.size(), rank);
+      if (key.size() < 2 || key[0] != 'r' || ec != std::errc() || end != key.data() + key.size() ||
+          rank >= store::kMaxKbResults) {
+        return ErrorResponse(
+            Error::Invalid("invalid_cursor", "cursor is not one this server issued", "cursor"),
+            req.request_id);
+      }
+      start = rank + 1;
+    }
     auto hits = service::SearchKb(api.env(), req.actor, OptQuery(req, "q"),
-                                  OptQuery(req, "category"), *limit);
+                                  OptQuery(req, "category"), store::kMaxKbResults);
     if (!hits.ok()) return ErrorResponse(hits.error(), req.request_id);
     json::array data;
-    for (const auto& h : *hits) data.emplace_back(HitJson(h));
-    return JsonResponse(200, ListBody(std::move(data), false, ""));
+    size_t i = start;
+    for (; i < hits->size() && data.size() < static_cast<size_t>(*limit); ++i) {
+      data.emplace_back(HitJson((*hits)[i]));
+    }
+    const bool more = i < hits->size();
+    return JsonResponse(200, ListBody(std::move(data), more, "r" + std::to_string(i - 1)));
   });
 }
 

@@ -34,14 +34,18 @@ HttpResponse Lines(const HttpRequest& req, Result<store::Page<store::PostingLine
 void RegisterLedger(Api& api) {
   Router& r = api.router();
   r.Add("GET", "/v1/accounts", [&api](HttpRequest& req) {
-    auto accounts = service::ListAccounts(api.env(), req.actor, OptQuery(req, "org_id"));
+    auto page = ParsePage(req);
+    if (!page.ok()) return ErrorResponse(page.error(), req.request_id);
+    auto accounts = service::ListAccounts(api.env(), req.actor, OptQuery(req, "org_id"), *page);
     if (!accounts.ok()) return ErrorResponse(accounts.error(), req.request_id);
     json::array data;
-    for (const auto& a : *accounts) {
+    for (const auto& a : accounts->items) {
       data.emplace_back(json::object{
           {"id", a.account_id}, {"currency", a.currency}, {"balance", a.balance_minor}});
     }
-    return JsonResponse(200, json::object{{"data", std::move(data)}, {"next_cursor", nullptr}});
+    return JsonResponse(200,
+                        ListBody(std::move(data), accounts->has_more,
+                                 accounts->items.empty() ? "" : accounts->items.back().account_id));
   });
   r.Add("GET", "/v1/accounts/{id}/payins", [&api](HttpRequest& req) {
     auto page = ParsePage(req);

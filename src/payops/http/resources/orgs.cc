@@ -33,6 +33,9 @@ json::object OrgJson(const Org& o) {
     j["emi"] = nullptr;
   }
   j["kyc_by_partner"] = o.kyc_by_partner;
+  json::array billing;
+  for (const auto& e : o.billing_emails) billing.emplace_back(e);
+  j["billing_emails"] = std::move(billing);
   j["created_at"] = TimeJson(o.created_at);
   j["updated_at"] = TimeJson(o.updated_at);
   return j;
@@ -40,8 +43,9 @@ json::object OrgJson(const Org& o) {
 
 Result<Org> OrgFromJson(const json::object& body) {
   Fields f(body);
-  PAYOPS_TRY(f.AllowOnly({"name", "domain", "sla_plan", "hypercare_plan", "bau_plan",
-                          "go_live_date", "allowed_countries", "fees", "emi", "kyc_by_partner"}));
+  PAYOPS_TRY(
+      f.AllowOnly({"name", "domain", "sla_plan", "hypercare_plan", "bau_plan", "go_live_date",
+                   "allowed_countries", "fees", "emi", "kyc_by_partner", "billing_emails"}));
   Org o;
   PAYOPS_ASSIGN_OR_RETURN(o.name, f.Str("name", kMaxNameBytes));
   PAYOPS_ASSIGN_OR_RETURN(o.domain, f.Str("domain", 253));
@@ -70,6 +74,9 @@ Result<Org> OrgFromJson(const json::object& body) {
   }
   PAYOPS_ASSIGN_OR_RETURN(auto kyc_by_partner, f.OptBool("kyc_by_partner"));
   o.kyc_by_partner = kyc_by_partner.value_or(false);
+  if (f.Has("billing_emails")) {
+    PAYOPS_ASSIGN_OR_RETURN(o.billing_emails, f.StrArray("billing_emails", kMaxBillingEmails, 254));
+  }
   PAYOPS_ASSIGN_OR_RETURN(const json::object* emi, f.OptObject("emi"));
   if (emi) {
     Fields ef(*emi, "emi");
@@ -111,13 +118,18 @@ void RegisterOrgs(Api& api) {
     auto body = ParseObject(req.body);
     if (!body.ok()) return ErrorResponse(body.error(), req.request_id);
     Fields f(*body);
-    if (auto s = f.AllowOnly({"kyc_by_partner", "reason"}); !s.ok()) {
+    if (auto s = f.AllowOnly({"kyc_by_partner", "billing_emails", "reason"}); !s.ok()) {
       return ErrorResponse(s.error(), req.request_id);
     }
     service::OrgPatch patch;
     auto kyc = f.OptBool("kyc_by_partner");
     if (!kyc.ok()) return ErrorResponse(kyc.error(), req.request_id);
     patch.kyc_by_partner = *kyc;
+    if (f.Has("billing_emails")) {
+      auto emails = f.StrArray("billing_emails", kMaxBillingEmails, 254);
+      if (!emails.ok()) return ErrorResponse(emails.error(), req.request_id);
+      patch.billing_emails = std::move(*emails);
+    }
     auto reason = f.OptStr("reason", 1000);
     if (!reason.ok()) return ErrorResponse(reason.error(), req.request_id);
     return Respond(

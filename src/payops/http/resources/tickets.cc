@@ -101,6 +101,7 @@ json::object ViewJson(const service::TicketView& v) {
   for (const auto& e : v.history) {
     history.emplace_back(json::object{{"at", TimeJson(e.at)},
                                       {"actor", e.actor},
+                                      {"actor_name", NameOf(v.actor_names, e.actor)},
                                       {"field", e.field},
                                       {"from", OptJson(e.from_value)},
                                       {"to", OptJson(e.to_value)},
@@ -112,6 +113,8 @@ json::object ViewJson(const service::TicketView& v) {
   json::array warnings;
   for (const auto& w : v.warnings) warnings.emplace_back(w);
   o["warnings"] = std::move(warnings);
+  o["statement"] =
+      v.statement ? json::value(DisputedStatementJson(*v.statement)) : json::value(nullptr);
   return o;
 }
 
@@ -137,9 +140,9 @@ Result<std::vector<service::AttachmentInput>> ParseAttachments(const Fields& f) 
 
 Result<service::NewTicketInput> ParseNewTicket(const json::object& body) {
   Fields f(body);
-  PAYOPS_TRY(
-      f.AllowOnly({"requester", "cc", "category", "subject", "description", "priority",
-                   "transaction_id", "request_id", "user_id", "org_id", "channel", "attachments"}));
+  PAYOPS_TRY(f.AllowOnly({"requester", "cc", "category", "subject", "description", "priority",
+                          "transaction_id", "request_id", "user_id", "org_id", "channel",
+                          "attachments", "statement_id", "line_ids"}));
   service::NewTicketInput in;
   PAYOPS_ASSIGN_OR_RETURN(const json::object* requester, f.OptObject("requester"));
   if (!requester) {
@@ -165,6 +168,10 @@ Result<service::NewTicketInput> ParseNewTicket(const json::object& body) {
   PAYOPS_ASSIGN_OR_RETURN(in.org_id, f.OptStr("org_id", 64));
   PAYOPS_ASSIGN_OR_RETURN(in.channel, f.OptStr("channel", 32));
   PAYOPS_ASSIGN_OR_RETURN(in.attachments, ParseAttachments(f));
+  PAYOPS_ASSIGN_OR_RETURN(in.statement_id, f.OptStr("statement_id", 64));
+  if (f.Has("line_ids")) {
+    PAYOPS_ASSIGN_OR_RETURN(in.line_ids, f.StrArray("line_ids", statement::kMaxDisputedLines, 64));
+  }
   return in;
 }
 
@@ -387,12 +394,33 @@ void RegisterTickets(Api& api) {
                               {"created_at", TimeJson(v.request.created_at)}};
         });
   });
+  r.Add("POST", "/v1/transactions/{id}/partner-review", [&api](HttpRequest& req) {
+    auto body = ParseObject(req.body.empty() ? "{}" : req.body);
+    if (!body.ok()) return ErrorResponse(body.error(), req.request_id);
+    Fields f(*body);
+    if (auto s = f.AllowOnly({"note"}); !s.ok()) return ErrorResponse(s.error(), req.request_id);
+    auto note = f.OptStr("note", 2000);
+    if (!note.ok()) return ErrorResponse(note.error(), req.request_id);
+    return Respond(
+        req,
+        service::RequestPartnerReview(api.env(), req.actor, req.Param("id"), note->value_or("")),
+        201, [](const service::PartnerReviewView& v) {
+          return json::object{
+              {"transaction_id", v.transaction_id},   {"ticket_id", v.ticket_id},
+              {"ticket_number", v.ticket_number},     {"ticket_status", v.ticket_status},
+              {"requester_email", v.requester_email}, {"note", v.note},
+              {"created_at", TimeJson(v.created_at)}};
+        });
+  });
   r.Add("GET", "/v1/queues", [&api](HttpRequest& req) {
-    return Respond(req, service::ListQueues(api.env(), req.actor), 200,
-                   [](const std::vector<service::QueueView>& qs) {
+    auto page = ParsePage(req);
+    if (!page.ok()) return ErrorResponse(page.error(), req.request_id);
+    return Respond(req, service::ListQueues(api.env(), req.actor, *page), 200,
+                   [](const store::Page<service::QueueView>& qs) {
                      json::array data;
-                     for (const auto& q : qs) data.emplace_back(QueueJson(q));
-                     return json::object{{"data", std::move(data)}, {"next_cursor", nullptr}};
+                     for (const auto& q : qs.items) data.emplace_back(QueueJson(q));
+                     return ListBody(std::move(data), qs.has_more,
+                                     qs.items.empty() ? "" : qs.items.back().name);
                    });
   });
   r.Add("POST", "/v1/queues/{queue}/members", [&api](HttpRequest& req) {

@@ -1,6 +1,10 @@
-// POST /v1/users/{id}/tier-upgrades, GET /v1/tier-upgrades/{id},
-// POST /v1/tier-upgrades/{id}/documents|submit|approve|reject.
+// POST /v1/users/{id}/tier-upgrades, GET /v1/tier-upgrades, GET /v1/tier-upgrades/{id},
+// POST /v1/tier-upgrades/{id}/documents|submit|approve|reject,
+// GET /v1/tier-upgrades/{id}/documents/{doc_id}.
 #include "payops/service/tier_upgrades.h"
+
+#include <sodium.h>
+
 #include "payops/http/api.h"
 
 namespace payops::http {
@@ -44,6 +48,53 @@ void RegisterTierUpgrades(Api& api) {
     if (!tier.ok()) return ErrorResponse(tier.error(), req.request_id);
     return Respond(req, service::OpenTierUpgrade(api.env(), req.actor, req.Param("id"), *tier), 201,
                    UpgradeJson);
+  });
+  r.Add("GET", "/v1/tier-upgrades", [&api](HttpRequest& req) {
+    auto page = ParsePage(req);
+    if (!page.ok()) return ErrorResponse(page.error(), req.request_id);
+    store::TierUpgradeFilter filter;
+    if (auto* org = req.Query("org_id")) filter.org_id = *org;
+    if (auto* status = req.Query("status")) {
+      if (*status != "OPEN" && *status != "SUBMITTED" && *status != "APPROVED" &&
+          *status != "REJECTED") {
+        return ErrorResponse(
+            Error::Invalid("invalid_value", "status must be OPEN, SUBMITTED, APPROVED or REJECTED",
+                           "status"),
+            req.request_id);
+      }
+      filter.status = *status;
+    }
+    auto list = service::ListTierUpgrades(api.env(), req.actor, *page, filter);
+    if (!list.ok()) return ErrorResponse(list.error(), req.request_id);
+    json::array data;
+    for (const auto& v : list->items) data.emplace_back(UpgradeJson(v));
+    return JsonResponse(200, ListBody(std::move(data), list->has_more,
+                                      list->items.empty() ? "" : list->items.back().upgrade.id));
+  });
+  r.Add("GET", "/v1/tier-upgrades/{id}/documents/{doc_id}", [&api](HttpRequest& req) {
+    auto d =
+        service::GetUpgradeDocument(api.env(), req.actor, req.Param("id"), req.Param("doc_id"));
+    if (!d.ok()) return ErrorResponse(d.error(), req.request_id);
+    std::string bytes(d->content_base64.size(), '\0');
+    size_t len = 0;
+    sodium_base642bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(),
+                      d->content_base64.data(), d->content_base64.size(), nullptr, &len, nullptr,
+                      sodium_base64_VARIANT_ORIGINAL);  // checked on upload
+    bytes.resize(len);
+    // A download, never rendered: the type was checked on upload and the name
+    // is quoted with only safe characters.
+    std::string name = d->name;
+    for (char& c : name) {
+      auto u = static_cast<unsigned char>(c);
+      if (u < 0x20 || u >= 0x7f || c == '"' || c == '\\' || c == ';') c = '_';
+    }
+    HttpResponse res;
+    res.content_type = d->content_type;
+    res.body = std::move(bytes);
+    res.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    res.headers.emplace_back("Content-Security-Policy", "sandbox");
+    res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name + "\"");
+    return res;
   });
   r.Add("GET", "/v1/tier-upgrades/{id}", [&api](HttpRequest& req) {
     return Respond(req, service::GetTierUpgrade(api.env(), req.actor, req.Param("id")), 200,

@@ -89,6 +89,7 @@ json::object Full(const service::TransactionView& v) {
                                       {"from", OptJson(h.from_status)},
                                       {"to", h.to_status},
                                       {"actor", h.actor},
+                                      {"actor_name", NameOf(v.actor_names, h.actor)},
                                       {"reason", h.reason},
                                       {"note", OptJson(h.note)}});
   }

@@ -1,5 +1,5 @@
 // End users: POST/GET /v1/users, GET/PATCH /v1/users/{id},
-// POST /v1/users/{id}/suspend, GET /v1/users/{id}/history.
+// POST /v1/users/{id}/suspend, GET /v1/users/{id}/history, GET /v1/users/{id}/limits.
 #include "payops/core/org.h"
 #include "payops/http/api.h"
 #include "payops/service/end_users.h"
@@ -96,6 +96,29 @@ void RegisterUsers(Api& api) {
     return JsonResponse(200, ListBody(std::move(data), users->has_more,
                                       users->items.empty() ? "" : users->items.back().id));
   });
+  api.router().Add("GET", "/v1/users/{id}/limits", [&api](HttpRequest& req) {
+    return Respond(
+        req, service::EndUserLimits(api.env(), req.actor, req.Param("id")), 200,
+        [](const service::LimitUsage& l) {
+          auto window = [](std::string_view name, int64_t limit, int64_t used) {
+            return json::object{{"window", name},
+                                {"limit", limit},
+                                {"used", used},
+                                {"remaining", limit > used ? limit - used : 0}};
+          };
+          return json::object{
+              {"user_id", l.user.id},
+              {"tier", l.user.tier},
+              {"kyc_status", KycStatusName(l.user.kyc_status)},
+              {"currency", l.currency},
+              {"per_transaction", l.limit.per_transaction_minor},
+              {"windows",
+               json::array{window("24h", l.limit.daily_minor, l.used_day_minor),
+                           window("30d", l.limit.rolling_30_days_minor, l.used_30_days_minor)}},
+              {"transactions_24h", l.transactions_day},
+              {"as_of", TimeJson(l.as_of)}};
+        });
+  });
   api.router().Add("GET", "/v1/users/{id}", [&api](HttpRequest& req) {
     return Respond(req, service::GetEndUser(api.env(), req.actor, req.Param("id")), 200, UserJson);
   });
@@ -127,10 +150,12 @@ void RegisterUsers(Api& api) {
                    200, UserJson);
   });
   api.router().Add("GET", "/v1/users/{id}/history", [&api](HttpRequest& req) {
-    auto history = service::EndUserHistory(api.env(), req.actor, req.Param("id"));
+    auto page = ParsePage(req);
+    if (!page.ok()) return ErrorResponse(page.error(), req.request_id);
+    auto history = service::EndUserHistory(api.env(), req.actor, req.Param("id"), *page);
     if (!history.ok()) return ErrorResponse(history.error(), req.request_id);
     json::array data;
-    for (const auto& e : *history) {
+    for (const auto& e : history->items) {
       boost::system::error_code ec;
       json::value detail = json::parse(e.detail, ec);
       data.emplace_back(json::object{{"at", TimeJson(e.at)},
@@ -138,7 +163,9 @@ void RegisterUsers(Api& api) {
                                      {"action", e.action},
                                      {"detail", ec ? json::value(e.detail) : detail}});
     }
-    return JsonResponse(200, json::object{{"data", std::move(data)}});
+    return JsonResponse(
+        200, ListBody(std::move(data), history->has_more,
+                      history->items.empty() ? "" : store::AuditPageKey(history->items.back())));
   });
 }
 
