@@ -106,8 +106,12 @@ TEST(AuditApi, VerifyNamesTheFirstTamperedRecord) {
   {
     auto s = store::Open(server.store_url());
     ASSERT_TRUE(s.ok());
-    ASSERT_TRUE((*s)->Write([](store::Tx& tx) -> Status {
-                      PAYOPS_TRY(tx.Exec("DROP TRIGGER audit_trail_no_update", {}));
+    // Tampering goes around the append-only trigger, as someone with the
+    // database's owner rights could.
+    const std::string drop = TestsOnPostgres() ? "DROP TRIGGER audit_trail_no_change ON audit_trail"
+                                               : "DROP TRIGGER audit_trail_no_update";
+    ASSERT_TRUE((*s)->Write([&](store::Tx& tx) -> Status {
+                      PAYOPS_TRY(tx.Exec(drop, {}));
                       PAYOPS_TRY(
                           tx.Exec("UPDATE audit_trail SET actor = 'mem_someone_else' "
                                   "WHERE seq = 3",
@@ -199,6 +203,23 @@ TEST(Backup, OnlineBackupHoldsEveryWriteAcknowledgedBeforeItBegan) {
   // The copy is a consistent store: its audit chain verifies.
   out = server.RunCli({"audit", "verify", "--store", restored}, &rc);
   EXPECT_EQ(rc, 0) << out;
+}
+
+// PostgreSQL is backed up with pg_dump and WAL archiving (docs/DEPLOYMENT.md);
+// `payops backup` refuses its URL and says so, changing nothing.
+TEST(Postgres, BackupRefusesAPostgresStoreAndNamesPgDump) {
+  ASSERT_FALSE(PostgresUrlForTests().empty()) << "run through ctest";
+  ServerProcess server(NewPostgresSchemaUrl());
+  const std::string file = server.dir() + "/backup.db";
+  int rc = -1;
+  std::string err;
+  server.RunCliWithInput({"backup", "--store", server.store_url(), file}, "/dev/null", &rc, &err);
+  EXPECT_NE(rc, 0) << err;
+  EXPECT_NE(err.find("pg_dump"), std::string::npos) << err;
+  EXPECT_FALSE(std::filesystem::exists(file));
+  server.RunCliWithInput({"restore", file, "--store", server.store_url()}, "/dev/null", &rc, &err);
+  EXPECT_NE(rc, 0) << err;
+  EXPECT_EQ(Request(server.port(), "GET", "/readyz").status, 200);
 }
 
 TEST(Secrets, NeverInLogsMetricsOrErrors) {

@@ -149,6 +149,19 @@ TEST(Postgres, ThreeServersRunEveryJobOnceAndTakeOverAKilledServersJob) {
   auto later = post(c.port(), "/v1/sandbox/clock", R"({"now":"2030-01-10T12:00:00-08:00"})");
   ASSERT_EQ(later.status, 200) << later.body;
   EXPECT_EQ(ClockOf(b.port(), key), "2030-01-10T20:00:00Z");
+  // B moves it into February: January's statement is issued once.
+  auto february = post(b.port(), "/v1/sandbox/clock", R"({"now":"2030-02-01T09:00:00-05:00"})");
+  ASSERT_EQ(february.status, 200) << february.body;
+  EXPECT_EQ(Count(**admin, "SELECT COUNT(*) FROM statements WHERE org_id = '" + org +
+                               "' AND month = '2030-01'"),
+            1);
+  EXPECT_EQ(Count(**admin, "SELECT COUNT(*) FROM statements"), 1);
+  // The monitors were checked, never twice for one instant.
+  EXPECT_GT(Count(**admin, "SELECT COUNT(*) FROM monitor_checks"), 0);
+  EXPECT_EQ(Count(**admin,
+                  "SELECT COUNT(*) FROM (SELECT monitor_id, at FROM monitor_checks GROUP BY "
+                  "monitor_id, at HAVING COUNT(*) > 1) AS twice"),
+            0);
 
   // Every batch closed once, every transaction settled once.
   EXPECT_EQ(Count(**admin, "SELECT COUNT(*) FROM ach_batches WHERE batch_date = '2030-01-07'"), 1);

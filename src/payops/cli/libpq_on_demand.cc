@@ -67,6 +67,12 @@ PGconn* PQconnectdb(const char* conninfo) {
   return fn ? fn(conninfo) : nullptr;
 }
 
+PGconn* PQconnectdbParams(const char* const* keywords, const char* const* values,
+                          int expand_dbname) {
+  PAYOPS_LIBPQ(PQconnectdbParams);
+  return fn ? fn(keywords, values, expand_dbname) : nullptr;
+}
+
 char* PQerrorMessage(const PGconn* conn) {
   PAYOPS_LIBPQ(PQerrorMessage);
   if (fn) return fn(conn);

@@ -249,7 +249,7 @@ Result<store::Page<MonitorView>> ListMonitors(Env& env, const Actor& actor,
 }
 
 Status EnsureBuiltinMonitors(Env& env, const std::optional<std::string>& smtp_relay) {
-  return env.store.Write([&](store::Tx& tx) -> Status {
+  auto ensure = [&](store::Tx& tx) -> Status {
     Instant now = env.clock.Now();
     for (const Builtin& b : kBuiltins) {
       const bool smtp = std::string_view(b.target) == "smtp";
@@ -276,7 +276,12 @@ Status EnsureBuiltinMonitors(Env& env, const std::optional<std::string>& smtp_re
       PAYOPS_TRY(store::InsertMonitor(tx, m));
     }
     return Status::Ok();
-  });
+  };
+  Status s = env.store.Write(ensure);
+  // Servers starting at once on one database: another one inserted a
+  // built-in monitor first; a second pass finds it.
+  if (!s.ok() && s.error().code == "duplicate") s = env.store.Write(ensure);
+  return s;
 }
 
 Result<std::vector<PlannedChecks>> PlanMonitorChecks(Env& env, Instant at) {
