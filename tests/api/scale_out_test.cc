@@ -174,6 +174,15 @@ TEST(Postgres, ThreeServersRunEveryJobOnceAndTakeOverAKilledServersJob) {
               1)
         << id;
   }
+  // Each ticket's SLA breached once, whichever server's sweep saw it.
+  EXPECT_EQ(Count(**admin,
+                  "SELECT COUNT(*) FROM ticket_events WHERE field = 'sla' AND to_value = "
+                  "'first_response_breach'"),
+            3);
+  EXPECT_EQ(Count(**admin,
+                  "SELECT COUNT(*) FROM (SELECT ticket_id, to_value FROM ticket_events WHERE "
+                  "field = 'sla' GROUP BY ticket_id, to_value HAVING COUNT(*) > 1) AS twice"),
+            0);
   // Each notification queued once and sent once: the SMTP sink got exactly
   // the outbox's emails, no Message-ID twice, nothing left queued.
   const int64_t emails = Count(**admin, "SELECT COUNT(*) FROM outbox WHERE kind = 'email'");
