@@ -32,6 +32,11 @@ class RateLimiter {
   // Whether `key`'s bucket is empty now (takes nothing).
   bool Exhausted(std::string_view key, TimePoint now);
   bool enabled() const { return settings_.per_minute > 0; }
+  // The keys tracked now (at most max_keys).
+  size_t tracked() {
+    std::lock_guard lock(mu_);
+    return buckets_.size();
+  }
 
  private:
   struct Bucket {

@@ -58,6 +58,11 @@ class OrgCache {
   std::shared_ptr<const Org> Find(const std::string& id);
   void Put(std::shared_ptr<const Org> org);
   void Invalidate(const std::string& id);
+  // The entries held now (at most max_entries).
+  size_t size() {
+    std::lock_guard lock(mu_);
+    return entries_.size();
+  }
 
  private:
   struct Entry {
