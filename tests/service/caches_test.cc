@@ -1,12 +1,18 @@
-// The per-request caches are bounded: past max_entries the org cache starts
-// over rather than grow (the store holds the truth; a miss costs one read).
+// The per-request caches are bounded: past max_entries the org cache and the
+// API-key cache start over rather than grow (the store holds the truth; a miss
+// costs one read), and a flood of unknown keys caches nothing.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <memory>
 #include <string>
 
 #include "payops/core/clock.h"
+#include "payops/service/api_keys.h"
 #include "payops/service/env.h"
+#include "payops/store/store.h"
 
 namespace payops::testing {
 namespace {
@@ -23,6 +29,36 @@ TEST(OrgCache, NeverHoldsMoreThanItsBoundAndEntriesExpire) {
   }
   clock.Advance(service::OrgCache::kTtl);
   EXPECT_EQ(cache.Find("org_999"), nullptr);  // expired after kTtl
+}
+
+TEST(Authenticator, CachesAtMostItsBoundAndNeverAnUnknownKey) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("payops-keycache-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto s = store::Open("sqlite://" + (dir / "s.db").string());
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  ASSERT_TRUE(store::Migrate(**s).ok());
+  ManualClock clock(FromMicros(1'700'000'000'000'000));
+  service::Env env(**s, clock);
+  service::Authenticator auth(env, std::chrono::seconds(10), /*max_entries=*/3);
+  for (int i = 0; i < 10; ++i) {
+    auto key = service::CreateApiKey(
+        env, Actor::System(),
+        service::NewApiKey{Role::kAdmin, std::nullopt, "Key " + std::to_string(i),
+                           "k" + std::to_string(i) + "@payops.test", false});
+    ASSERT_TRUE(key.ok()) << key.error().message;
+    auto actor = auth.Authenticate(key->key);
+    ASSERT_TRUE(actor.ok()) << actor.error().message;
+    ASSERT_LE(auth.cached(), 3u) << "after key " << i;
+  }
+  const size_t before = auth.cached();
+  for (int i = 0; i < 100; ++i) {
+    EXPECT_FALSE(auth.Authenticate("pk_unknown_" + std::to_string(i)).ok());
+  }
+  EXPECT_EQ(auth.cached(), before);
+  s->reset();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -37,6 +37,11 @@ class Authenticator {
       : env_(env), ttl_(ttl), max_entries_(max_entries) {}
   // kUnauthenticated for an unknown, revoked or malformed key.
   Result<Actor> Authenticate(std::string_view key);
+  // The keys cached now (at most max_entries; unknown keys are never cached).
+  size_t cached() {
+    std::lock_guard lock(mu_);
+    return cache_.size();
+  }
 
  private:
   struct Entry {
