@@ -53,7 +53,7 @@ TEST(Contract, SchemaDisagreementsAreFound) {
   std::string all = Joined(p);
   EXPECT_NE(all.find("data[0].user_id is an integer, documented string"), std::string::npos) << all;
   EXPECT_NE(all.find("data[0].payout_method is \"carrier_pigeon\""), std::string::npos) << all;
-  p = ContractViolations("GET", "/v1/users/usr_1/cards", Json(200, R"({"data":[]})"));
+  p = ContractViolations("GET", "/v1/users/usr_1/cards", Json(200, R"({"data":[],"total":0})"));
   EXPECT_NE(Joined(p).find("lacks required next_cursor"), std::string::npos) << Joined(p);
   p = ContractViolations("GET", "/v1/users/usr_1/cards",
                          Json(200, R"({"data":null,"next_cursor":null})"));
@@ -92,7 +92,8 @@ TEST(Contract, ABodyThatIsNotJsonOrOfAnotherTypeIsFound) {
 TEST(Contract, PathsOutsideTheFileAreTheRoutersAndNotChecked) {
   EXPECT_TRUE(ContractViolations("GET", "/nowhere", Json(500, "")).empty());
   // The most literal documented path wins over a parameter.
-  auto p = ContractViolations("GET", "/v1/transactions/hold-counts", Json(200, R"({"data":[]})"));
+  auto p = ContractViolations("GET", "/v1/transactions/hold-counts",
+                              Json(200, R"({"data":[],"total":0})"));
   EXPECT_TRUE(p.empty()) << Joined(p);
 }
 
