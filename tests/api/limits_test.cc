@@ -13,11 +13,15 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <thread>
+#include <vector>
 
 #include "harness.h"
+#include "payops/store/store.h"
 
 namespace payops::testing {
 namespace {
@@ -167,6 +171,89 @@ TEST(Limits, ARequestThatNeverCompletesIsCut) {
   EXPECT_TRUE(ClosedByServer(fd));
   close(fd);
   EXPECT_EQ(Request(l.server.port(), "GET", "/healthz").status, 200);
+}
+
+// Sets an environment variable for the servers started in this scope.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() { unsetenv(name_); }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+};
+
+// `instant` (RFC 3339 in UTC, whole seconds) moved by `ahead`.
+std::string UtcPlus(const std::string& instant, std::chrono::seconds ahead) {
+  std::tm tm{};
+  EXPECT_NE(strptime(instant.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm), nullptr) << instant;
+  const std::time_t t = timegm(&tm) + static_cast<std::time_t>(ahead.count());
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// One worker thread, one request queued at most: while a clock move holds
+// the worker inside its jobs (sandbox fault injection pauses each run), the
+// next requests for the workers fill the queue and the rest get 503 with
+// Retry-After at once; afterwards everything is served again.
+TEST(Limits, RequestsPastTheWorkerQueueAre503) {
+  ScopedEnv pause("PAYOPS_SANDBOX_JOB_PAUSE_MS", "1500");
+  Limited l("[server]\nworker_threads = 1\nmax_pending_requests = 1\n");
+  const std::string key = l.Key("Ops");
+  const HttpResult clock = l.Get("/v1/sandbox/clock", key);
+  ASSERT_EQ(clock.status, 200) << clock.body;
+  const std::string now(boost::json::parse(clock.body).at("now").as_string());
+  auto moving = std::async(std::launch::async, [&] {
+    return Request(l.server.port(), "POST", "/v1/sandbox/clock",
+                   R"({"now":")" + UtcPlus(now, std::chrono::seconds(8)) + "\"}",
+                   {{"Authorization", "Bearer " + key}});
+  });
+  // The clock move is inside a job (its lease taken) on the only worker.
+  auto store = store::Open(l.server.store_url());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  bool inside = false;
+  for (int i = 0; i < 600 && !inside; ++i) {
+    ASSERT_TRUE((*store)
+                    ->Read([&](store::Tx& tx) -> Status {
+                      PAYOPS_ASSIGN_OR_RETURN(
+                          auto row,
+                          tx.QueryOne("SELECT COUNT(*) FROM job_leases WHERE expires_at > 0", {}));
+                      inside = row->Int(0) > 0;
+                      return Status::Ok();
+                    })
+                    .ok());
+    if (!inside) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(inside) << (moving.wait_for(std::chrono::seconds(0)) == std::future_status::ready
+                              ? moving.get().body
+                              : "still moving")
+                      << l.server.Log();
+  // Requests for the workers while the clock move holds the only one.
+  int busy = 0;
+  for (int i = 0; i < 200 && busy == 0; ++i) {
+    std::vector<std::future<HttpResult>> burst;
+    for (int j = 0; j < 4; ++j)
+      burst.push_back(std::async(std::launch::async, [&] { return l.Get("/v1/orgs", key); }));
+    for (auto& f : burst) {
+      HttpResult r = f.get();
+      if (r.status == 503) {
+        ++busy;
+        EXPECT_FALSE(r.headers["retry-after"].empty()) << r.body;
+        EXPECT_NE(r.body.find("unavailable"), std::string::npos) << r.body;
+      } else {
+        EXPECT_EQ(r.status, 200) << r.body;
+      }
+    }
+  }
+  EXPECT_GT(busy, 0);
+  EXPECT_EQ(moving.get().status, 200);
+  EXPECT_EQ(l.Get("/v1/orgs", key).status, 200);
 }
 
 TEST(Limits, ConfigurationRefusesNonsense) {

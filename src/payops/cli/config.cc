@@ -366,6 +366,8 @@ Status ApplyConfigTable(const toml::table& t, const std::string& source, Config&
           cfg.worker_threads = static_cast<int>(*n);
         else if (skey == "shutdown_grace_s" && *n >= 0 && *n <= 600)
           cfg.shutdown_grace_s = static_cast<int>(*n);
+        else if (skey == "max_pending_requests" && *n >= 1 && *n <= 1000000)
+          cfg.max_pending_requests = static_cast<int>(*n);
         else if (skey == "max_connections" && *n >= 1 && *n <= 1000000)
           cfg.max_connections = static_cast<int>(*n);
         else if (skey == "read_timeout_s" && *n >= 1 && *n <= 3600)

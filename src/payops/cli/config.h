@@ -32,6 +32,7 @@ struct Config {
   // [server]: open connections at once; seconds to read one request; seconds
   // a keep-alive connection may idle.
   int max_connections = 4096;
+  int max_pending_requests = 8192;  // queued for the worker threads; past it 503
   int read_timeout_s = 30;
   int idle_timeout_s = 60;
   // [rate_limits] (requests per minute and bucket sizes; 0 per minute: no

@@ -482,6 +482,7 @@ int Serve(const Config& cfg) {
   so.worker_threads = cfg.worker_threads;
   so.shutdown_grace_s = cfg.shutdown_grace_s;
   so.max_connections = static_cast<size_t>(cfg.max_connections);
+  so.max_pending_requests = static_cast<size_t>(cfg.max_pending_requests);
   so.read_timeout_s = cfg.read_timeout_s;
   so.idle_timeout_s = cfg.idle_timeout_s;
   so.fibers = st.SuspendsFibers();
