@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <cstdlib>
 #include <istream>
 #include <map>
 #include <string>
@@ -67,6 +68,20 @@ class ServerProcess {
   std::string log_path_;
   pid_t pid_ = -1;
   int port_ = 0;
+};
+
+// Sets an environment variable for the servers started in this scope.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() { unsetenv(name_); }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
 };
 
 // ASCII lowercase.

@@ -173,20 +173,6 @@ TEST(Limits, ARequestThatNeverCompletesIsCut) {
   EXPECT_EQ(Request(l.server.port(), "GET", "/healthz").status, 200);
 }
 
-// Sets an environment variable for the servers started in this scope.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::string& value) : name_(name) {
-    setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv() { unsetenv(name_); }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-};
-
 // `instant` (RFC 3339 in UTC, whole seconds) moved by `ahead`.
 std::string UtcPlus(const std::string& instant, std::chrono::seconds ahead) {
   std::tm tm{};

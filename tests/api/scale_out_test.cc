@@ -30,18 +30,6 @@ using std::chrono::seconds;
 
 constexpr const char* kKey = "5ca1e0075ca1e0075ca1e0075ca1e0075ca1e0075ca1e0075ca1e0075ca1e007";
 
-// Sets an environment variable for the servers started in this scope.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::string& value) : name_(name) {
-    setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv() { unsetenv(name_); }
-
- private:
-  const char* name_;
-};
-
 std::string IdOf(const HttpResult& r) {
   if (r.status != 201) throw std::runtime_error("expected 201: " + r.body);
   return std::string(json::parse(r.body).at("id").as_string());
