@@ -598,5 +598,105 @@ TEST(Postgres, MailAndWebhooksAreDeliveredFromPostgres) {
   (void)hook;
 }
 
+// The outbox's waiting rows are bounded by [delivery] max_queued: past it a new
+// email is recorded dead ("queue full"), never sent, and the queue takes
+// messages again once delivery drains it.
+TEST(OutboundQueue, EmailsPastTheBoundAreRecordedDeadAndTheQueueTakesMoreOnceDrained) {
+  auto ticket_for = [](int i) {
+    return R"({"requester": {"name": "Pat", "email": "pat)" + std::to_string(i) +
+           R"(@acme.example"}, "category": "balance", "subject": "Balance", "description": "x"})";
+  };
+  auto waiting_and_dead = [](const json::array& rows) {
+    std::pair<int, int> n{0, 0};
+    for (const auto& r : rows) {
+      if (r.at("status") == "queued" || r.at("status") == "failed") ++n.first;
+      if (r.at("status") == "dead") ++n.second;
+    }
+    return n;
+  };
+  // No mail server: every email waits.
+  TempDir dir;
+  Desk first(dir, "[delivery]\nmax_queued = 3\n");
+  for (int i = 0; i < 5; ++i) first.Json("POST", "/v1/tickets", ticket_for(i), 201);
+  auto rows = first.Json("GET", "/v1/outbox?limit=100").at("data").as_array();
+  ASSERT_GE(rows.size(), 5u);
+  EXPECT_EQ(waiting_and_dead(rows).first, 3) << rows;
+  EXPECT_EQ(waiting_and_dead(rows).second, static_cast<int>(rows.size()) - 3) << rows;
+  for (const auto& r : rows) {
+    if (r.at("status") != "dead") continue;
+    EXPECT_EQ(r.at("attempts"), 0) << r;
+    EXPECT_EQ(S(r, "last_error"), "queue full: 3 waiting") << r;
+  }
+  // The oldest were queued; the newest found the queue full.
+  EXPECT_EQ(first.Outbox("pat0@acme.example", [](auto&) { return true; })[0].at("status"),
+            "queued");
+  EXPECT_EQ(first.Outbox("pat4@acme.example", [](auto&) { return true; })[0].at("status"), "dead");
+  EXPECT_NE(first.server.Log().find("outbound queue full"), std::string::npos);
+  EXPECT_EQ(first.server.Terminate(), 0);
+  // With a mail server the waiting ones are sent, the dead ones never, and
+  // new mail is queued again.
+  SmtpSink sink;
+  TempDir dir2;
+  Desk desk(dir2, SmtpConfig(sink.url(), "[delivery]\nmax_queued = 3\n"), first.server.store_url());
+  ASSERT_EQ(sink.WaitFor(3, seconds(20)).size(), 3u);
+  desk.Json("POST", "/v1/tickets", ticket_for(5), 201);
+  rows = desk.Outbox("pat5@acme.example", [](const json::array& rows) {
+    return rows.size() == 1 && rows[0].at("status") == "sent";
+  });
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].at("status"), "sent") << rows[0];
+  std::this_thread::sleep_for(milliseconds(500));
+  EXPECT_EQ(sink.Messages().size(), 4u);
+  EXPECT_EQ(desk.Outbox("pat4@acme.example", [](auto&) { return true; })[0].at("status"), "dead");
+}
+
+// Webhook deliveries waiting are bounded per endpoint (max_queued_per_webhook)
+// and in all (max_queued); each dead one names the bound it met.
+TEST(OutboundQueue, WebhookDeliveriesPastEitherBoundAreRecordedDead) {
+  HttpReceiver receiver([](const HttpHit&, int) { return 503; });
+  TempDir dir;
+  Desk desk(dir, "[delivery]\nmax_queued = 5\nmax_queued_per_webhook = 2\nretry_base_s = 3600\n");
+  auto hook = [&](const std::string& path) {
+    return S(
+        desk.Json("POST", "/v1/webhooks",
+                  R"({"url": ")" + receiver.url(path) + R"(", "events": ["ticket.created"]})", 201),
+        "id");
+  };
+  auto deliveries = [&](const std::string& id) {
+    return desk.Json("GET", "/v1/webhooks/" + id + "/deliveries?limit=100").at("data").as_array();
+  };
+  auto waiting = [&](const std::string& id) {
+    int n = 0;
+    for (const auto& d : deliveries(id))
+      n += d.at("status") == "queued" || d.at("status") == "failed";
+    return n;
+  };
+  auto dead_errors = [&](const std::string& id) {
+    std::vector<std::string> out;
+    for (const auto& d : deliveries(id)) {
+      if (d.at("status") == "dead") out.push_back(S(d, "last_error"));
+    }
+    return out;
+  };
+  const std::string a = hook("/a"), c = hook("/c");
+  for (int i = 0; i < 3; ++i) desk.Json("POST", "/v1/tickets", kSimpleTicket, 201);
+  // Two wait at each endpoint; the third met the endpoint's bound.
+  EXPECT_EQ(waiting(a), 2);
+  EXPECT_EQ(waiting(c), 2);
+  EXPECT_EQ(dead_errors(a), std::vector<std::string>{"queue full: 2 waiting for this endpoint"});
+  EXPECT_EQ(dead_errors(c), std::vector<std::string>{"queue full: 2 waiting for this endpoint"});
+  // A third endpoint has room of its own, until all endpoints hold 5.
+  const std::string d = hook("/d");
+  desk.Json("POST", "/v1/tickets", kSimpleTicket, 201);
+  EXPECT_EQ(waiting(d), 1);
+  desk.Json("POST", "/v1/tickets", kSimpleTicket, 201);
+  EXPECT_EQ(waiting(d), 1);
+  EXPECT_EQ(dead_errors(d), std::vector<std::string>{"queue full: 5 waiting for all endpoints"});
+  EXPECT_EQ(waiting(a) + waiting(c) + waiting(d), 5);
+  // Dead deliveries are never attempted: each waiting one was tried once.
+  std::this_thread::sleep_for(milliseconds(500));
+  EXPECT_EQ(receiver.Hits().size(), 5u);
+}
+
 }  // namespace
 }  // namespace payops::testing

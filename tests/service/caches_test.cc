@@ -61,5 +61,37 @@ TEST(Authenticator, CachesAtMostItsBoundAndNeverAnUnknownKey) {
   std::filesystem::remove_all(dir);
 }
 
+// The outbound queues' estimate stands in for a count only far from the
+// bound and for a second; near the bound every message is counted.
+TEST(QueueGauge, AnEstimateStandsInOnlyBelowHalfTheBoundAndForASecond) {
+  const Instant t0 = FromMicros(1'700'000'000'000'000);
+  service::QueueGauge gauge;
+  EXPECT_FALSE(gauge.Estimate("outbox", 10, t0));  // never counted
+  gauge.Counted("outbox", 4, t0);
+  EXPECT_EQ(gauge.Estimate("outbox", 10, t0), 4);
+  gauge.Added("outbox");
+  EXPECT_EQ(gauge.Estimate("outbox", 10, t0 + std::chrono::milliseconds(999)), 5);
+  EXPECT_FALSE(gauge.Estimate("outbox", 10, t0 + std::chrono::seconds(1)));  // stale
+  gauge.Added("outbox");
+  EXPECT_FALSE(gauge.Estimate("outbox", 10, t0));                            // 6 > 10 / 2: count
+  EXPECT_FALSE(gauge.Estimate("outbox", 10, t0 - std::chrono::seconds(1)));  // clock went back
+  // The full flag changes once: the change to full is reported once.
+  EXPECT_TRUE(gauge.MarkFull("outbox", true));
+  EXPECT_FALSE(gauge.MarkFull("outbox", true));
+  EXPECT_FALSE(gauge.MarkFull("outbox", false));
+  EXPECT_TRUE(gauge.MarkFull("outbox", true));
+}
+
+TEST(QueueGauge, KeysOfManyEndpointsStayWithinTheBound) {
+  const Instant t0 = FromMicros(1'700'000'000'000'000);
+  service::QueueGauge gauge;
+  for (size_t i = 0; i < 5 * service::QueueGauge::kMaxKeys; ++i) {
+    gauge.Counted("webhook:whk_" + std::to_string(i), 1, t0);
+    ASSERT_LE(gauge.size(), service::QueueGauge::kMaxKeys) << "after key " << i;
+  }
+  EXPECT_TRUE(gauge.Estimate("webhook:whk_" + std::to_string(5 * service::QueueGauge::kMaxKeys - 1),
+                             10, t0));
+}
+
 }  // namespace
 }  // namespace payops::testing

@@ -274,6 +274,8 @@ Status LoadDelivery(const toml::table& t, Config& cfg) {
       {"retry_base_s", &Config::delivery_retry_base_s, 1, 86400},
       {"retry_max_s", &Config::delivery_retry_max_s, 1, 7 * 86400},
       {"timeout_s", &Config::delivery_timeout_s, 1, 600},
+      {"max_queued", &Config::delivery_max_queued, 1, 10000000},
+      {"max_queued_per_webhook", &Config::delivery_max_queued_per_webhook, 1, 10000000},
   };
   for (auto&& [k, v] : t) {
     std::string key(k.str());

@@ -98,6 +98,10 @@ struct Config {
   int delivery_retry_base_s = 30;
   int delivery_retry_max_s = 3600;
   int delivery_timeout_s = 10;  // a webhook or page POST
+  // max_queued: emails and pages waiting, and webhook deliveries waiting;
+  // max_queued_per_webhook: one endpoint's. Past them a message is dead.
+  int delivery_max_queued = 100000;
+  int delivery_max_queued_per_webhook = 10000;
   // [jobs] lease_s: how long a timed job's lease lives without renewal; a
   // killed server's jobs are taken over within it (plus one pass).
   int job_lease_s = 15;

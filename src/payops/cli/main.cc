@@ -461,6 +461,9 @@ int Serve(const Config& cfg) {
   env.monitors.allow_private = cfg.monitors_allow_private;
   env.monitors.announce_ahead = std::chrono::hours(cfg.monitors_announce_hours);
   env.monitors.outbox_backlog_max = cfg.monitors_outbox_backlog_max;
+  env.queue_bounds.outbox = cfg.delivery_max_queued;
+  env.queue_bounds.deliveries = cfg.delivery_max_queued;
+  env.queue_bounds.per_webhook = cfg.delivery_max_queued_per_webhook;
   runner.Register(jobs::MakeWindowAnnouncementJob());
   jobs::MonitorJobSettings monitor_settings;
   std::optional<std::string> smtp_relay = SmtpRelayOf(cfg.smtp_url);

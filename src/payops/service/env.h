@@ -16,6 +16,7 @@
 #include "payops/core/risk.h"
 #include "payops/core/role.h"
 #include "payops/core/sla.h"
+#include "payops/service/outbound_queue.h"
 #include "payops/store/store.h"
 
 namespace payops::adapters {
@@ -174,6 +175,9 @@ struct Env {
   DeskSettings desk;
   MailSettings mail;
   MonitorSettings monitors;
+  // The bounds of the outbox and the webhook deliveries (outbound_queue.h).
+  QueueBounds queue_bounds;
+  QueueGauge queue_gauge;
   // Null: nothing to wake (no delivery worker in this process).
   Wakeup* delivery_wakeup = nullptr;
   // SLA table and working hours; null: the SPEC's table on the Federal Reserve

@@ -47,7 +47,7 @@ Status QueueMail(Env& env, store::Tx& tx, const store::Member& to, std::string e
   m.message_id = mail::OutboundMessageId("", m.id, env.mail.domain);
   m.created_at = env.clock.Now();
   m.next_attempt_at_us = ToMicros(m.created_at);
-  PAYOPS_TRY(store::InsertOutbox(tx, m));
+  PAYOPS_TRY(EnqueueOutbox(env, tx, std::move(m)));
   if (env.delivery_wakeup) env.delivery_wakeup->Notify();
   return Status::Ok();
 }

@@ -615,7 +615,7 @@ Result<int> AnnounceWindows(Env& env, Instant at) {
         m.message_id = mail::OutboundMessageId("", m.id, env.mail.domain);
         m.created_at = at;
         m.next_attempt_at_us = ToMicros(at);
-        PAYOPS_TRY(store::InsertOutbox(tx, m));
+        PAYOPS_TRY(EnqueueOutbox(env, tx, std::move(m)));
         ++sent;
       }
       w.announced_at_us = ToMicros(at);

@@ -78,7 +78,7 @@ Status QueueStatementMail(Env& env, store::Tx& tx, const Org& org, const Stateme
     m.attachment_name = "statement-" + v.record.month + ".csv";
     m.attachment_type = "text/csv";
     m.attachment_body = csv;
-    PAYOPS_TRY(store::InsertOutbox(tx, m));
+    PAYOPS_TRY(EnqueueOutbox(env, tx, std::move(m)));
   }
   if (env.delivery_wakeup) env.delivery_wakeup->Notify();
   return Status::Ok();

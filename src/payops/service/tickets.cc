@@ -111,7 +111,7 @@ Status Queue(Env& env, store::Tx& tx, const store::TicketRecord& t, std::string_
     m.html_body = std::move(rendered.html);
     m.message_id = mail::OutboundMessageId(t.id, m.id, env.mail.domain);
   }
-  PAYOPS_TRY(store::InsertOutbox(tx, m));
+  PAYOPS_TRY(EnqueueOutbox(env, tx, std::move(m)));
   if (env.delivery_wakeup) env.delivery_wakeup->Notify();
   return Status::Ok();
 }

@@ -81,7 +81,7 @@ Status QueueEvent(Env& env, store::Tx& tx, std::string_view type,
     d.body = body;
     d.next_attempt_at_us = ToMicros(now);
     d.created_at = now;
-    PAYOPS_TRY(store::InsertWebhookDelivery(tx, d));
+    PAYOPS_TRY(EnqueueWebhookDelivery(env, tx, std::move(d)));
   }
   if (env.delivery_wakeup) env.delivery_wakeup->Notify();
   return Status::Ok();

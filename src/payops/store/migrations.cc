@@ -1131,6 +1131,14 @@ FOR EACH ROW EXECUTE FUNCTION audit_trail_append_only()
 CREATE INDEX received_mail_received_at ON received_mail(received_at)
 )SQL",
      "", ""},
+    // The bound on an endpoint's waiting deliveries counts them through
+    // this index, never through its delivered history.
+    {26, "webhook_deliveries_waiting",
+     R"SQL(
+CREATE INDEX webhook_deliveries_waiting ON webhook_deliveries(webhook_id)
+  WHERE status IN ('queued', 'failed')
+)SQL",
+     "", ""},
 };
 
 // Migrate() applies them in array order: a lower version listed after a

@@ -42,12 +42,28 @@ Status InsertOutbox(Tx& tx, const OutboxMessage& m) {
   PAYOPS_TRY(tx.Exec(
       "INSERT INTO outbox (id, kind, event, to_address, to_address_lc, to_member_id, "
       "subject, body, ticket_id, status, attempts, created_at, sent_at, html_body, message_id, "
-      "next_attempt_at, attachment_name, attachment_type, attachment_body) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      {m.id, m.kind, m.event, m.to_address, ToLowerAscii(m.to_address), Opt(m.to_member_id),
-       m.subject, m.body, Opt(m.ticket_id), m.status, m.attempts, ToMicros(m.created_at),
-       Opt(m.sent_at_us), Opt(m.html_body), Opt(m.message_id), m.next_attempt_at_us,
-       Opt(m.attachment_name), Opt(m.attachment_type), Opt(m.attachment_body)}));
+      "next_attempt_at, attachment_name, attachment_type, attachment_body, last_error) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      {m.id,
+       m.kind,
+       m.event,
+       m.to_address,
+       ToLowerAscii(m.to_address),
+       Opt(m.to_member_id),
+       m.subject,
+       m.body,
+       Opt(m.ticket_id),
+       m.status,
+       m.attempts,
+       ToMicros(m.created_at),
+       Opt(m.sent_at_us),
+       Opt(m.html_body),
+       Opt(m.message_id),
+       m.next_attempt_at_us,
+       Opt(m.attachment_name),
+       Opt(m.attachment_type),
+       Opt(m.attachment_body),
+       Opt(m.last_error)}));
   return Status::Ok();
 }
 
@@ -140,6 +156,14 @@ Result<int64_t> CountOutboxBacklog(Tx& tx, Instant now, int64_t cap) {
       auto row, tx.QueryOne("SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE status IN "
                             "('queued', 'failed') AND next_attempt_at <= ? LIMIT ?) AS due",
                             {ToMicros(now), cap}));
+  return row ? row->Int(0) : 0;
+}
+
+Result<int64_t> CountWaitingOutbox(Tx& tx, int64_t cap) {
+  PAYOPS_ASSIGN_OR_RETURN(auto row,
+                          tx.QueryOne("SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE status IN "
+                                      "('queued', 'failed') LIMIT ?) AS waiting",
+                                      {cap}));
   return row ? row->Int(0) : 0;
 }
 

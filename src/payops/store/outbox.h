@@ -49,6 +49,8 @@ inline constexpr int kMaxOutboxClaim = 500;
 // Rows queued or failed whose attempt is due at `now` (the backlog), counted
 // up to `cap`.
 Result<int64_t> CountOutboxBacklog(Tx& tx, Instant now, int64_t cap);
+// Rows waiting to be sent (queued or failed, due or not), counted up to `cap`.
+Result<int64_t> CountWaitingOutbox(Tx& tx, int64_t cap);
 
 // Whether a row of `kind` is due at `now` and not leased at `lease_now`.
 // Leases are on real time (Env::LeaseClock), due times on the clock (the

@@ -116,11 +116,27 @@ Status RetireWebhook(Tx& tx, const std::string& id, std::string_view status, Ins
 Status InsertWebhookDelivery(Tx& tx, const WebhookDelivery& d) {
   PAYOPS_TRY(
       tx.Exec("INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, body, "
-              "status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
-              "?, ?)",
+              "status, attempts, next_attempt_at, created_at, last_error) VALUES (?, ?, ?, ?, "
+              "?, ?, ?, ?, ?, ?)",
               {d.id, d.webhook_id, d.event_id, d.event_type, d.body, d.status, d.attempts,
-               d.next_attempt_at_us, ToMicros(d.created_at)}));
+               d.next_attempt_at_us, ToMicros(d.created_at), Opt(d.last_error)}));
   return Status::Ok();
+}
+
+Result<int64_t> CountWaitingDeliveries(Tx& tx, const std::optional<std::string>& webhook_id,
+                                       int64_t cap) {
+  std::string sql =
+      "SELECT COUNT(*) FROM (SELECT 1 FROM webhook_deliveries WHERE status IN ('queued', "
+      "'failed')";
+  std::vector<Value> params;
+  if (webhook_id) {
+    sql += " AND webhook_id = ?";
+    params.emplace_back(*webhook_id);
+  }
+  sql += " LIMIT ?) AS waiting";
+  params.emplace_back(cap);
+  PAYOPS_ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, params));
+  return rows.empty() ? 0 : rows[0].Int(0);
 }
 
 Result<Page<WebhookDelivery>> ListWebhookDeliveries(Tx& tx, const std::string& webhook_id,

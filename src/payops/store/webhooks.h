@@ -59,6 +59,10 @@ struct WebhookAttempt {
 };
 
 Status InsertWebhookDelivery(Tx& tx, const WebhookDelivery& d);
+// Deliveries waiting (queued or failed), of one endpoint or of all, counted
+// up to `cap`.
+Result<int64_t> CountWaitingDeliveries(Tx& tx, const std::optional<std::string>& webhook_id,
+                                       int64_t cap);
 // The endpoint's deliveries in id order.
 Result<Page<WebhookDelivery>> ListWebhookDeliveries(Tx& tx, const std::string& webhook_id,
                                                     const PageRequest& page);

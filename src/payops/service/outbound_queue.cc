@@ -1,0 +1,114 @@
+#include "payops/service/outbound_queue.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <functional>
+
+#include "payops/service/env.h"
+
+namespace payops::service {
+
+std::optional<int64_t> QueueGauge::Estimate(const std::string& key, int64_t bound, Instant now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return std::nullopt;
+  const Entry& e = it->second;
+  const bool fresh = now >= e.counted_at && now - e.counted_at < std::chrono::seconds(1);
+  if (!fresh || e.waiting > bound / 2) return std::nullopt;
+  return e.waiting;
+}
+
+void QueueGauge::Counted(const std::string& key, int64_t n, Instant now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (entries_.size() >= kMaxKeys && !entries_.contains(key)) entries_.clear();
+  Entry& e = entries_[key];
+  e.waiting = n;
+  e.counted_at = now;
+}
+
+void QueueGauge::Added(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (auto it = entries_.find(key); it != entries_.end()) ++it->second.waiting;
+}
+
+bool QueueGauge::MarkFull(const std::string& key, bool full) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return full;
+  const bool changed = it->second.full != full;
+  it->second.full = full;
+  return changed && full;
+}
+
+size_t QueueGauge::size() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return entries_.size();
+}
+
+namespace {
+
+// Whether one more row fits under `bound` in the queue `key`, whose exact
+// count `count(cap)` gives when the estimate cannot stand in for it.
+Result<bool> Fits(Env& env, const std::string& key, int64_t bound,
+                  const std::function<Result<int64_t>(int64_t)>& count) {
+  const Instant now = env.LeaseClock().Now();
+  std::optional<int64_t> waiting = env.queue_gauge.Estimate(key, bound, now);
+  if (!waiting) {
+    PAYOPS_ASSIGN_OR_RETURN(int64_t n, count(bound));
+    env.queue_gauge.Counted(key, n, now);
+    waiting = n;
+  }
+  const bool fits = *waiting < bound;
+  if (env.queue_gauge.MarkFull(key, !fits)) {
+    spdlog::warn("msg=\"outbound queue full: new messages are recorded dead\" queue={} bound={}",
+                 key, bound);
+  }
+  return fits;
+}
+
+}  // namespace
+
+Status EnqueueOutbox(Env& env, store::Tx& tx, store::OutboxMessage m) {
+  const int64_t bound = env.queue_bounds.outbox;
+  PAYOPS_ASSIGN_OR_RETURN(bool fits, Fits(env, "outbox", bound, [&](int64_t cap) {
+                            return store::CountWaitingOutbox(tx, cap);
+                          }));
+  if (!fits) {
+    m.status = "dead";
+    m.last_error = std::string(kQueueFullError) + ": " + std::to_string(bound) + " waiting";
+  }
+  PAYOPS_TRY(store::InsertOutbox(tx, m));
+  if (fits) env.queue_gauge.Added("outbox");
+  return Status::Ok();
+}
+
+Status EnqueueWebhookDelivery(Env& env, store::Tx& tx, store::WebhookDelivery d) {
+  const std::string endpoint_key = "webhook:" + d.webhook_id;
+  PAYOPS_ASSIGN_OR_RETURN(bool all_fit,
+                          Fits(env, "deliveries", env.queue_bounds.deliveries, [&](int64_t cap) {
+                            return store::CountWaitingDeliveries(tx, std::nullopt, cap);
+                          }));
+  bool fits = all_fit;
+  if (fits) {
+    PAYOPS_ASSIGN_OR_RETURN(fits,
+                            Fits(env, endpoint_key, env.queue_bounds.per_webhook, [&](int64_t cap) {
+                              return store::CountWaitingDeliveries(tx, d.webhook_id, cap);
+                            }));
+  }
+  if (!fits) {
+    d.status = "dead";
+    d.last_error =
+        std::string(kQueueFullError) + ": " +
+        std::to_string(all_fit ? env.queue_bounds.per_webhook : env.queue_bounds.deliveries) +
+        (all_fit ? " waiting for this endpoint" : " waiting for all endpoints");
+  }
+  PAYOPS_TRY(store::InsertWebhookDelivery(tx, d));
+  if (fits) {
+    env.queue_gauge.Added("deliveries");
+    env.queue_gauge.Added(endpoint_key);
+  }
+  return Status::Ok();
+}
+
+}  // namespace payops::service
