@@ -27,19 +27,20 @@ void DeliveryWorker::Start() {
   env_.delivery_wakeup = &wakeup_;
   if (channels_.mail) {
     threads_.emplace_back([this] {
-      Loop("email", [this] { return service::DeliverEmails(env_, *channels_.mail, policy_, id_); });
+      Loop(service::Channel::kEmail,
+           [this] { return service::DeliverEmails(env_, *channels_.mail, policy_, id_); });
     });
   }
   if (channels_.pager) {
     threads_.emplace_back([this] {
-      Loop("page", [this] {
+      Loop(service::Channel::kPage, [this] {
         return service::DeliverPages(env_, *channels_.pager, channels_.paging, policy_, id_);
       });
     });
   }
   if (channels_.webhooks) {
     threads_.emplace_back([this] {
-      Loop("webhook",
+      Loop(service::Channel::kWebhook,
            [this] { return service::DeliverWebhooks(env_, *channels_.webhooks, policy_, id_); });
     });
   }
@@ -54,7 +55,9 @@ void DeliveryWorker::Stop() {
   if (env_.delivery_wakeup == &wakeup_) env_.delivery_wakeup = nullptr;
 }
 
-void DeliveryWorker::Loop(const char* channel, Pass pass) {
+void DeliveryWorker::Loop(service::Channel ch, Pass pass) {
+  static constexpr const char* kNames[service::kChannels] = {"email", "page", "webhook"};
+  const char* channel = kNames[static_cast<int>(ch)];
   // Delivery is background work: under load the request threads come first
   // (Linux: a thread's nice value is its own).
   if (setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kNice) != 0) {
@@ -64,7 +67,7 @@ void DeliveryWorker::Loop(const char* channel, Pass pass) {
   int rechecks = 0;
   bool notified = false;
   while (!wakeup_.shut_down()) {
-    const uint64_t seen = wakeup_.generation();
+    const uint64_t seen = wakeup_.generation(ch);
     Result<int> n = pass();
     if (!n.ok()) {
       // The store is unavailable or refused: back off up to ~30 s.
@@ -72,7 +75,7 @@ void DeliveryWorker::Loop(const char* channel, Pass pass) {
       spdlog::warn("msg=\"delivery pass failed\" channel={} error=\"{}\"", channel,
                    n.error().message);
       int wait_ms = std::min(30000, poll_ms_ << std::min(failures, 6));
-      wakeup_.Wait(seen, std::chrono::milliseconds(wait_ms));
+      wakeup_.Wait(ch, seen, std::chrono::milliseconds(wait_ms));
       continue;
     }
     failures = 0;
@@ -80,12 +83,12 @@ void DeliveryWorker::Loop(const char* channel, Pass pass) {
     // A notice is given inside the queuing transaction, before its commit:
     // when nothing was due yet, look again shortly (10, 20, 40 ms).
     if (*n == 0 && notified && rechecks < 3) {
-      wakeup_.Wait(seen, std::chrono::milliseconds(10 << rechecks));
+      wakeup_.Wait(ch, seen, std::chrono::milliseconds(10 << rechecks));
       ++rechecks;
       continue;
     }
     rechecks = 0;
-    notified = wakeup_.Wait(seen, std::chrono::milliseconds(poll_ms_)) != seen;
+    notified = wakeup_.Wait(ch, seen, std::chrono::milliseconds(poll_ms_)) != seen;
   }
 }
 

@@ -1,6 +1,6 @@
 // The outbox's delivery in real time: one thread per configured channel
-// (SMTP, paging, webhooks), each woken when rows are queued (Env's
-// delivery_wakeup) and polling every poll_ms besides (rows queued by another
+// (SMTP, paging, webhooks), each woken when rows are queued for its channel
+// (Env's delivery_wakeup) and polling every poll_ms besides (rows queued by another
 // server, retries coming due, the sandbox clock). Each pass takes at most
 // one bounded batch per channel; a thread that found a full batch goes on at
 // once, otherwise it sleeps. Separate from the JobRunner: it runs on the
@@ -46,7 +46,7 @@ class DeliveryWorker {
 
  private:
   using Pass = std::function<Result<int>()>;
-  void Loop(const char* channel, Pass pass);
+  void Loop(service::Channel channel, Pass pass);
 
   service::Env& env_;
   DeliveryChannels channels_;

@@ -117,28 +117,42 @@ struct MonitorSettings {
   int64_t outbox_backlog_max = 1000;
 };
 
-// Wakes the delivery threads when the outbox or the webhook deliveries get
-// rows (or the sandbox clock moves). Notify never blocks; each waiter keeps
-// the generation it last saw, so a Notify made while it was busy is not lost.
+// The outbound channels, each with a delivery thread of its own.
+enum class Channel { kEmail = 0, kPage = 1, kWebhook = 2 };
+inline constexpr int kChannels = 3;
+
+// Wakes the delivery thread of a channel when rows are queued for it (or of
+// every channel when the sandbox clock moves). Notify never blocks; each
+// waiter keeps the generation of its channel it last saw, so a Notify made
+// while it was busy is not lost, and a channel is never woken for another's
+// rows.
 class Wakeup {
  public:
-  void Notify() {
+  void Notify(Channel c) {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      ++generation_;
+      ++generation_[static_cast<int>(c)];
     }
     cv_.notify_all();
   }
-  uint64_t generation() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return generation_;
+  void NotifyAll() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (uint64_t& g : generation_) ++g;
+    }
+    cv_.notify_all();
   }
-  // Returns the generation once it passed `seen`, at the timeout, or at
-  // Shutdown.
-  uint64_t Wait(uint64_t seen, std::chrono::milliseconds timeout) {
+  uint64_t generation(Channel c) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return generation_[static_cast<int>(c)];
+  }
+  // Returns the channel's generation once it passed `seen`, at the timeout,
+  // or at Shutdown.
+  uint64_t Wait(Channel c, uint64_t seen, std::chrono::milliseconds timeout) {
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_for(lock, timeout, [&] { return generation_ != seen || shutdown_; });
-    return generation_;
+    const int i = static_cast<int>(c);
+    cv_.wait_for(lock, timeout, [&] { return generation_[i] != seen || shutdown_; });
+    return generation_[i];
   }
   void Shutdown() {
     {
@@ -155,7 +169,7 @@ class Wakeup {
  private:
   std::mutex mu_;
   std::condition_variable cv_;
-  uint64_t generation_ = 0;
+  uint64_t generation_[kChannels] = {};
   bool shutdown_ = false;
 };
 

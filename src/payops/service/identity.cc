@@ -48,7 +48,6 @@ Status QueueMail(Env& env, store::Tx& tx, const store::Member& to, std::string e
   m.created_at = env.clock.Now();
   m.next_attempt_at_us = ToMicros(m.created_at);
   PAYOPS_TRY(EnqueueOutbox(env, tx, std::move(m)));
-  if (env.delivery_wakeup) env.delivery_wakeup->Notify();
   return Status::Ok();
 }
 

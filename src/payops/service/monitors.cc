@@ -621,7 +621,6 @@ Result<int> AnnounceWindows(Env& env, Instant at) {
       w.announced_at_us = ToMicros(at);
       PAYOPS_TRY(store::UpdateWindow(tx, w));
     }
-    if (sent > 0 && env.delivery_wakeup) env.delivery_wakeup->Notify();
     return Status::Ok();
   }));
   return sent;

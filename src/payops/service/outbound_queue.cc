@@ -79,7 +79,12 @@ Status EnqueueOutbox(Env& env, store::Tx& tx, store::OutboxMessage m) {
     m.last_error = std::string(kQueueFullError) + ": " + std::to_string(bound) + " waiting";
   }
   PAYOPS_TRY(store::InsertOutbox(tx, m));
-  if (fits) env.queue_gauge.Added("outbox");
+  if (fits) {
+    env.queue_gauge.Added("outbox");
+    if (env.delivery_wakeup) {
+      env.delivery_wakeup->Notify(m.kind == "page" ? Channel::kPage : Channel::kEmail);
+    }
+  }
   return Status::Ok();
 }
 
@@ -107,6 +112,7 @@ Status EnqueueWebhookDelivery(Env& env, store::Tx& tx, store::WebhookDelivery d)
   if (fits) {
     env.queue_gauge.Added("deliveries");
     env.queue_gauge.Added(endpoint_key);
+    if (env.delivery_wakeup) env.delivery_wakeup->Notify(Channel::kWebhook);
   }
   return Status::Ok();
 }

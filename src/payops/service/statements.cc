@@ -80,7 +80,6 @@ Status QueueStatementMail(Env& env, store::Tx& tx, const Org& org, const Stateme
     m.attachment_body = csv;
     PAYOPS_TRY(EnqueueOutbox(env, tx, std::move(m)));
   }
-  if (env.delivery_wakeup) env.delivery_wakeup->Notify();
   return Status::Ok();
 }
 

@@ -112,7 +112,6 @@ Status Queue(Env& env, store::Tx& tx, const store::TicketRecord& t, std::string_
     m.message_id = mail::OutboundMessageId(t.id, m.id, env.mail.domain);
   }
   PAYOPS_TRY(EnqueueOutbox(env, tx, std::move(m)));
-  if (env.delivery_wakeup) env.delivery_wakeup->Notify();
   return Status::Ok();
 }
 

@@ -83,7 +83,6 @@ Status QueueEvent(Env& env, store::Tx& tx, std::string_view type,
     d.created_at = now;
     PAYOPS_TRY(EnqueueWebhookDelivery(env, tx, std::move(d)));
   }
-  if (env.delivery_wakeup) env.delivery_wakeup->Notify();
   return Status::Ok();
 }
 

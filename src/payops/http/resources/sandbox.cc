@@ -49,7 +49,7 @@ void RegisterSandbox(Api& api) {
     }
     auto runs = api.runner().RunDue(*target, &clock);
     // Retries that came due on the new time go out now.
-    if (api.env().delivery_wakeup) api.env().delivery_wakeup->Notify();
+    if (api.env().delivery_wakeup) api.env().delivery_wakeup->NotifyAll();
     // Persist the clock reached, even after a failed job, so a restart resumes it.
     Status saved = service::SaveSandboxClock(api.env(), clock.Now());
     if (!runs.ok()) return ErrorResponse(runs.error(), req.request_id);
