@@ -180,6 +180,16 @@ TEST_P(UsageTest, TheMigrationFillsBucketsFromStoredTransactions) {
 // transactions alone.
 TEST_P(UsageTest, FirstUsesOfRecipientsAndDevices) {
   Seed();
+  // Three of usr_a's transactions were returned; none of usr_b's.
+  ASSERT_TRUE(store_
+                  ->Write([&](Tx& tx) -> Status {
+                    PAYOPS_TRY(
+                        tx.Exec("UPDATE transactions SET status = 'RETURNED' WHERE id IN "
+                                "('txn_1', 'txn_2', 'txn_4')",
+                                {}));
+                    return Status::Ok();
+                  })
+                  .ok());
   auto check = [&] {
     struct Case {
       const char* user;
@@ -196,16 +206,20 @@ TEST_P(UsageTest, FirstUsesOfRecipientsAndDevices) {
     };
     for (const Case& c : cases) {
       bool r = false, d = false;
+      int64_t returns = -1;
       ASSERT_TRUE(store_
                       ->Read([&](Tx& tx) -> Status {
-                        PAYOPS_ASSIGN_OR_RETURN(r,
-                                                store::UserUsedRecipient(tx, c.user, c.recipient));
-                        PAYOPS_ASSIGN_OR_RETURN(d, store::UserUsedDevice(tx, c.user, c.device));
+                        PAYOPS_ASSIGN_OR_RETURN(
+                            auto past, store::UserRiskPast(tx, c.user, c.recipient, c.device));
+                        r = past.used_recipient;
+                        d = past.used_device;
+                        returns = past.returns;
                         return Status::Ok();
                       })
                       .ok());
       EXPECT_EQ(r, c.recipient_used) << c.user << " " << c.recipient;
       EXPECT_EQ(d, c.device_used) << c.user << " " << c.device;
+      EXPECT_EQ(returns, std::string(c.user) == "usr_a" ? 3 : 0) << c.user;
     }
   };
   check();

@@ -25,6 +25,7 @@ DeliveryWorker::~DeliveryWorker() {
 
 void DeliveryWorker::Start() {
   env_.delivery_wakeup = &wakeup_;
+  StartGaugeRefresher();
   if (channels_.mail) {
     threads_.emplace_back([this] {
       Loop(service::Channel::kEmail,
@@ -44,6 +45,19 @@ void DeliveryWorker::Start() {
            [this] { return service::DeliverWebhooks(env_, *channels_.webhooks, policy_, id_); });
     });
   }
+}
+
+void DeliveryWorker::StartGaugeRefresher() {
+  threads_.emplace_back([this] {
+    if (setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kNice) != 0) {
+      spdlog::debug("msg=\"queue gauge thread keeps its priority\"");
+    }
+    do {
+      if (Status s = service::RefreshQueueGauge(env_); !s.ok()) {
+        spdlog::warn("msg=\"counting the outbound queues failed\" error=\"{}\"", s.error().message);
+      }
+    } while (!wakeup_.WaitForShutdown(service::QueueGauge::kRecount));
+  });
 }
 
 void DeliveryWorker::Stop() {

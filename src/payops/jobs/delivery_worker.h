@@ -5,7 +5,8 @@
 // one bounded batch per channel; a thread that found a full batch goes on at
 // once, otherwise it sleeps. Separate from the JobRunner: it runs on the
 // real clock in sandbox mode too, while due times are read on env.clock.
-// The threads run at nice 10, so a loaded server serves requests first.
+// The threads run at nice 10, so a loaded server serves requests first. One
+// more thread counts the outbound queues for their bounds once a second.
 #pragma once
 
 #include <atomic>
@@ -46,6 +47,8 @@ class DeliveryWorker {
 
  private:
   using Pass = std::function<Result<int>()>;
+  // Counts the outbound queues every QueueGauge::kRecount (outbound_queue.h).
+  void StartGaugeRefresher();
   void Loop(service::Channel channel, Pass pass);
 
   service::Env& env_;

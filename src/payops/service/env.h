@@ -165,6 +165,11 @@ class Wakeup {
     std::lock_guard<std::mutex> lock(mu_);
     return shutdown_;
   }
+  // Waits until Shutdown or the timeout; true at Shutdown.
+  bool WaitForShutdown(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return shutdown_; });
+  }
 
  private:
   std::mutex mu_;

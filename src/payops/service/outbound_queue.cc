@@ -9,35 +9,59 @@
 
 namespace payops::service {
 
-std::optional<int64_t> QueueGauge::Estimate(const std::string& key, int64_t bound, Instant now) {
+bool QueueGauge::RefresherLive(Instant now) const {
+  return refreshed_at_ && now >= *refreshed_at_ && now - *refreshed_at_ < kRefresherStale;
+}
+
+QueueGauge::Entry& QueueGauge::At(const std::string& key) {
+  if (entries_.size() >= kMaxKeys && !entries_.contains(key)) entries_.clear();
+  return entries_[key];
+}
+
+std::optional<int64_t> QueueGauge::Estimate(const std::string& key, Instant now) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = entries_.find(key);
+  if (RefresherLive(now)) return it == entries_.end() ? 0 : it->second.waiting;
   if (it == entries_.end()) return std::nullopt;
   const Entry& e = it->second;
-  const bool fresh = now >= e.counted_at && now - e.counted_at < std::chrono::seconds(1);
-  if (!fresh || e.waiting > bound / 2) return std::nullopt;
+  const bool fresh = now >= e.counted_at && now - e.counted_at < kRecount;
+  if (!fresh) return std::nullopt;
   return e.waiting;
 }
 
 void QueueGauge::Counted(const std::string& key, int64_t n, Instant now) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (entries_.size() >= kMaxKeys && !entries_.contains(key)) entries_.clear();
-  Entry& e = entries_[key];
+  Entry& e = At(key);
   e.waiting = n;
   e.counted_at = now;
 }
 
+void QueueGauge::Refreshed(const std::vector<std::pair<std::string, int64_t>>& counts,
+                           Instant now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Queues not counted are empty now; their full flags stay until an insert.
+  for (auto& [key, e] : entries_) {
+    e.waiting = 0;
+    e.counted_at = now;
+  }
+  for (const auto& [key, n] : counts) {
+    Entry& e = At(key);
+    e.waiting = n;
+    e.counted_at = now;
+  }
+  refreshed_at_ = now;
+}
+
 void QueueGauge::Added(const std::string& key) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (auto it = entries_.find(key); it != entries_.end()) ++it->second.waiting;
+  ++At(key).waiting;
 }
 
 bool QueueGauge::MarkFull(const std::string& key, bool full) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = entries_.find(key);
-  if (it == entries_.end()) return full;
-  const bool changed = it->second.full != full;
-  it->second.full = full;
+  Entry& e = At(key);
+  const bool changed = e.full != full;
+  e.full = full;
   return changed && full;
 }
 
@@ -53,7 +77,7 @@ namespace {
 Result<bool> Fits(Env& env, const std::string& key, int64_t bound,
                   const std::function<Result<int64_t>(int64_t)>& count) {
   const Instant now = env.LeaseClock().Now();
-  std::optional<int64_t> waiting = env.queue_gauge.Estimate(key, bound, now);
+  std::optional<int64_t> waiting = env.queue_gauge.Estimate(key, now);
   if (!waiting) {
     PAYOPS_ASSIGN_OR_RETURN(int64_t n, count(bound));
     env.queue_gauge.Counted(key, n, now);
@@ -114,6 +138,26 @@ Status EnqueueWebhookDelivery(Env& env, store::Tx& tx, store::WebhookDelivery d)
     env.queue_gauge.Added(endpoint_key);
     if (env.delivery_wakeup) env.delivery_wakeup->Notify(Channel::kWebhook);
   }
+  return Status::Ok();
+}
+
+Status RefreshQueueGauge(Env& env) {
+  std::vector<std::pair<std::string, int64_t>> counts;
+  PAYOPS_TRY(env.store.Read([&](store::Tx& tx) -> Status {
+    counts.clear();
+    PAYOPS_ASSIGN_OR_RETURN(int64_t outbox,
+                            store::CountWaitingOutbox(tx, env.queue_bounds.outbox + 1));
+    counts.emplace_back("outbox", outbox);
+    PAYOPS_ASSIGN_OR_RETURN(auto per_endpoint, store::CountWaitingDeliveriesByEndpoint(tx));
+    int64_t all = 0;
+    for (const auto& [webhook_id, n] : per_endpoint) {
+      counts.emplace_back("webhook:" + webhook_id, n);
+      all += n;
+    }
+    counts.emplace_back("deliveries", all);
+    return Status::Ok();
+  }));
+  env.queue_gauge.Refreshed(counts, env.LeaseClock().Now());
   return Status::Ok();
 }
 

@@ -454,7 +454,7 @@ Result<store::TicketRecord> Open(Env& env, store::Tx& tx, const Actor& actor, Op
   }
   store::TicketRecord t;
   t.id = env.ids.New("tkt");
-  PAYOPS_ASSIGN_OR_RETURN(t.number, store::NextTicketNumber(tx));
+  t.number = 0;  // assigned by InsertTicket
   t.org_id = org_id;
   t.requester_name = o.ticket.requester_name;
   t.requester_email = o.ticket.requester_email;

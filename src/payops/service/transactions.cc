@@ -287,7 +287,7 @@ Result<std::shared_ptr<const Org>> CachedOrg(Env& env, store::Tx& tx, const std:
 
 // What initiation reads first, in its write transaction: the parties (404s
 // and the corridor), the org's fees, and the risk facts about the user's
-// earlier recipients and devices.
+// earlier recipients, devices and returns.
 struct Initiation {
   EndUser user;
   std::optional<store::BankAccount> bank;  // ACH only
@@ -295,8 +295,7 @@ struct Initiation {
   std::string recipient_id;
   std::shared_ptr<const Org> org;
   int64_t fee = 0;
-  bool used_recipient = false;
-  bool used_device = false;
+  store::UserPast past;
 };
 
 Result<Initiation> ReadInitiation(Env& env, store::Tx& tx, const Actor& actor,
@@ -339,9 +338,7 @@ Result<Initiation> ReadInitiation(Env& env, store::Tx& tx, const Actor& actor,
                               " minor units, what the amount field of a NACHA entry holds",
                           "amount");
   }
-  PAYOPS_ASSIGN_OR_RETURN(out.used_recipient,
-                          store::UserUsedRecipient(tx, user->id, recipient->id));
-  PAYOPS_ASSIGN_OR_RETURN(out.used_device, store::UserUsedDevice(tx, user->id, in.device_id));
+  PAYOPS_ASSIGN_OR_RETURN(out.past, store::UserRiskPast(tx, user->id, recipient->id, in.device_id));
   out.org_id = user->org_id;
   out.recipient_id = recipient->id;
   out.user = std::move(*user);
@@ -389,16 +386,16 @@ Result<TransactionView> WriteInitiation(Env& env, store::Tx& tx, const Actor& ac
 
   RiskInput risk = RiskBase(env, t, user, now);
   risk.transactions_last_24h = recent.count_since_day;
-  PAYOPS_ASSIGN_OR_RETURN(risk.earlier_returns, store::UserReturnCount(tx, user.id));
-  risk.new_recipient = !pre.used_recipient;
-  risk.new_device = !pre.used_device;
+  risk.earlier_returns = pre.past.returns;
+  risk.new_recipient = !pre.past.used_recipient;
+  risk.new_device = !pre.past.used_device;
   PAYOPS_ASSIGN_OR_RETURN(
       auto decided,
       DecideChecks(env, tx, t, Context{std::move(pre.user), pre.org, std::move(pre.bank)}, risk,
                    Actor::System(), PipelineStep::kGeoip, false, std::nullopt, now));
   PAYOPS_TRY(store::InsertTransaction(tx, t));
-  PAYOPS_TRY(store::AppendHistory(tx, initiated));
-  PAYOPS_TRY(store::AppendHistory(tx, decided));
+  const store::HistoryEntry both[] = {initiated, decided};
+  PAYOPS_TRY(store::AppendHistory(tx, both));
   PAYOPS_TRY(QueueTransactionEvents(env, tx, t, "INITIATED", decided.to_status));
   // The history as ListHistory would answer it: (at, id) order, ids increasing.
   TransactionView view;

@@ -55,33 +55,39 @@ std::string Quote(std::string_view s) {
   return out + "\"";
 }
 
-// Queues `type` with `data` (JSON) for every active endpoint subscribed to it.
-Status QueueEvent(Env& env, store::Tx& tx, std::string_view type,
-                  const std::function<std::string()>& data) {
+// Queues each of `types` with `data` (JSON) for every active endpoint
+// subscribed to it; the endpoints are read once for all of them.
+Status QueueEvents(Env& env, store::Tx& tx, std::initializer_list<std::string_view> types,
+                   const std::function<std::string()>& data) {
+  if (types.size() == 0) return Status::Ok();
   PAYOPS_ASSIGN_OR_RETURN(auto hooks, store::ActiveWebhooks(tx, kMaxWebhooks));
-  std::vector<const store::Webhook*> subscribed;
-  for (const auto& w : hooks) {
-    if (std::find(w.events.begin(), w.events.end(), type) != w.events.end()) {
-      subscribed.push_back(&w);
+  std::optional<std::string> json;  // made once, for the first subscribed event
+  for (std::string_view type : types) {
+    std::vector<const store::Webhook*> subscribed;
+    for (const auto& w : hooks) {
+      if (std::find(w.events.begin(), w.events.end(), type) != w.events.end()) {
+        subscribed.push_back(&w);
+      }
     }
-  }
-  if (subscribed.empty()) return Status::Ok();
-  const Instant now = env.clock.Now();
-  const std::string event_id = env.ids.New("evt");
-  // Ids and types are plain ASCII tokens; data is serialized JSON.
-  const std::string body = "{\"id\":" + Quote(event_id) + ",\"type\":" + Quote(type) +
-                           ",\"created_at\":" + Quote(FormatRfc3339(now)) + ",\"data\":" + data() +
-                           "}";
-  for (const store::Webhook* w : subscribed) {
-    store::WebhookDelivery d;
-    d.id = env.ids.New("whd");
-    d.webhook_id = w->id;
-    d.event_id = event_id;
-    d.event_type = std::string(type);
-    d.body = body;
-    d.next_attempt_at_us = ToMicros(now);
-    d.created_at = now;
-    PAYOPS_TRY(EnqueueWebhookDelivery(env, tx, std::move(d)));
+    if (subscribed.empty()) continue;
+    if (!json) json = data();
+    const Instant now = env.clock.Now();
+    const std::string event_id = env.ids.New("evt");
+    // Ids and types are plain ASCII tokens; data is serialized JSON.
+    const std::string body = "{\"id\":" + Quote(event_id) + ",\"type\":" + Quote(type) +
+                             ",\"created_at\":" + Quote(FormatRfc3339(now)) + ",\"data\":" + *json +
+                             "}";
+    for (const store::Webhook* w : subscribed) {
+      store::WebhookDelivery d;
+      d.id = env.ids.New("whd");
+      d.webhook_id = w->id;
+      d.event_id = event_id;
+      d.event_type = std::string(type);
+      d.body = body;
+      d.next_attempt_at_us = ToMicros(now);
+      d.created_at = now;
+      PAYOPS_TRY(EnqueueWebhookDelivery(env, tx, std::move(d)));
+    }
   }
   return Status::Ok();
 }
@@ -187,7 +193,7 @@ Result<store::Page<DeliveryView>> ListDeliveries(Env& env, const Actor& actor,
 
 Status QueueTicketEvent(Env& env, store::Tx& tx, std::string_view type,
                         const store::TicketRecord& t) {
-  return QueueEvent(env, tx, type, [&] {
+  return QueueEvents(env, tx, {type}, [&] {
     return env.resource_json ? env.resource_json->Ticket(t) : IdOnly(t.id);
   });
 }
@@ -195,14 +201,19 @@ Status QueueTicketEvent(Env& env, store::Tx& tx, std::string_view type,
 Status QueueTransactionEvents(Env& env, store::Tx& tx, const store::TransactionRecord& t,
                               std::string_view from, std::string_view to) {
   auto data = [&] { return env.resource_json ? env.resource_json->Transaction(t) : IdOnly(t.id); };
-  if (from != to) PAYOPS_TRY(QueueEvent(env, tx, "transaction.status_changed", data));
-  if (to == "HOLD") PAYOPS_TRY(QueueEvent(env, tx, "transaction.held", data));
+  const bool changed = from != to, held = to == "HOLD";
+  if (changed && held) {
+    return QueueEvents(env, tx, {"transaction.status_changed", "transaction.held"}, data);
+  }
+  if (changed) return QueueEvents(env, tx, {"transaction.status_changed"}, data);
+  if (held) return QueueEvents(env, tx, {"transaction.held"}, data);
   return Status::Ok();
 }
 
 Status QueueBatchEvent(Env& env, store::Tx& tx, std::string_view type, const store::AchBatch& b) {
-  return QueueEvent(env, tx, type,
-                    [&] { return env.resource_json ? env.resource_json->Batch(b) : IdOnly(b.id); });
+  return QueueEvents(env, tx, {type}, [&] {
+    return env.resource_json ? env.resource_json->Batch(b) : IdOnly(b.id);
+  });
 }
 
 std::string WebhookSignature(std::string_view secret, int64_t unix_s, std::string_view body) {

@@ -147,47 +147,78 @@ Result<int64_t> NextTicketNumber(Tx& tx) {
   return row->Int(0);
 }
 
-Status InsertTicket(Tx& tx, const TicketRecord& t) {
-  std::vector<Value> v{t.id,
-                       t.number,
-                       Opt(t.org_id),
-                       t.requester_name,
-                       t.requester_email,
-                       ToLowerAscii(t.requester_email),
-                       t.category,
-                       t.subject,
-                       t.description,
-                       t.priority,
-                       t.initial_priority,
-                       t.status,
-                       t.queue,
-                       Opt(t.assignee_id),
-                       t.channel,
-                       Opt(t.transaction_id),
-                       Opt(t.request_id),
-                       Opt(t.follow_up_of),
-                       t.created_by,
-                       t.sla_plan,
-                       Opt(t.first_agent_reply_at_us),
-                       Opt(t.solved_at_us),
-                       Opt(t.closed_at_us)};
+Status InsertTicket(Tx& tx, TicketRecord& t) {
+  const bool pg = tx.dialect() == Dialect::kPostgres;
+  // On PostgreSQL a new number comes from the sequence in the INSERT itself.
+  const bool number_from_sequence = pg && t.number == 0;
+  if (t.number == 0 && !pg) {
+    PAYOPS_ASSIGN_OR_RETURN(t.number, NextTicketNumber(tx));
+  }
+  std::vector<Value> v{t.id};
+  if (!number_from_sequence) v.emplace_back(t.number);
+  for (Value x : std::initializer_list<Value>{Opt(t.org_id),
+                                              t.requester_name,
+                                              t.requester_email,
+                                              ToLowerAscii(t.requester_email),
+                                              t.category,
+                                              t.subject,
+                                              t.description,
+                                              t.priority,
+                                              t.initial_priority,
+                                              t.status,
+                                              t.queue,
+                                              Opt(t.assignee_id),
+                                              t.channel,
+                                              Opt(t.transaction_id),
+                                              Opt(t.request_id),
+                                              Opt(t.follow_up_of),
+                                              t.created_by,
+                                              t.sla_plan,
+                                              Opt(t.first_agent_reply_at_us),
+                                              Opt(t.solved_at_us),
+                                              Opt(t.closed_at_us)}) {
+    v.push_back(std::move(x));
+  }
   AppendSla(v, t.sla);
   v.insert(v.end(), {ToMicros(t.created_at), ToMicros(t.updated_at), Opt(t.user_id)});
-  PAYOPS_TRY(tx.Exec(
+  std::string sql =
       "INSERT INTO tickets (id, number, org_id, requester_name, requester_email, "
       "requester_email_lc, category, subject, description, priority, initial_priority, status, "
       "queue, assignee_id, channel, transaction_id, request_id, follow_up_of, created_by, "
       "sla_plan, first_agent_reply_at, solved_at, closed_at, fr_state, fr_due, fr_left_us, "
       "fr_warned, res_state, res_due, res_left_us, res_warned, clock_kind, sla_due_at, "
-      "sla_next_at, created_at, updated_at, user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-      "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      v));
+      "sla_next_at, created_at, updated_at, user_id) VALUES (?, ";
+  sql += number_from_sequence ? "nextval('ticket_numbers')" : "?";
+  sql +=
+      ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+      "?, ?, ?, ?, ?, ?)";
+  std::vector<std::pair<std::string, std::vector<Value>>> ccs;
   int64_t position = 0;
   for (const std::string& cc : t.cc) {
-    PAYOPS_TRY(
-        tx.Exec("INSERT INTO ticket_ccs (ticket_id, email, email_lc, position) VALUES (?, ?, ?, ?)",
-                {t.id, cc, ToLowerAscii(cc), position++}));
+    ccs.push_back(
+        {"INSERT INTO ticket_ccs (ticket_id, email, email_lc, position) VALUES (?, ?, ?, ?)",
+         {t.id, cc, ToLowerAscii(cc), position++}});
   }
+  if (!pg) {
+    PAYOPS_TRY(tx.Exec(sql, v));
+    for (const auto& [cc_sql, params] : ccs) PAYOPS_TRY(tx.Exec(cc_sql, params));
+    return Status::Ok();
+  }
+  // PostgreSQL: one round trip; the CCs as data-modifying WITH clauses
+  // (their foreign key is checked at the end of the statement, when the
+  // ticket row is there).
+  std::string with;
+  for (size_t i = 0; i < ccs.size(); ++i) {
+    with += (i ? ", c" : "WITH c") + std::to_string(i) + " AS (" + ccs[i].first + ") ";
+  }
+  std::vector<Value> params;
+  for (auto& [cc_sql, cc_params] : ccs) {
+    for (Value& x : cc_params) params.push_back(std::move(x));
+  }
+  for (Value& x : v) params.push_back(std::move(x));
+  PAYOPS_ASSIGN_OR_RETURN(Rows rows, tx.Query(with + sql + " RETURNING number", params));
+  if (rows.empty()) return Error::Internal("the ticket INSERT returned no row");
+  t.number = rows[0].Int(0);
   return Status::Ok();
 }
 

@@ -98,8 +98,9 @@ struct TicketEvent {
 // The next ticket number (1001, 1002, …): a sequence on PostgreSQL, a counter
 // row on SQLite (single writer).
 Result<int64_t> NextTicketNumber(Tx& tx);
-// Inserts the ticket and its CCs.
-Status InsertTicket(Tx& tx, const TicketRecord& t);
+// Inserts the ticket and its CCs. A number of 0 is assigned the next one
+// (NextTicketNumber; on PostgreSQL in the INSERT itself) and set in `t`.
+Status InsertTicket(Tx& tx, TicketRecord& t);
 // Writes every mutable column (status, priority, assignee, dates, SLA).
 Status UpdateTicket(Tx& tx, const TicketRecord& t);
 // Writes the SLA columns only (the sweep): no other index is touched.

@@ -66,104 +66,130 @@ int64_t FloorDiv(int64_t a, int64_t b) {
   return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
+struct UsageBucket {
+  const char* upsert;
+  int64_t width_us;
+};
+constexpr UsageBucket kUsageBuckets[] = {
+    {"INSERT INTO user_usage_hours (user_id, bucket, tx_count, amount) VALUES (?, ?, ?, ?) "
+     "ON CONFLICT (user_id, bucket) DO UPDATE SET tx_count = user_usage_hours.tx_count + "
+     "excluded.tx_count, amount = user_usage_hours.amount + excluded.amount",
+     kHourUs},
+    {"INSERT INTO user_usage_days (user_id, bucket, tx_count, amount) VALUES (?, ?, ?, ?) "
+     "ON CONFLICT (user_id, bucket) DO UPDATE SET tx_count = user_usage_days.tx_count + "
+     "excluded.tx_count, amount = user_usage_days.amount + excluded.amount",
+     kDayUs}};
+
+std::vector<Value> UsageParams(const UsageBucket& b, const std::string& user_id, Instant created_at,
+                               int64_t count, int64_t amount) {
+  return {user_id, FloorDiv(ToMicros(created_at), b.width_us), count, amount};
+}
+
 Status AddUsage(Tx& tx, const std::string& user_id, Instant created_at, int64_t count,
                 int64_t amount) {
-  struct Bucket {
-    const char* upsert;
-    int64_t width_us;
-  };
-  static constexpr Bucket kBuckets[] = {
-      {"INSERT INTO user_usage_hours (user_id, bucket, tx_count, amount) VALUES (?, ?, ?, ?) "
-       "ON CONFLICT (user_id, bucket) DO UPDATE SET tx_count = user_usage_hours.tx_count + "
-       "excluded.tx_count, amount = user_usage_hours.amount + excluded.amount",
-       kHourUs},
-      {"INSERT INTO user_usage_days (user_id, bucket, tx_count, amount) VALUES (?, ?, ?, ?) "
-       "ON CONFLICT (user_id, bucket) DO UPDATE SET tx_count = user_usage_days.tx_count + "
-       "excluded.tx_count, amount = user_usage_days.amount + excluded.amount",
-       kDayUs}};
-  for (const Bucket& b : kBuckets) {
-    PAYOPS_TRY(
-        tx.Exec(b.upsert, {user_id, FloorDiv(ToMicros(created_at), b.width_us), count, amount}));
+  for (const UsageBucket& b : kUsageBuckets) {
+    PAYOPS_TRY(tx.Exec(b.upsert, UsageParams(b, user_id, created_at, count, amount)));
   }
   return Status::Ok();
 }
 
-struct Window {
-  int64_t count = 0;
-  int64_t amount = 0;
-};
-
-// Transactions created strictly after `since`: the rest of since's hour from
-// the transactions (covering index), the rest of its day from hour buckets,
-// the days after from day buckets.
-Result<Window> UsageAfter(Tx& tx, const std::string& user_id, Instant since) {
+// The parts of a usage window after `since`, tagged `tag`, for one UNION ALL
+// query: the rest of since's hour from the transactions (covering index), the
+// rest of its day from hour buckets, the days after from day buckets. Each
+// part gives (tag, count, amount).
+void AppendUsageParts(std::string& sql, std::vector<Value>& params, int64_t tag,
+                      const std::string& user_id, Instant since) {
   const int64_t s = ToMicros(since);
   const int64_t hour = FloorDiv(s, kHourUs);
   const int64_t day = FloorDiv(s, kDayUs);
-  PAYOPS_ASSIGN_OR_RETURN(
-      auto rows,
-      tx.Query("SELECT COUNT(*), COALESCE(SUM(CASE WHEN status <> 'CANCELED' THEN amount ELSE 0 "
-               "END), 0) FROM transactions WHERE user_id = ? AND created_at > ? AND "
-               "created_at < ? "
-               "UNION ALL SELECT COALESCE(SUM(tx_count), 0), COALESCE(SUM(amount), 0) FROM "
-               "user_usage_hours WHERE user_id = ? AND bucket > ? AND bucket < ? "
-               "UNION ALL SELECT COALESCE(SUM(tx_count), 0), COALESCE(SUM(amount), 0) FROM "
-               "user_usage_days WHERE user_id = ? AND bucket > ?",
-               {user_id, s, (hour + 1) * kHourUs, user_id, hour, (day + 1) * 24, user_id, day}));
-  Window w;
-  for (const Row& r : rows) {
-    w.count += r.Int(0);
-    PAYOPS_ASSIGN_OR_RETURN(w.amount, CheckedAdd(w.amount, r.Int(1)));
+  const std::string t = std::to_string(tag);
+  if (!sql.empty()) sql += " UNION ALL ";
+  sql += "SELECT " + t +
+         ", COUNT(*), COALESCE(SUM(CASE WHEN status <> 'CANCELED' THEN amount ELSE 0 END), 0) "
+         "FROM transactions WHERE user_id = ? AND created_at > ? AND created_at < ? "
+         "UNION ALL SELECT " +
+         t +
+         ", COALESCE(SUM(tx_count), 0), COALESCE(SUM(amount), 0) FROM user_usage_hours WHERE "
+         "user_id = ? AND bucket > ? AND bucket < ? "
+         "UNION ALL SELECT " +
+         t +
+         ", COALESCE(SUM(tx_count), 0), COALESCE(SUM(amount), 0) FROM user_usage_days WHERE "
+         "user_id = ? AND bucket > ?";
+  for (Value v : std::initializer_list<Value>{user_id, s, (hour + 1) * kHourUs, user_id, hour,
+                                              (day + 1) * 24, user_id, day}) {
+    params.push_back(std::move(v));
   }
-  return w;
 }
 
 }  // namespace
 
 Status InsertTransaction(Tx& tx, const TransactionRecord& t) {
-  PAYOPS_TRY(tx.Exec(std::string("INSERT INTO transactions (") + kColumns +
-                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                         "?, ?, ?, ?, ?, ?, ?, ?)",
-                     {t.id,
-                      t.org_id,
-                      t.user_id,
-                      t.recipient_id,
-                      t.funding_type,
-                      t.funding_id,
-                      t.amount,
-                      t.currency,
-                      t.payout_currency,
-                      t.corridor,
-                      t.fee,
-                      t.ip_address,
-                      Opt(t.ip_country),
-                      t.device_id,
-                      t.status,
-                      Opt(t.hold_reason),
-                      Opt(t.cancel_reason),
-                      Opt(t.resume_from),
-                      Opt(t.risk_score),
-                      Opt(t.risk_band),
-                      Opt(t.risk_reasons),
-                      Opt(t.batch_date),
-                      Opt(t.settlement_date),
-                      Opt(t.return_code),
-                      Opt(t.pending_at_us),
-                      Opt(t.processed_at_us),
-                      ToMicros(t.created_at),
-                      ToMicros(t.updated_at),
-                      Opt(t.trace_number)}));
-  // First uses: a row exists already for all but the first transaction, and
-  // then nothing is written.
-  PAYOPS_TRY(
-      tx.Exec("INSERT INTO user_recipients_used (user_id, recipient_id) VALUES (?, ?) "
-              "ON CONFLICT (user_id, recipient_id) DO NOTHING",
-              {t.user_id, t.recipient_id}));
-  PAYOPS_TRY(
-      tx.Exec("INSERT INTO user_devices_used (user_id, device_id) VALUES (?, ?) "
-              "ON CONFLICT (user_id, device_id) DO NOTHING",
-              {t.user_id, t.device_id}));
-  return AddUsage(tx, t.user_id, t.created_at, 1, t.status == "CANCELED" ? 0 : t.amount);
+  // The row, the first uses (a row exists already for all but the first
+  // transaction, and then nothing is written) and the usage buckets.
+  std::vector<std::pair<std::string, std::vector<Value>>> statements;
+  statements.push_back(
+      {std::string("INSERT INTO transactions (") + kColumns +
+           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+           "?, ?, ?, ?)",
+       {t.id,
+        t.org_id,
+        t.user_id,
+        t.recipient_id,
+        t.funding_type,
+        t.funding_id,
+        t.amount,
+        t.currency,
+        t.payout_currency,
+        t.corridor,
+        t.fee,
+        t.ip_address,
+        Opt(t.ip_country),
+        t.device_id,
+        t.status,
+        Opt(t.hold_reason),
+        Opt(t.cancel_reason),
+        Opt(t.resume_from),
+        Opt(t.risk_score),
+        Opt(t.risk_band),
+        Opt(t.risk_reasons),
+        Opt(t.batch_date),
+        Opt(t.settlement_date),
+        Opt(t.return_code),
+        Opt(t.pending_at_us),
+        Opt(t.processed_at_us),
+        ToMicros(t.created_at),
+        ToMicros(t.updated_at),
+        Opt(t.trace_number)}});
+  statements.push_back(
+      {"INSERT INTO user_recipients_used (user_id, recipient_id) VALUES (?, ?) "
+       "ON CONFLICT (user_id, recipient_id) DO NOTHING",
+       {t.user_id, t.recipient_id}});
+  statements.push_back(
+      {"INSERT INTO user_devices_used (user_id, device_id) VALUES (?, ?) "
+       "ON CONFLICT (user_id, device_id) DO NOTHING",
+       {t.user_id, t.device_id}});
+  for (const UsageBucket& b : kUsageBuckets) {
+    statements.push_back({b.upsert, UsageParams(b, t.user_id, t.created_at, 1,
+                                                t.status == "CANCELED" ? 0 : t.amount)});
+  }
+  if (tx.dialect() != Dialect::kPostgres) {
+    for (const auto& [sql, params] : statements) PAYOPS_TRY(tx.Exec(sql, params));
+    return Status::Ok();
+  }
+  // PostgreSQL: one round trip, the first ones as data-modifying WITH
+  // clauses of the last (different tables: no row is touched twice).
+  std::string sql = "WITH ";
+  std::vector<Value> params;
+  for (size_t i = 0; i < statements.size(); ++i) {
+    if (i + 1 < statements.size()) {
+      sql += (i ? ", w" : "w") + std::to_string(i) + " AS (" + statements[i].first + ")";
+    } else {
+      sql += " " + statements[i].first;
+    }
+    for (Value& v : statements[i].second) params.push_back(std::move(v));
+  }
+  PAYOPS_TRY(tx.Exec(sql, params));
+  return Status::Ok();
 }
 
 Status UpdateTransaction(Tx& tx, const TransactionRecord& t) {
@@ -244,24 +270,36 @@ Result<std::vector<HoldCount>> CountHolds(Tx& tx, const std::optional<std::strin
 Result<RecentActivity> UserRecentActivity(Tx& tx, const std::string& user_id, Instant day_since,
                                           Instant month_since) {
   assert(month_since <= day_since);
-  PAYOPS_ASSIGN_OR_RETURN(Window day, UsageAfter(tx, user_id, day_since));
-  PAYOPS_ASSIGN_OR_RETURN(Window month, UsageAfter(tx, user_id, month_since));
-  return RecentActivity{day.count, day.amount, month.amount};
+  // Both windows in one round trip.
+  std::string sql;
+  std::vector<Value> params;
+  AppendUsageParts(sql, params, 0, user_id, day_since);
+  AppendUsageParts(sql, params, 1, user_id, month_since);
+  PAYOPS_ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, params));
+  RecentActivity out;
+  for (const Row& r : rows) {
+    if (r.Int(0) == 0) {
+      out.count_since_day += r.Int(1);
+      PAYOPS_ASSIGN_OR_RETURN(out.usage_since_day_minor,
+                              CheckedAdd(out.usage_since_day_minor, r.Int(2)));
+    } else {
+      PAYOPS_ASSIGN_OR_RETURN(out.usage_since_month_minor,
+                              CheckedAdd(out.usage_since_month_minor, r.Int(2)));
+    }
+  }
+  return out;
 }
 
-Result<bool> UserUsedRecipient(Tx& tx, const std::string& user_id,
-                               const std::string& recipient_id) {
-  PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT 1 FROM user_recipients_used WHERE "
-                                                "user_id = ? AND recipient_id = ?",
-                                                {user_id, recipient_id}));
-  return row.has_value();
-}
-
-Result<bool> UserUsedDevice(Tx& tx, const std::string& user_id, const std::string& device_id) {
-  PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT 1 FROM user_devices_used WHERE "
-                                                "user_id = ? AND device_id = ?",
-                                                {user_id, device_id}));
-  return row.has_value();
+Result<UserPast> UserRiskPast(Tx& tx, const std::string& user_id, const std::string& recipient_id,
+                              const std::string& device_id) {
+  PAYOPS_ASSIGN_OR_RETURN(
+      auto row,
+      tx.QueryOne("SELECT CASE WHEN EXISTS (SELECT 1 FROM user_recipients_used WHERE user_id = ? "
+                  "AND recipient_id = ?) THEN 1 ELSE 0 END, CASE WHEN EXISTS (SELECT 1 FROM "
+                  "user_devices_used WHERE user_id = ? AND device_id = ?) THEN 1 ELSE 0 END, "
+                  "(SELECT COUNT(*) FROM transactions WHERE user_id = ? AND status = 'RETURNED')",
+                  {user_id, recipient_id, user_id, device_id, user_id}));
+  return UserPast{row->Int(0) != 0, row->Int(1) != 0, row->Int(2)};
 }
 
 Result<int64_t> UserReturnCount(Tx& tx, const std::string& user_id) {
@@ -301,12 +339,22 @@ Result<std::vector<TransactionRecord>> SelectTransactions(Tx& tx, const std::str
   return Many(tx, std::string("SELECT ") + kColumns + " FROM transactions WHERE " + where, params);
 }
 
-Status AppendHistory(Tx& tx, const HistoryEntry& h) {
-  PAYOPS_TRY(
-      tx.Exec("INSERT INTO transaction_history (id, transaction_id, at, from_status, "
-              "to_status, actor, reason, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-              {h.id, h.transaction_id, ToMicros(h.at), Opt(h.from_status), h.to_status, h.actor,
-               h.reason, Opt(h.note)}));
+Status AppendHistory(Tx& tx, std::span<const HistoryEntry> entries) {
+  if (entries.empty()) return Status::Ok();
+  std::string sql =
+      "INSERT INTO transaction_history (id, transaction_id, at, from_status, to_status, actor, "
+      "reason, note) VALUES ";
+  std::vector<Value> params;
+  params.reserve(entries.size() * 8);
+  for (const HistoryEntry& h : entries) {
+    sql += params.empty() ? "(?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?)";
+    for (Value v :
+         std::initializer_list<Value>{h.id, h.transaction_id, ToMicros(h.at), Opt(h.from_status),
+                                      h.to_status, h.actor, h.reason, Opt(h.note)}) {
+      params.push_back(std::move(v));
+    }
+  }
+  PAYOPS_TRY(tx.Exec(sql, params));
   return Status::Ok();
 }
 

@@ -90,9 +90,16 @@ struct RecentActivity {
 };
 Result<RecentActivity> UserRecentActivity(Tx& tx, const std::string& user_id, Instant day_since,
                                           Instant month_since);
-// Whether the user already sent to the recipient / used the device / had returns.
-Result<bool> UserUsedRecipient(Tx& tx, const std::string& user_id, const std::string& recipient_id);
-Result<bool> UserUsedDevice(Tx& tx, const std::string& user_id, const std::string& device_id);
+// What the risk score knows of the user's past, in one query: whether the
+// user already sent to the recipient, already used the device, and how many
+// of the user's transactions were returned.
+struct UserPast {
+  bool used_recipient = false;
+  bool used_device = false;
+  int64_t returns = 0;
+};
+Result<UserPast> UserRiskPast(Tx& tx, const std::string& user_id, const std::string& recipient_id,
+                              const std::string& device_id);
 Result<int64_t> UserReturnCount(Tx& tx, const std::string& user_id);
 
 // The holds an event lifts by itself: a user's KYC_NOT_VERIFIED holds (its
@@ -111,7 +118,11 @@ Result<std::vector<TransactionRecord>> OpenTransactionsOfUser(Tx& tx, const std:
 Result<std::vector<TransactionRecord>> SelectTransactions(Tx& tx, const std::string& where,
                                                           std::span<const Value> params);
 
-Status AppendHistory(Tx& tx, const HistoryEntry& h);
+// Appends the entries in one statement.
+Status AppendHistory(Tx& tx, std::span<const HistoryEntry> entries);
+inline Status AppendHistory(Tx& tx, const HistoryEntry& h) {
+  return AppendHistory(tx, std::span<const HistoryEntry>(&h, 1));
+}
 Result<std::vector<HistoryEntry>> ListHistory(Tx& tx, const std::string& transaction_id, int limit);
 
 }  // namespace payops::store

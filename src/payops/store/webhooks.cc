@@ -123,6 +123,17 @@ Status InsertWebhookDelivery(Tx& tx, const WebhookDelivery& d) {
   return Status::Ok();
 }
 
+Result<std::vector<std::pair<std::string, int64_t>>> CountWaitingDeliveriesByEndpoint(Tx& tx) {
+  PAYOPS_ASSIGN_OR_RETURN(
+      Rows rows, tx.Query("SELECT webhook_id, COUNT(*) FROM webhook_deliveries WHERE status IN "
+                          "('queued', 'failed') GROUP BY webhook_id",
+                          {}));
+  std::vector<std::pair<std::string, int64_t>> out;
+  out.reserve(rows.size());
+  for (const Row& r : rows) out.emplace_back(r.Text(0), r.Int(1));
+  return out;
+}
+
 Result<int64_t> CountWaitingDeliveries(Tx& tx, const std::optional<std::string>& webhook_id,
                                        int64_t cap) {
   std::string sql =

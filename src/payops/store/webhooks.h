@@ -3,6 +3,9 @@
 // claimed with a lease like the outbox (outbox.h).
 #pragma once
 
+#include <utility>
+#include <vector>
+
 #include "payops/core/clock.h"
 #include "payops/store/page.h"
 #include "payops/store/store.h"
@@ -63,6 +66,9 @@ Status InsertWebhookDelivery(Tx& tx, const WebhookDelivery& d);
 // up to `cap`.
 Result<int64_t> CountWaitingDeliveries(Tx& tx, const std::optional<std::string>& webhook_id,
                                        int64_t cap);
+// Waiting deliveries per endpoint that has any (bounded in all by the queue
+// bound: EnqueueWebhookDelivery).
+Result<std::vector<std::pair<std::string, int64_t>>> CountWaitingDeliveriesByEndpoint(Tx& tx);
 // The endpoint's deliveries in id order.
 Result<Page<WebhookDelivery>> ListWebhookDeliveries(Tx& tx, const std::string& webhook_id,
                                                     const PageRequest& page);
