@@ -39,7 +39,13 @@ TEST(ConfiguredMoneyBounds, TierLimitsPastTheBoundsAreABadConfiguration) {
       << "rolling_30_days = 100000000000000000\n";
   std::ofstream(dir + "/window.toml") << "[limits.tier3]\nper_transaction = 1000\ndaily = 1000\n"
                                       << "rolling_30_days = 9223372036854775807\n";
+  // A float where an integer belongs is refused, never converted (8e99 does
+  // not fit an int64_t).
+  std::ofstream(dir + "/float.toml") << "[limits.tier3]\nper_transaction = 1000.0\n";
+  std::ofstream(dir + "/huge.toml") << "[store_options]\nconnections = 8e99\n";
   const std::string store = " --store sqlite://" + dir + "/x.db";
+  EXPECT_EQ(Shell(bin + " migrate --config " + dir + "/float.toml" + store), 2);
+  EXPECT_EQ(Shell(bin + " migrate --config " + dir + "/huge.toml" + store), 2);
   EXPECT_EQ(Shell(bin + " migrate --config " + dir + "/at.toml" + store), 0);
   EXPECT_EQ(Shell(bin + " migrate --config " + dir + "/amount.toml" + store), 2);
   EXPECT_EQ(Shell(bin + " migrate --config " + dir + "/window.toml" + store), 2);

@@ -15,6 +15,13 @@
 namespace payops::cli {
 namespace {
 
+// The value of an integer node; nullopt for any other kind. A float is never
+// converted (toml++ would cast 8e99 into an int64_t, which is undefined).
+std::optional<int64_t> IntegerOf(const toml::node& n) {
+  if (const auto* i = n.as_integer()) return i->get();
+  return std::nullopt;
+}
+
 Status BadConfig(const std::string& msg) {
   return Error::Invalid("invalid_config", msg, "config");
 }
@@ -77,7 +84,7 @@ Status LoadRisk(const toml::table& t, Config& cfg) {
     for (const Field& candidate : kFields) {
       if (key == candidate.name) f = &candidate;
     }
-    auto n = v.value<int64_t>();
+    auto n = IntegerOf(v);
     if (f == nullptr || !n) return BadConfig("unknown or non-integer key risk." + key);
     cfg.risk.*(f->member) = *n;
   }
@@ -94,7 +101,7 @@ Status LoadLimits(const toml::table& t, Config& cfg) {
     TierLimit& limit = cfg.tier_limits.by_tier[static_cast<size_t>(tier - 1)];
     for (auto&& [lk, lv] : *v.as_table()) {
       std::string lkey(lk.str());
-      auto n = lv.value<int64_t>();
+      auto n = IntegerOf(lv);
       if (!n) return BadConfig("limits." + key + "." + lkey + " must be an integer");
       if (lkey == "per_transaction")
         limit.per_transaction_minor = *n;
@@ -138,7 +145,7 @@ Status LoadSlaTable(const toml::table& t, Config& cfg) {
               *text == "working" ? desk::SlaClockKind::kWorking : desk::SlaClockKind::kAlwaysOn;
           continue;
         }
-        auto n = fv.value<int64_t>();
+        auto n = IntegerOf(fv);
         if (!n) return BadConfig(where + " must be an integer of minutes");
         if (field == "first_response_minutes")
           row.first_response_minutes = *n;
@@ -170,7 +177,7 @@ Status LoadSmtp(const toml::table& t, Config& cfg) {
       continue;
     }
     if (key == "timeout_s") {
-      auto n = v.value<int64_t>();
+      auto n = IntegerOf(v);
       if (!n || *n < 1 || *n > 600) return BadConfig("smtp.timeout_s must be 1 to 600");
       cfg.smtp_timeout_s = static_cast<int>(*n);
       continue;
@@ -227,12 +234,12 @@ Status LoadMonitors(const toml::table& t, Config& cfg) {
       (key == "allow_private" ? cfg.monitors_allow_private : cfg.monitors_builtin) =
           *v.value<bool>();
     } else if (key == "announce_hours") {
-      auto n = v.value<int64_t>();
+      auto n = IntegerOf(v);
       if (!n || *n < 0 || *n > 24 * 30)
         return BadConfig("monitors.announce_hours must be 0 to 720");
       cfg.monitors_announce_hours = static_cast<int>(*n);
     } else if (key == "outbox_backlog_max") {
-      auto n = v.value<int64_t>();
+      auto n = IntegerOf(v);
       if (!n || *n < 1 || *n > 10000000) {
         return BadConfig("monitors.outbox_backlog_max must be 1 to 10000000");
       }
@@ -283,7 +290,7 @@ Status LoadDelivery(const toml::table& t, Config& cfg) {
     for (const Field& candidate : kFields) {
       if (key == candidate.name) f = &candidate;
     }
-    auto n = v.value<int64_t>();
+    auto n = IntegerOf(v);
     if (f == nullptr || !n || *n < f->lo || *n > f->hi) {
       return BadConfig("unknown or out-of-range key delivery." + key);
     }
@@ -360,7 +367,7 @@ Status ApplyConfigTable(const toml::table& t, const std::string& source, Config&
     } else if (key == "server" && v.is_table()) {
       for (auto&& [sk, sv] : *v.as_table()) {
         std::string skey(sk.str());
-        auto n = sv.value<int64_t>();
+        auto n = IntegerOf(sv);
         if (!n) return BadConfig("server." + skey + " must be an integer");
         if (skey == "io_threads" && *n >= 1 && *n <= 64)
           cfg.io_threads = static_cast<int>(*n);
@@ -398,7 +405,7 @@ Status ApplyConfigTable(const toml::table& t, const std::string& source, Config&
         for (const Field& candidate : kFields) {
           if (rkey == candidate.name) f = &candidate;
         }
-        auto n = rv.value<int64_t>();
+        auto n = IntegerOf(rv);
         if (f == nullptr || !n || *n < 0 || *n > 1000000000) {
           return BadConfig("rate_limits." + rkey +
                            " is unknown or not an integer from 0 to 1000000000");
@@ -451,7 +458,7 @@ Status ApplyConfigTable(const toml::table& t, const std::string& source, Config&
       PAYOPS_TRY(LoadPaging(*v.as_table(), cfg));
     } else if (key == "jobs" && v.is_table()) {
       for (auto&& [jk, jv] : *v.as_table()) {
-        auto n = jv.value<int64_t>();
+        auto n = IntegerOf(jv);
         if (std::string(jk.str()) != "lease_s" || !n || *n < 1 || *n > 3600) {
           return BadConfig("unknown or out-of-range key jobs." + std::string(jk.str()));
         }
@@ -469,7 +476,7 @@ Status ApplyConfigTable(const toml::table& t, const std::string& source, Config&
       PAYOPS_TRY(LoadLimits(*v.as_table(), cfg));
     } else if (key == "store_options" && v.is_table()) {
       for (auto&& [sk, sv] : *v.as_table()) {
-        auto n = sv.value<int64_t>();
+        auto n = IntegerOf(sv);
         const std::string name(sk.str());
         if (name == "connections" && n && *n >= 1 && *n <= 256) {
           cfg.store_connections = static_cast<int>(*n);

@@ -94,6 +94,16 @@ PGresult* PQexecPrepared(PGconn* conn, const char* stmt_name, int n_params,
             : nullptr;
 }
 
+int PQenterPipelineMode(PGconn* conn) {
+  PAYOPS_LIBPQ(PQenterPipelineMode);
+  return fn ? fn(conn) : 0;
+}
+
+int PQexitPipelineMode(PGconn* conn) {
+  PAYOPS_LIBPQ(PQexitPipelineMode);
+  return fn ? fn(conn) : 0;
+}
+
 void PQfinish(PGconn* conn) {
   PAYOPS_LIBPQ(PQfinish);
   if (fn) fn(conn);
@@ -102,6 +112,11 @@ void PQfinish(PGconn* conn) {
 Oid PQftype(const PGresult* res, int field_num) {
   PAYOPS_LIBPQ(PQftype);
   return fn ? fn(res, field_num) : InvalidOid;
+}
+
+PGresult* PQgetResult(PGconn* conn) {
+  PAYOPS_LIBPQ(PQgetResult);
+  return fn ? fn(conn) : nullptr;
 }
 
 int PQgetisnull(const PGresult* res, int tup_num, int field_num) {
@@ -130,6 +145,11 @@ int PQntuples(const PGresult* res) {
   return fn ? fn(res) : 0;
 }
 
+int PQpipelineSync(PGconn* conn) {
+  PAYOPS_LIBPQ(PQpipelineSync);
+  return fn ? fn(conn) : 0;
+}
+
 PGresult* PQprepare(PGconn* conn, const char* stmt_name, const char* query, int n_params,
                     const Oid* param_types) {
   PAYOPS_LIBPQ(PQprepare);
@@ -139,6 +159,24 @@ PGresult* PQprepare(PGconn* conn, const char* stmt_name, const char* query, int 
 void PQreset(PGconn* conn) {
   PAYOPS_LIBPQ(PQreset);
   if (fn) fn(conn);
+}
+
+int PQsendQueryParams(PGconn* conn, const char* command, int n_params, const Oid* param_types,
+                      const char* const* param_values, const int* param_lengths,
+                      const int* param_formats, int result_format) {
+  PAYOPS_LIBPQ(PQsendQueryParams);
+  return fn ? fn(conn, command, n_params, param_types, param_values, param_lengths, param_formats,
+                 result_format)
+            : 0;
+}
+
+int PQsendQueryPrepared(PGconn* conn, const char* stmt_name, int n_params,
+                        const char* const* param_values, const int* param_lengths,
+                        const int* param_formats, int result_format) {
+  PAYOPS_LIBPQ(PQsendQueryPrepared);
+  return fn ? fn(conn, stmt_name, n_params, param_values, param_lengths, param_formats,
+                 result_format)
+            : 0;
 }
 
 char* PQresultErrorField(const PGresult* res, int fieldcode) {

@@ -53,6 +53,7 @@ class Conn final : public Tx {
   Status Reset(const std::string& setup) {
     PQreset(pg_);
     stmts_.clear();
+    pending_begin_.clear();
     if (!healthy()) {
       return Error{ErrorKind::kUnavailable,
                    "store_unreachable",
@@ -62,11 +63,25 @@ class Conn final : public Tx {
     return Plain(setup);
   }
 
-  // Runs a statement without parameters or caching (BEGIN, COMMIT, ...).
+  // Runs a statement without parameters or caching (COMMIT, SAVEPOINT, ...).
+  // A COMMIT or ROLLBACK of a transaction whose BEGIN is still deferred
+  // sends nothing: nothing was run.
   Status Plain(const std::string& sql) {
+    if (!pending_begin_.empty()) {
+      if (sql == "COMMIT" || sql == "ROLLBACK") {
+        pending_begin_.clear();
+        return Status::Ok();
+      }
+      PAYOPS_TRY(FlushBegin());
+    }
     PgResult r(PQexec(pg_, sql.c_str()));
     return Check(r.get(), sql);
   }
+
+  // The transaction's BEGIN goes with its first statement, in one round trip
+  // (libpq's pipeline mode), or by itself before a statement not yet
+  // prepared on this session.
+  void DeferBegin(std::string begin) { pending_begin_ = std::move(begin); }
 
   Result<Rows> Query(std::string_view sql, std::span<const Value> params) override {
     PAYOPS_ASSIGN_OR_RETURN(PgResult r, Run(sql, params));
@@ -139,11 +154,60 @@ class Conn final : public Tx {
     return Error::Internal(msg);
   }
 
+  Status FlushBegin() {
+    std::string begin = std::move(pending_begin_);
+    pending_begin_.clear();
+    PgResult r(PQexec(pg_, begin.c_str()));
+    return Check(r.get(), begin);
+  }
+
+  // BEGIN and the prepared statement `name` in one pipeline: both sent, then
+  // both results read, through the sync that ends the pipeline.
+  Result<PgResult> BeginAndRun(const std::string& name, int n, const char* const* values) {
+    std::string begin = std::move(pending_begin_);
+    pending_begin_.clear();
+    if (PQenterPipelineMode(pg_) != 1) {
+      PgResult b(PQexec(pg_, begin.c_str()));
+      PAYOPS_TRY(Check(b.get(), begin));
+      return PgResult(PQexecPrepared(pg_, name.c_str(), n, values, nullptr, nullptr, 0));
+    }
+    const bool sent =
+        PQsendQueryParams(pg_, begin.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
+        PQsendQueryPrepared(pg_, name.c_str(), n, values, nullptr, nullptr, 0) == 1 &&
+        PQpipelineSync(pg_) == 1;
+    PgResult begin_result, result;
+    if (sent) {
+      // Each query's results end with a null; the sync's own result ends all.
+      int query = 0;
+      for (int guard = 0; guard < 16 && healthy(); ++guard) {
+        PGresult* got = PQgetResult(pg_);
+        if (got == nullptr) {
+          ++query;
+          continue;
+        }
+        if (PQresultStatus(got) == PGRES_PIPELINE_SYNC) {
+          PQclear(got);
+          break;
+        }
+        PgResult& slot = query == 0 ? begin_result : result;
+        if (!slot) {
+          slot.reset(got);
+        } else {
+          PQclear(got);
+        }
+      }
+    }
+    (void)PQexitPipelineMode(pg_);
+    PAYOPS_TRY(Check(begin_result.get(), begin));
+    return result;
+  }
+
   Result<PgResult> Run(std::string_view sql, std::span<const Value> params) {
     std::string key(sql);
     auto it = stmts_.find(key);
     std::string name;
     if (it == stmts_.end()) {
+      if (!pending_begin_.empty()) PAYOPS_TRY(FlushBegin());
       name.append("s").append(std::to_string(next_stmt_++));
       PgResult prep(PQprepare(pg_, name.c_str(), Rewrite(sql).c_str(), 0, nullptr));
       PAYOPS_TRY(Check(prep.get(), sql));
@@ -161,14 +225,20 @@ class Conn final : public Tx {
         ptrs[i] = s->c_str();
       }
     }
-    PgResult r(PQexecPrepared(pg_, name.c_str(), static_cast<int>(params.size()), ptrs.data(),
-                              nullptr, nullptr, 0));
+    PgResult r;
+    if (!pending_begin_.empty()) {
+      PAYOPS_ASSIGN_OR_RETURN(r, BeginAndRun(name, static_cast<int>(params.size()), ptrs.data()));
+    } else {
+      r.reset(PQexecPrepared(pg_, name.c_str(), static_cast<int>(params.size()), ptrs.data(),
+                             nullptr, nullptr, 0));
+    }
     if (!stmts_.contains(key)) (void)Plain("DEALLOCATE " + name);
     PAYOPS_TRY(Check(r.get(), sql));
     return r;
   }
 
   PGconn* pg_;
+  std::string pending_begin_;  // a BEGIN not sent yet (DeferBegin)
   std::unordered_map<std::string, std::string> stmts_;
   int64_t next_stmt_ = 0;
 };
@@ -289,11 +359,7 @@ class PgStore final : public Store {
     for (int attempt = 0; attempt <= options_.max_retries; ++attempt) {
       s = EnsureConnected(*c);
       if (!s.ok()) break;
-      s = c->Plain(begin);
-      if (!s.ok()) {
-        if (Conn::IsConnectionLost(s.error()) && attempt < options_.max_retries) continue;
-        break;
-      }
+      c->DeferBegin(begin);
       {
         ActiveTxScope scope(this, c, read_only);
         s = RunGuarded(fn, *c);
