@@ -14,7 +14,7 @@ namespace payops::testing {
 namespace {
 
 class PgPoolTest : public BackendTest {
- protected:
+ public:
   void SetUp() override {
     options_.read_connections = 1;
     options_.acquire_timeout_ms = 200;
@@ -31,6 +31,8 @@ class PgPoolTest : public BackendTest {
                     .ok());
   }
 
+  const std::string& url() const { return url_; }
+  const store::StoreOptions& options() const { return options_; }
   int64_t CounterValue() {
     int64_t n = -1;
     EXPECT_TRUE(store_
@@ -83,17 +85,44 @@ TEST_P(PgPoolTest, AStatementRunningPastTheTimeoutIsCancelledAndChangesNothing) 
 // Two writers read the counter, then both add one: under SERIALIZABLE the
 // second to commit fails with 40001; the store runs it again on a fresh
 // snapshot, so both increments land.
+// Two read-modify-writes of one row at once: the later commit fails with a
+// serialization failure and runs again, in a serializable write and in a
+// snapshot write (REPEATABLE READ) alike.
+void BothIncrementsLand(PgPoolTest* test, bool snapshot);
+
 TEST_P(PgPoolTest, ASerializationFailureIsRetriedAndBothWritesLand) {
-  store::StoreOptions two = options_;
+  BothIncrementsLand(this, false);
+}
+
+TEST_P(PgPoolTest, ASnapshotWriteRunsAtRepeatableReadAndRetriesAConcurrentUpdate) {
+  auto level = [&](bool snapshot) {
+    std::string got;
+    auto fn = [&](store::Tx& tx) -> Status {
+      PAYOPS_ASSIGN_OR_RETURN(auto row,
+                              tx.QueryOne("SELECT current_setting('transaction_isolation')", {}));
+      got = row->Text(0);
+      return Status::Ok();
+    };
+    Status s = snapshot ? store_->WriteSnapshot(fn) : store_->Write(fn);
+    EXPECT_TRUE(s.ok()) << s.error().message;
+    return got;
+  };
+  EXPECT_EQ(level(true), "repeatable read");
+  EXPECT_EQ(level(false), "serializable");
+  BothIncrementsLand(this, true);
+}
+
+void BothIncrementsLand(PgPoolTest* test, bool snapshot) {
+  store::StoreOptions two = test->options();
   two.read_connections = 2;
   two.acquire_timeout_ms = 10000;
   two.statement_timeout_ms = 10000;
-  auto s = store::Open(url_, two);
+  auto s = store::Open(test->url(), two);
   ASSERT_TRUE(s.ok()) << s.error().message;
   std::atomic<int> attempts{0};
   std::atomic<int> first_reads{0};
   auto add_one = [&] {
-    return (*s)->Write([&](store::Tx& tx) -> Status {
+    auto fn = [&](store::Tx& tx) -> Status {
       const int attempt = ++attempts;
       PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT n FROM counter WHERE id = 1", {}));
       const int64_t n = row->Int(0);
@@ -105,7 +134,8 @@ TEST_P(PgPoolTest, ASerializationFailureIsRetriedAndBothWritesLand) {
       }
       PAYOPS_TRY(tx.Exec("UPDATE counter SET n = ? WHERE id = 1", {n + 1}));
       return Status::Ok();
-    });
+    };
+    return snapshot ? (*s)->WriteSnapshot(fn) : (*s)->Write(fn);
   };
   auto a = std::async(std::launch::async, add_one);
   auto b = std::async(std::launch::async, add_one);
@@ -113,8 +143,8 @@ TEST_P(PgPoolTest, ASerializationFailureIsRetriedAndBothWritesLand) {
   Status sb = b.get();
   EXPECT_TRUE(sa.ok()) << sa.error().message;
   EXPECT_TRUE(sb.ok()) << sb.error().message;
-  EXPECT_EQ(CounterValue(), 2);   // a lost update would leave 1
-  EXPECT_GE(attempts.load(), 3);  // one of them ran again
+  EXPECT_EQ(test->CounterValue(), 2);  // a lost update would leave 1
+  EXPECT_GE(attempts.load(), 3);       // one of them ran again
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, PgPoolTest, ::testing::Values("postgres"),

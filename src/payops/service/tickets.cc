@@ -592,8 +592,19 @@ Result<TicketView> CreateTicket(Env& env, const Actor& actor, const NewTicketInp
     }
   }
   const std::optional<std::string> replied_to = o.follow_up_of;
+  // A ticket that links no transaction, user, earlier ticket or statement
+  // only adds rows (the ticket, its events, mail and webhook deliveries) on
+  // top of its org and the webhook endpoints, which no concurrent write
+  // changes after reading tickets: a snapshot suffices. A linked one reads
+  // what a concurrent status change or note decides from (the transaction's
+  // status notes its open tickets), so it stays serializable.
+  const bool links_nothing =
+      !o.ticket.transaction_id && !o.ticket.user_id && !replied_to && !o.statement_id;
+  auto write = [&](const store::TxFn& fn) {
+    return links_nothing ? env.store.WriteSnapshot(fn) : env.store.Write(fn);
+  };
   std::optional<TicketView> view;
-  PAYOPS_TRY(env.store.Write([&](store::Tx& tx) -> Status {
+  PAYOPS_TRY(write([&](store::Tx& tx) -> Status {
     Instant now = env.clock.Now();
     std::optional<store::TransactionRecord> linked;
     PAYOPS_ASSIGN_OR_RETURN(auto t, Open(env, tx, actor, o, org_id, now, &linked, org.get()));

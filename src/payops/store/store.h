@@ -119,6 +119,13 @@ class Store {
   // Read called from inside fn joins the enclosing transaction (as a
   // savepoint for Write), so services compose into one commit.
   virtual Status Write(const TxFn& fn) = 0;
+  // Write, for fn that only adds rows on top of what it reads: nothing it
+  // reads is changed by a concurrent write that decides anything from what fn
+  // writes, so no write skew can arise and a snapshot serves as well as full
+  // serializability. PostgreSQL runs it at REPEATABLE READ (a concurrent
+  // update of a row fn updates still fails and is retried), without the
+  // predicate locks of SERIALIZABLE; SQLite has one writer: Write.
+  virtual Status WriteSnapshot(const TxFn& fn) { return Write(fn); }
   // Runs fn in a read-only snapshot.
   virtual Status Read(const TxFn& fn) = 0;
   // True when the store answers a trivial query.

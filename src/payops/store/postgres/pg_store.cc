@@ -291,6 +291,11 @@ class PgStore final : public Store {
     return Run(fn, "BEGIN ISOLATION LEVEL SERIALIZABLE", /*read_only=*/false);
   }
 
+  Status WriteSnapshot(const TxFn& fn) override {
+    if (auto nested = RunNested(this, fn, /*write=*/true)) return *nested;
+    return Run(fn, "BEGIN ISOLATION LEVEL REPEATABLE READ", /*read_only=*/false);
+  }
+
   Status Read(const TxFn& fn) override {
     if (auto nested = RunNested(this, fn, /*write=*/false)) return *nested;
     return Run(fn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", /*read_only=*/true);
