@@ -10,6 +10,18 @@
 #include "payops/service/webhooks.h"
 
 namespace payops::jobs {
+namespace {
+
+// Delivery is background work: under load the request threads come first
+// (Linux: a thread's nice value is its own).
+void LowerThisThreadsPriority(const char* thread) {
+  if (setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), DeliveryWorker::kNice) !=
+      0) {
+    spdlog::debug("msg=\"delivery thread keeps its priority\" thread={}", thread);
+  }
+}
+
+}  // namespace
 
 DeliveryWorker::DeliveryWorker(service::Env& env, DeliveryChannels channels,
                                service::DeliveryPolicy policy, int poll_ms)
@@ -49,9 +61,7 @@ void DeliveryWorker::Start() {
 
 void DeliveryWorker::StartGaugeRefresher() {
   threads_.emplace_back([this] {
-    if (setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kNice) != 0) {
-      spdlog::debug("msg=\"queue gauge thread keeps its priority\"");
-    }
+    LowerThisThreadsPriority("queue gauge");
     do {
       if (Status s = service::RefreshQueueGauge(env_); !s.ok()) {
         spdlog::warn("msg=\"counting the outbound queues failed\" error=\"{}\"", s.error().message);
@@ -72,11 +82,7 @@ void DeliveryWorker::Stop() {
 void DeliveryWorker::Loop(service::Channel ch, Pass pass) {
   static constexpr const char* kNames[service::kChannels] = {"email", "page", "webhook"};
   const char* channel = kNames[static_cast<int>(ch)];
-  // Delivery is background work: under load the request threads come first
-  // (Linux: a thread's nice value is its own).
-  if (setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kNice) != 0) {
-    spdlog::debug("msg=\"delivery thread keeps its priority\" channel={}", channel);
-  }
+  LowerThisThreadsPriority(channel);
   int failures = 0;
   int rechecks = 0;
   bool notified = false;

@@ -72,6 +72,13 @@ size_t QueueGauge::size() {
 
 namespace {
 
+// The gauge's keys: the outbox, all webhook deliveries, one endpoint's.
+constexpr const char* kOutboxKey = "outbox";
+constexpr const char* kDeliveriesKey = "deliveries";
+std::string EndpointKey(const std::string& webhook_id) {
+  return "webhook:" + webhook_id;
+}
+
 // Whether one more row fits under `bound` in the queue `key`, whose exact
 // count `count(cap)` gives when the estimate cannot stand in for it.
 Result<bool> Fits(Env& env, const std::string& key, int64_t bound,
@@ -95,7 +102,7 @@ Result<bool> Fits(Env& env, const std::string& key, int64_t bound,
 
 Status EnqueueOutbox(Env& env, store::Tx& tx, store::OutboxMessage m) {
   const int64_t bound = env.queue_bounds.outbox;
-  PAYOPS_ASSIGN_OR_RETURN(bool fits, Fits(env, "outbox", bound, [&](int64_t cap) {
+  PAYOPS_ASSIGN_OR_RETURN(bool fits, Fits(env, kOutboxKey, bound, [&](int64_t cap) {
                             return store::CountWaitingOutbox(tx, cap);
                           }));
   if (!fits) {
@@ -104,7 +111,7 @@ Status EnqueueOutbox(Env& env, store::Tx& tx, store::OutboxMessage m) {
   }
   PAYOPS_TRY(store::InsertOutbox(tx, m));
   if (fits) {
-    env.queue_gauge.Added("outbox");
+    env.queue_gauge.Added(kOutboxKey);
     if (env.delivery_wakeup) {
       env.delivery_wakeup->Notify(m.kind == "page" ? Channel::kPage : Channel::kEmail);
     }
@@ -113,9 +120,9 @@ Status EnqueueOutbox(Env& env, store::Tx& tx, store::OutboxMessage m) {
 }
 
 Status EnqueueWebhookDelivery(Env& env, store::Tx& tx, store::WebhookDelivery d) {
-  const std::string endpoint_key = "webhook:" + d.webhook_id;
+  const std::string endpoint_key = EndpointKey(d.webhook_id);
   PAYOPS_ASSIGN_OR_RETURN(bool all_fit,
-                          Fits(env, "deliveries", env.queue_bounds.deliveries, [&](int64_t cap) {
+                          Fits(env, kDeliveriesKey, env.queue_bounds.deliveries, [&](int64_t cap) {
                             return store::CountWaitingDeliveries(tx, std::nullopt, cap);
                           }));
   bool fits = all_fit;
@@ -134,7 +141,7 @@ Status EnqueueWebhookDelivery(Env& env, store::Tx& tx, store::WebhookDelivery d)
   }
   PAYOPS_TRY(store::InsertWebhookDelivery(tx, d));
   if (fits) {
-    env.queue_gauge.Added("deliveries");
+    env.queue_gauge.Added(kDeliveriesKey);
     env.queue_gauge.Added(endpoint_key);
     if (env.delivery_wakeup) env.delivery_wakeup->Notify(Channel::kWebhook);
   }
@@ -147,14 +154,14 @@ Status RefreshQueueGauge(Env& env) {
     counts.clear();
     PAYOPS_ASSIGN_OR_RETURN(int64_t outbox,
                             store::CountWaitingOutbox(tx, env.queue_bounds.outbox + 1));
-    counts.emplace_back("outbox", outbox);
+    counts.emplace_back(kOutboxKey, outbox);
     PAYOPS_ASSIGN_OR_RETURN(auto per_endpoint, store::CountWaitingDeliveriesByEndpoint(tx));
     int64_t all = 0;
     for (const auto& [webhook_id, n] : per_endpoint) {
-      counts.emplace_back("webhook:" + webhook_id, n);
+      counts.emplace_back(EndpointKey(webhook_id), n);
       all += n;
     }
-    counts.emplace_back("deliveries", all);
+    counts.emplace_back(kDeliveriesKey, all);
     return Status::Ok();
   }));
   env.queue_gauge.Refreshed(counts, env.LeaseClock().Now());

@@ -164,13 +164,12 @@ class Conn final : public Tx {
   // BEGIN and the prepared statement `name` in one pipeline: both sent, then
   // both results read, through the sync that ends the pipeline.
   Result<PgResult> BeginAndRun(const std::string& name, int n, const char* const* values) {
-    std::string begin = std::move(pending_begin_);
-    pending_begin_.clear();
     if (PQenterPipelineMode(pg_) != 1) {
-      PgResult b(PQexec(pg_, begin.c_str()));
-      PAYOPS_TRY(Check(b.get(), begin));
+      PAYOPS_TRY(FlushBegin());
       return PgResult(PQexecPrepared(pg_, name.c_str(), n, values, nullptr, nullptr, 0));
     }
+    std::string begin = std::move(pending_begin_);
+    pending_begin_.clear();
     const bool sent =
         PQsendQueryParams(pg_, begin.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
         PQsendQueryPrepared(pg_, name.c_str(), n, values, nullptr, nullptr, 0) == 1 &&
