@@ -1,5 +1,7 @@
 #include "payops/service/ach.h"
 
+#include <spdlog/spdlog.h>
+
 #include <charconv>
 #include <cstdio>
 
@@ -71,7 +73,13 @@ Result<std::optional<store::AchBatch>> CloseAchBatch(Env& env, const std::string
       PAYOPS_ASSIGN_OR_RETURN(int64_t seq, NextTraceSequence(tx));
       char trace[16];
       std::snprintf(trace, sizeof trace, "%s%07lld", odfi8.c_str(), static_cast<long long>(seq));
-      PAYOPS_TRY(store::SetTraceNumber(tx, t.id, trace));
+      if (t.batch_date != batch_date) {
+        spdlog::info(
+            "msg=\"a transaction that missed its batch joins this one\" txn={} missed={} "
+            "batch={}",
+            t.id, t.batch_date.value_or(""), batch_date);
+      }
+      PAYOPS_TRY(store::AddToBatch(tx, t.id, trace, batch_date));
       ++b.entry_count;
       PAYOPS_ASSIGN_OR_RETURN(int64_t debit, CheckedAdd(t.amount, t.fee));
       PAYOPS_ASSIGN_OR_RETURN(b.total_debit, CheckedAdd(b.total_debit, debit));

@@ -111,6 +111,11 @@ Result<store::BankAccount> PatchBankAccount(Env& env, const Actor& actor, const 
   PAYOPS_TRY(env.store.Write([&](store::Tx& tx) -> Status {
     PAYOPS_ASSIGN_OR_RETURN(auto a, store::FindBankAccount(tx, id, actor.tenant()));
     if (!a) return Error::NotFound("bank account");
+    // A bank account's status decides initiations, and its verification
+    // releases the user's held transactions: ordered with initiations by the
+    // user's lock (service/transactions.cc, CreateTransaction).
+    PAYOPS_ASSIGN_OR_RETURN(auto owner, store::LockEndUser(tx, a->user_id, std::nullopt));
+    if (!owner) return Error::Internal("bank account " + a->id + " has no user");
     bool now_verified =
         patch.bank_status && *patch.bank_status == "VERIFIED" && a->bank_status != "VERIFIED";
     if (patch.bank_status) a->bank_status = *patch.bank_status;

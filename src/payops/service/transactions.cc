@@ -300,7 +300,9 @@ struct Initiation {
 
 Result<Initiation> ReadInitiation(Env& env, store::Tx& tx, const Actor& actor,
                                   const NewTransaction& in, std::shared_ptr<const Org>& to_cache) {
-  PAYOPS_ASSIGN_OR_RETURN(auto user, store::FindEndUser(tx, in.user_id, actor.tenant()));
+  // First, the lock that orders initiations for one user with each other and
+  // with the writes that change what they decide on (see CreateTransaction).
+  PAYOPS_ASSIGN_OR_RETURN(auto user, store::LockEndUser(tx, in.user_id, actor.tenant()));
   if (!user) return Error{ErrorKind::kNotFound, "not_found", "user not found", "user_id"};
   PAYOPS_ASSIGN_OR_RETURN(auto recipient, store::FindRecipient(tx, in.recipient_id, user->org_id));
   if (!recipient || recipient->user_id != user->id) {
@@ -422,9 +424,20 @@ Result<TransactionView> CreateTransaction(Env& env, const Actor& actor, const Ne
   // while a read connection starts cold after every commit (SQLite drops a
   // reader's cache whenever the WAL has changed), which cost more CPU than
   // the lookups add to the writer.
+  //
+  // It runs after the user's lock (WriteAfterLock): every write that changes
+  // what an initiation decides on (the user's KYC status and tier, the limits
+  // used by their earlier initiations, their bank accounts' status) updates
+  // the user's row too, so those are read as of the lock. The rest only
+  // informs the risk score or the events (a return, a recipient or device
+  // first used by another of the user's initiations is ordered by the lock
+  // too; a webhook endpoint added meanwhile), and no write that acts on a
+  // user's set of transactions does so without the lock (a suspension or a
+  // KYC change updates the row; a change to a bank account locks it), so none
+  // can miss the new transaction.
   std::optional<TransactionView> view;
   std::shared_ptr<const Org> to_cache;
-  PAYOPS_TRY(env.store.Write([&](store::Tx& tx) -> Status {
+  PAYOPS_TRY(env.store.WriteAfterLock([&](store::Tx& tx) -> Status {
     PAYOPS_ASSIGN_OR_RETURN(Initiation pre, ReadInitiation(env, tx, actor, in, to_cache));
     PAYOPS_ASSIGN_OR_RETURN(view, WriteInitiation(env, tx, actor, in, pre, ip_country));
     return Status::Ok();

@@ -66,8 +66,8 @@ Result<std::vector<TransactionRecord>> PendingFor(Tx& tx, const std::string& fun
                                                   const std::string& date, int limit) {
   std::vector<Value> params{funding_type, date, int64_t{limit}};
   const char* where = funding_type == "ach"
-                          ? "funding_type = ? AND status = 'PENDING' AND batch_date = ? "
-                            "ORDER BY id LIMIT ?"
+                          ? "status = 'PENDING' AND funding_type = ? AND batch_date <= ? "
+                            "AND trace_number IS NULL ORDER BY id LIMIT ?"
                           : "funding_type = ? AND status = 'PENDING' AND settlement_date <= ? "
                             "ORDER BY id LIMIT ?";
   return SelectTransactions(tx, where, params);
@@ -82,9 +82,11 @@ Result<std::vector<TransactionRecord>> BatchTransactions(Tx& tx, const std::stri
                             params);
 }
 
-Status SetTraceNumber(Tx& tx, const std::string& transaction_id, const std::string& trace) {
-  PAYOPS_TRY(
-      tx.Exec("UPDATE transactions SET trace_number = ? WHERE id = ?", {trace, transaction_id}));
+Status AddToBatch(Tx& tx, const std::string& transaction_id, const std::string& trace,
+                  const std::string& batch_date) {
+  PAYOPS_TRY(tx.Exec(
+      "UPDATE transactions SET trace_number = ?, batch_date = ?, settlement_date = ? WHERE id = ?",
+      {trace, batch_date, batch_date, transaction_id}));
   return Status::Ok();
 }
 

@@ -28,14 +28,21 @@ Result<std::optional<AchBatch>> FindAchBatch(Tx& tx, const std::string& id);
 Result<Page<AchBatch>> ListAchBatches(Tx& tx, const PageRequest& page,
                                       const std::optional<std::string>& date);
 
-// PENDING transactions of `funding_type` whose batch/settlement date is `date`
-// (ACH: batch_date = date; debit cards: settlement_date ≤ date), in id order.
+// PENDING transactions of `funding_type` due by `date`, in id order. ACH:
+// not yet in a batch (no trace number) with batch_date ≤ date, so that one
+// that missed its batch (it became PENDING just before the cutoff and
+// committed after the batch closed, or the batch was full) joins the next;
+// debit cards: settlement_date ≤ date.
 Result<std::vector<TransactionRecord>> PendingFor(Tx& tx, const std::string& funding_type,
                                                   const std::string& date, int limit);
 // The transactions of a batch, in trace order.
 Result<std::vector<TransactionRecord>> BatchTransactions(Tx& tx, const std::string& batch_date,
                                                          int limit);
-Status SetTraceNumber(Tx& tx, const std::string& transaction_id, const std::string& trace);
+// Puts a transaction in the batch of `batch_date` with its trace number; its
+// batch and settlement dates become the batch's (they change only for a
+// transaction that missed an earlier batch).
+Status AddToBatch(Tx& tx, const std::string& transaction_id, const std::string& trace,
+                  const std::string& batch_date);
 Result<std::optional<TransactionRecord>> FindByTrace(Tx& tx, const std::string& trace);
 
 }  // namespace payops::store

@@ -47,6 +47,21 @@ Result<std::optional<EndUser>> FindEndUser(Tx& tx, const std::string& id,
   return std::optional<EndUser>(FromRow(*row));
 }
 
+Result<std::optional<EndUser>> LockEndUser(Tx& tx, const std::string& id,
+                                           const std::optional<std::string>& tenant) {
+  if (tx.dialect() != Dialect::kPostgres) return FindEndUser(tx, id, tenant);
+  std::string sql = "UPDATE end_users SET lock_seq = lock_seq + 1 WHERE id = ?";
+  std::string returning = std::string(" RETURNING ") + kColumns;
+  std::optional<Row> row;
+  if (tenant) {
+    PAYOPS_ASSIGN_OR_RETURN(row, tx.QueryOne(sql + " AND org_id = ?" + returning, {id, *tenant}));
+  } else {
+    PAYOPS_ASSIGN_OR_RETURN(row, tx.QueryOne(sql + returning, {id}));
+  }
+  if (!row) return std::optional<EndUser>();
+  return std::optional<EndUser>(FromRow(*row));
+}
+
 Status UpdateEndUser(Tx& tx, const EndUser& u) {
   PAYOPS_ASSIGN_OR_RETURN(int64_t n,
                           tx.Exec("UPDATE end_users SET kyc_status = ?, tier = ?, state = ?, "

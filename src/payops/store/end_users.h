@@ -14,6 +14,16 @@ Result<std::optional<EndUser>> FindEndUser(Tx& tx, const std::string& id,
                                            const std::optional<std::string>& tenant);
 // Writes kyc_status, kyc_status_since, tier, state and updated_at of an existing user.
 Status UpdateEndUser(Tx& tx, const EndUser& user);
+// FindEndUser that also locks the user until the commit, for a transaction
+// initiation and for a write that changes what one decides on (the user's
+// bank accounts; UpdateEndUser updates the row itself). On PostgreSQL the
+// lock is an update of the row (its lock_seq), not a mere row lock: a
+// concurrent snapshot that a lock alone would let through (a SERIALIZABLE
+// write that read the user's transactions before the lock was released)
+// fails with a serialization failure and is retried on fresh data. SQLite
+// runs one write at a time: a plain read.
+Result<std::optional<EndUser>> LockEndUser(Tx& tx, const std::string& id,
+                                           const std::optional<std::string>& tenant);
 struct EndUserFilter {
   std::optional<std::string> org_id;
   std::optional<std::string> kyc_status;

@@ -1139,6 +1139,15 @@ CREATE INDEX webhook_deliveries_waiting ON webhook_deliveries(webhook_id)
   WHERE status IN ('queued', 'failed')
 )SQL",
      "", ""},
+    // A transaction initiation and every write that changes what one decides
+    // on (the user's KYC status and tier, their bank accounts) update the
+    // user's row: on PostgreSQL that update is the lock that orders them
+    // (store::LockEndUser).
+    {27, "end_user_lock",
+     R"SQL(
+ALTER TABLE end_users ADD COLUMN lock_seq BIGINT NOT NULL DEFAULT 0
+)SQL",
+     "", ""},
 };
 
 // Migrate() applies them in array order: a lower version listed after a

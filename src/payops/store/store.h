@@ -126,6 +126,14 @@ class Store {
   // update of a row fn updates still fails and is retried), without the
   // predicate locks of SERIALIZABLE; SQLite has one writer: Write.
   virtual Status WriteSnapshot(const TxFn& fn) { return Write(fn); }
+  // Write, for fn whose first statement locks a row by updating it (e.g.
+  // LockEndUser), where every write that could change what fn decides on
+  // updates that row too, and what else fn reads only informs it (a write
+  // that fn's reads miss leaves its decision as valid as if fn had run
+  // first). PostgreSQL runs it at READ COMMITTED: each statement after the
+  // lock sees every write committed before it, fn waits for a concurrent
+  // holder instead of failing, and no predicate locks are taken. SQLite: Write.
+  virtual Status WriteAfterLock(const TxFn& fn) { return Write(fn); }
   // Runs fn in a read-only snapshot.
   virtual Status Read(const TxFn& fn) = 0;
   // True when the store answers a trivial query.

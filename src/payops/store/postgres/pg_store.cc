@@ -295,6 +295,11 @@ class PgStore final : public Store {
     return Run(fn, "BEGIN ISOLATION LEVEL REPEATABLE READ", /*read_only=*/false);
   }
 
+  Status WriteAfterLock(const TxFn& fn) override {
+    if (auto nested = RunNested(this, fn, /*write=*/true)) return *nested;
+    return Run(fn, "BEGIN ISOLATION LEVEL READ COMMITTED", /*read_only=*/false);
+  }
+
   Status Read(const TxFn& fn) override {
     if (auto nested = RunNested(this, fn, /*write=*/false)) return *nested;
     return Run(fn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", /*read_only=*/true);
