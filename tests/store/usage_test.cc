@@ -134,19 +134,26 @@ class UsageTest : public BackendTest {
       int64_t month = RandomInstant() - 5 * kDay;
       int64_t day = month + static_cast<int64_t>(rng() % (30 * kDay));
       if (q % 7 == 0) day = month;  // equal windows
-      store::RecentActivity got;
+      // Both readers of the windows: alone, and with an initiation's other facts.
+      store::RecentActivity got, with_facts;
       ASSERT_TRUE(
           store_
               ->Read([&](Tx& tx) -> Status {
                 PAYOPS_ASSIGN_OR_RETURN(
                     got, store::UserRecentActivity(tx, user, FromMicros(day), FromMicros(month)));
+                PAYOPS_ASSIGN_OR_RETURN(
+                    auto facts, store::UserInitiationFacts(tx, user, "rcp_" + user, "dev_0",
+                                                           FromMicros(day), FromMicros(month)));
+                with_facts = facts.recent;
                 return Status::Ok();
               })
               .ok());
       Expected d = Oracle(all, user, day), m = Oracle(all, user, month);
-      ASSERT_EQ(got.count_since_day, d.count) << "day window from " << day;
-      ASSERT_EQ(got.usage_since_day_minor, d.amount) << "day window from " << day;
-      ASSERT_EQ(got.usage_since_month_minor, m.amount) << "month window from " << month;
+      for (const store::RecentActivity* r : {&got, &with_facts}) {
+        ASSERT_EQ(r->count_since_day, d.count) << "day window from " << day;
+        ASSERT_EQ(r->usage_since_day_minor, d.amount) << "day window from " << day;
+        ASSERT_EQ(r->usage_since_month_minor, m.amount) << "month window from " << month;
+      }
     }
   }
 };
@@ -209,11 +216,13 @@ TEST_P(UsageTest, FirstUsesOfRecipientsAndDevices) {
       int64_t returns = -1;
       ASSERT_TRUE(store_
                       ->Read([&](Tx& tx) -> Status {
-                        PAYOPS_ASSIGN_OR_RETURN(
-                            auto past, store::UserRiskPast(tx, c.user, c.recipient, c.device));
-                        r = past.used_recipient;
-                        d = past.used_device;
-                        returns = past.returns;
+                        Instant now = FromMicros(RandomInstant());
+                        PAYOPS_ASSIGN_OR_RETURN(auto facts,
+                                                store::UserInitiationFacts(tx, c.user, c.recipient,
+                                                                           c.device, now, now));
+                        r = facts.past.used_recipient;
+                        d = facts.past.used_device;
+                        returns = facts.past.returns;
                         return Status::Ok();
                       })
                       .ok());

@@ -286,8 +286,9 @@ Result<std::shared_ptr<const Org>> CachedOrg(Env& env, store::Tx& tx, const std:
 }
 
 // What initiation reads first, in its write transaction: the parties (404s
-// and the corridor), the org's fees, and the risk facts about the user's
-// earlier recipients, devices and returns.
+// and the corridor), the org's fees, the user's usage of the limits, and the
+// risk facts about the user's recent transactions, earlier recipients,
+// devices and returns.
 struct Initiation {
   EndUser user;
   std::optional<store::BankAccount> bank;  // ACH only
@@ -295,7 +296,8 @@ struct Initiation {
   std::string recipient_id;
   std::shared_ptr<const Org> org;
   int64_t fee = 0;
-  store::UserPast past;
+  Instant now;
+  store::InitiationFacts facts;
 };
 
 Result<Initiation> ReadInitiation(Env& env, store::Tx& tx, const Actor& actor,
@@ -304,21 +306,20 @@ Result<Initiation> ReadInitiation(Env& env, store::Tx& tx, const Actor& actor,
   // with the writes that change what they decide on (see CreateTransaction).
   PAYOPS_ASSIGN_OR_RETURN(auto user, store::LockEndUser(tx, in.user_id, actor.tenant()));
   if (!user) return Error{ErrorKind::kNotFound, "not_found", "user not found", "user_id"};
-  PAYOPS_ASSIGN_OR_RETURN(auto recipient, store::FindRecipient(tx, in.recipient_id, user->org_id));
+  PAYOPS_ASSIGN_OR_RETURN(auto parties, store::FindPaymentParties(tx, user->org_id, in.recipient_id,
+                                                                  in.funding_type, in.funding_id));
+  auto& recipient = parties.recipient;
   if (!recipient || recipient->user_id != user->id) {
     return Error{ErrorKind::kNotFound, "not_found", "recipient not found", "recipient_id"};
   }
   Initiation out;
   if (in.funding_type == "ach") {
-    PAYOPS_ASSIGN_OR_RETURN(out.bank, store::FindBankAccount(tx, in.funding_id, user->org_id));
+    out.bank = std::move(parties.bank);
     if (!out.bank || out.bank->user_id != user->id) {
       return Error{ErrorKind::kNotFound, "not_found", "bank account not found", "funding.id"};
     }
-  } else {
-    PAYOPS_ASSIGN_OR_RETURN(auto card, store::FindCard(tx, in.funding_id, user->org_id));
-    if (!card || card->user_id != user->id) {
-      return Error{ErrorKind::kNotFound, "not_found", "card not found", "funding.id"};
-    }
+  } else if (!parties.card || parties.card->user_id != user->id) {
+    return Error{ErrorKind::kNotFound, "not_found", "card not found", "funding.id"};
   }
   std::string expected_corridor = user->country + "-" + recipient->country;
   if (in.corridor != expected_corridor) {
@@ -340,7 +341,14 @@ Result<Initiation> ReadInitiation(Env& env, store::Tx& tx, const Actor& actor,
                               " minor units, what the amount field of a NACHA entry holds",
                           "amount");
   }
-  PAYOPS_ASSIGN_OR_RETURN(out.past, store::UserRiskPast(tx, user->id, recipient->id, in.device_id));
+  // Limits over the user's earlier transactions, read after the user's lock
+  // so that concurrent initiations cannot exceed them together.
+  static_assert(kRolling30DaysLimitWindow >= kDailyLimitWindow);
+  out.now = env.clock.Now();
+  PAYOPS_ASSIGN_OR_RETURN(
+      out.facts,
+      store::UserInitiationFacts(tx, user->id, recipient->id, in.device_id,
+                                 out.now - kDailyLimitWindow, out.now - kRolling30DaysLimitWindow));
   out.org_id = user->org_id;
   out.recipient_id = recipient->id;
   out.user = std::move(*user);
@@ -352,14 +360,9 @@ Result<Initiation> ReadInitiation(Env& env, store::Tx& tx, const Actor& actor,
 Result<TransactionView> WriteInitiation(Env& env, store::Tx& tx, const Actor& actor,
                                         const NewTransaction& in, Initiation& pre,
                                         const std::optional<std::string>& ip_country) {
-  static_assert(kRolling30DaysLimitWindow >= kDailyLimitWindow);
-  Instant now = env.clock.Now();
+  const Instant now = pre.now;
   const EndUser& user = pre.user;
-  // Limits over the user's earlier transactions, inside the write so that
-  // concurrent initiations cannot exceed them together.
-  PAYOPS_ASSIGN_OR_RETURN(auto recent,
-                          store::UserRecentActivity(tx, user.id, now - kDailyLimitWindow,
-                                                    now - kRolling30DaysLimitWindow));
+  const store::RecentActivity& recent = pre.facts.recent;
   LimitUsage used{recent.usage_since_day_minor, recent.usage_since_month_minor};
   PAYOPS_TRY(
       CheckInitiation(InitiationRequest{user.kyc_status, user.tier, in.amount, in.currency, used},
@@ -388,16 +391,15 @@ Result<TransactionView> WriteInitiation(Env& env, store::Tx& tx, const Actor& ac
 
   RiskInput risk = RiskBase(env, t, user, now);
   risk.transactions_last_24h = recent.count_since_day;
-  risk.earlier_returns = pre.past.returns;
-  risk.new_recipient = !pre.past.used_recipient;
-  risk.new_device = !pre.past.used_device;
+  risk.earlier_returns = pre.facts.past.returns;
+  risk.new_recipient = !pre.facts.past.used_recipient;
+  risk.new_device = !pre.facts.past.used_device;
   PAYOPS_ASSIGN_OR_RETURN(
       auto decided,
       DecideChecks(env, tx, t, Context{std::move(pre.user), pre.org, std::move(pre.bank)}, risk,
                    Actor::System(), PipelineStep::kGeoip, false, std::nullopt, now));
-  PAYOPS_TRY(store::InsertTransaction(tx, t));
   const store::HistoryEntry both[] = {initiated, decided};
-  PAYOPS_TRY(store::AppendHistory(tx, both));
+  PAYOPS_TRY(store::InsertTransaction(tx, t, both));
   PAYOPS_TRY(QueueTransactionEvents(env, tx, t, "INITIATED", decided.to_status));
   // The history as ListHistory would answer it: (at, id) order, ids increasing.
   TransactionView view;

@@ -1,5 +1,7 @@
 #include "payops/store/funding.h"
 
+#include <cassert>
+
 namespace payops::store {
 namespace {
 
@@ -9,6 +11,18 @@ constexpr const char* kBankColumns =
 constexpr const char* kCardColumns = "id, org_id, user_id, token, last4, created_at";
 constexpr const char* kRecipientColumns =
     "id, org_id, user_id, name, country, payout_method, created_at";
+constexpr size_t kBankColumnCount = 12, kCardColumnCount = 6, kRecipientColumnCount = 7;
+
+// "a, b" as "t.a, t.b".
+std::string Qualified(std::string_view columns, std::string_view table) {
+  std::string out(table);
+  out += '.';
+  for (char c : columns) {
+    out += c;
+    if (c == ' ') (out += table) += '.';
+  }
+  return out;
+}
 
 BankAccount BankFromRow(const Row& r) {
   return BankAccount{r.Text(0),
@@ -54,6 +68,36 @@ Result<Page<T>> ListByUser(Tx& tx, const char* columns, const char* table,
 }
 
 }  // namespace
+
+Result<PaymentParties> FindPaymentParties(Tx& tx, const std::string& org_id,
+                                          const std::string& recipient_id,
+                                          const std::string& funding_type,
+                                          const std::string& funding_id) {
+  const bool ach = funding_type == "ach";
+  static const std::string kWithBank =
+      "SELECT " + Qualified(kRecipientColumns, "r") + ", " + Qualified(kBankColumns, "f") +
+      " FROM (SELECT 1 AS one) AS o LEFT JOIN recipients r ON r.id = ? AND r.org_id = ? "
+      "LEFT JOIN bank_accounts f ON f.id = ? AND f.org_id = ?";
+  static const std::string kWithCard =
+      "SELECT " + Qualified(kRecipientColumns, "r") + ", " + Qualified(kCardColumns, "f") +
+      " FROM (SELECT 1 AS one) AS o LEFT JOIN recipients r ON r.id = ? AND r.org_id = ? "
+      "LEFT JOIN cards f ON f.id = ? AND f.org_id = ?";
+  PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne(ach ? kWithBank : kWithCard,
+                                                {recipient_id, org_id, funding_id, org_id}));
+  PaymentParties out;
+  if (!row) return out;
+  const size_t f = kRecipientColumnCount;
+  assert(row->size() == f + (ach ? kBankColumnCount : kCardColumnCount));
+  if (!row->IsNull(0)) out.recipient = RecipientFromRow(row->Columns(0, f));
+  if (!row->IsNull(f)) {
+    if (ach) {
+      out.bank = BankFromRow(row->Columns(f, kBankColumnCount));
+    } else {
+      out.card = CardFromRow(row->Columns(f, kCardColumnCount));
+    }
+  }
+  return out;
+}
 
 Status InsertBankAccount(Tx& tx, const BankAccount& a) {
   PAYOPS_TRY(tx.Exec(std::string("INSERT INTO bank_accounts (") + kBankColumns +

@@ -41,6 +41,18 @@ struct Recipient {
   Instant created_at;
 };
 
+// The recipient and the funding source (bank account or card, by
+// `funding_type`) of a new transaction, by id within the org, in one query.
+struct PaymentParties {
+  std::optional<Recipient> recipient;
+  std::optional<BankAccount> bank;  // funding_type "ach"
+  std::optional<Card> card;         // funding_type "debit_card"
+};
+Result<PaymentParties> FindPaymentParties(Tx& tx, const std::string& org_id,
+                                          const std::string& recipient_id,
+                                          const std::string& funding_type,
+                                          const std::string& funding_id);
+
 Status InsertBankAccount(Tx& tx, const BankAccount& a);
 // `tenant` (a partner's org) hides other orgs' accounts.
 Result<std::optional<BankAccount>> FindBankAccount(Tx& tx, const std::string& id,

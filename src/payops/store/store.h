@@ -42,6 +42,11 @@ class Row {
   std::string Text(size_t i) const;
   std::optional<std::string> OptText(size_t i) const;
   std::optional<int64_t> OptInt(size_t i) const;
+  // The `n` columns from `from` on, as a row of their own (one table's part
+  // of a joined row).
+  Row Columns(size_t from, size_t n) const {
+    return Row(std::vector<Value>(values_.begin() + from, values_.begin() + from + n));
+  }
 
  private:
   std::vector<Value> values_;

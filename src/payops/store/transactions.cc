@@ -121,9 +121,42 @@ void AppendUsageParts(std::string& sql, std::vector<Value>& params, int64_t tag,
   }
 }
 
+// Adds a row (tag, count, amount) of AppendUsageParts to `out`: tag 0 the day
+// window, tag 1 the month window.
+Status AddUsageRow(RecentActivity& out, const Row& r) {
+  if (r.Int(0) == 0) {
+    out.count_since_day += r.Int(1);
+    PAYOPS_ASSIGN_OR_RETURN(out.usage_since_day_minor,
+                            CheckedAdd(out.usage_since_day_minor, r.Int(2)));
+  } else {
+    PAYOPS_ASSIGN_OR_RETURN(out.usage_since_month_minor,
+                            CheckedAdd(out.usage_since_month_minor, r.Int(2)));
+  }
+  return Status::Ok();
+}
+
+// One INSERT of the entries: its SQL and parameters.
+std::pair<std::string, std::vector<Value>> HistoryInsert(std::span<const HistoryEntry> entries) {
+  std::string sql =
+      "INSERT INTO transaction_history (id, transaction_id, at, from_status, to_status, actor, "
+      "reason, note) VALUES ";
+  std::vector<Value> params;
+  params.reserve(entries.size() * 8);
+  for (const HistoryEntry& h : entries) {
+    sql += params.empty() ? "(?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?)";
+    for (Value v :
+         std::initializer_list<Value>{h.id, h.transaction_id, ToMicros(h.at), Opt(h.from_status),
+                                      h.to_status, h.actor, h.reason, Opt(h.note)}) {
+      params.push_back(std::move(v));
+    }
+  }
+  return {std::move(sql), std::move(params)};
+}
+
 }  // namespace
 
-Status InsertTransaction(Tx& tx, const TransactionRecord& t) {
+Status InsertTransaction(Tx& tx, const TransactionRecord& t,
+                         std::span<const HistoryEntry> history) {
   // The row, the first uses (a row exists already for all but the first
   // transaction, and then nothing is written) and the usage buckets.
   std::vector<std::pair<std::string, std::vector<Value>>> statements;
@@ -172,6 +205,7 @@ Status InsertTransaction(Tx& tx, const TransactionRecord& t) {
     statements.push_back({b.upsert, UsageParams(b, t.user_id, t.created_at, 1,
                                                 t.status == "CANCELED" ? 0 : t.amount)});
   }
+  if (!history.empty()) statements.push_back(HistoryInsert(history));
   if (tx.dialect() != Dialect::kPostgres) {
     for (const auto& [sql, params] : statements) PAYOPS_TRY(tx.Exec(sql, params));
     return Status::Ok();
@@ -277,29 +311,46 @@ Result<RecentActivity> UserRecentActivity(Tx& tx, const std::string& user_id, In
   AppendUsageParts(sql, params, 1, user_id, month_since);
   PAYOPS_ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, params));
   RecentActivity out;
-  for (const Row& r : rows) {
-    if (r.Int(0) == 0) {
-      out.count_since_day += r.Int(1);
-      PAYOPS_ASSIGN_OR_RETURN(out.usage_since_day_minor,
-                              CheckedAdd(out.usage_since_day_minor, r.Int(2)));
-    } else {
-      PAYOPS_ASSIGN_OR_RETURN(out.usage_since_month_minor,
-                              CheckedAdd(out.usage_since_month_minor, r.Int(2)));
-    }
-  }
+  for (const Row& r : rows) PAYOPS_TRY(AddUsageRow(out, r));
   return out;
 }
 
-Result<UserPast> UserRiskPast(Tx& tx, const std::string& user_id, const std::string& recipient_id,
-                              const std::string& device_id) {
-  PAYOPS_ASSIGN_OR_RETURN(
-      auto row,
-      tx.QueryOne("SELECT CASE WHEN EXISTS (SELECT 1 FROM user_recipients_used WHERE user_id = ? "
-                  "AND recipient_id = ?) THEN 1 ELSE 0 END, CASE WHEN EXISTS (SELECT 1 FROM "
-                  "user_devices_used WHERE user_id = ? AND device_id = ?) THEN 1 ELSE 0 END, "
-                  "(SELECT COUNT(*) FROM transactions WHERE user_id = ? AND status = 'RETURNED')",
-                  {user_id, recipient_id, user_id, device_id, user_id}));
-  return UserPast{row->Int(0) != 0, row->Int(1) != 0, row->Int(2)};
+Result<InitiationFacts> UserInitiationFacts(Tx& tx, const std::string& user_id,
+                                            const std::string& recipient_id,
+                                            const std::string& device_id, Instant day_since,
+                                            Instant month_since) {
+  assert(month_since <= day_since);
+  // Rows (tag, a, b): the usage parts of both windows (tags 0 and 1, as in
+  // UserRecentActivity), the first uses (tag 2) and the returns (tag 3).
+  std::string sql;
+  std::vector<Value> params;
+  AppendUsageParts(sql, params, 0, user_id, day_since);
+  AppendUsageParts(sql, params, 1, user_id, month_since);
+  sql +=
+      " UNION ALL SELECT 2, CASE WHEN EXISTS (SELECT 1 FROM user_recipients_used WHERE user_id = ? "
+      "AND recipient_id = ?) THEN 1 ELSE 0 END, CASE WHEN EXISTS (SELECT 1 FROM user_devices_used "
+      "WHERE user_id = ? AND device_id = ?) THEN 1 ELSE 0 END UNION ALL SELECT 3, COUNT(*), 0 FROM "
+      "transactions WHERE user_id = ? AND status = 'RETURNED'";
+  for (Value v : std::initializer_list<Value>{user_id, recipient_id, user_id, device_id, user_id}) {
+    params.push_back(std::move(v));
+  }
+  PAYOPS_ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, params));
+  InitiationFacts out;
+  bool saw_past = false;
+  for (const Row& r : rows) {
+    const int64_t tag = r.Int(0);
+    if (tag <= 1) {
+      PAYOPS_TRY(AddUsageRow(out.recent, r));
+    } else if (tag == 2) {
+      out.past.used_recipient = r.Int(1) != 0;
+      out.past.used_device = r.Int(2) != 0;
+      saw_past = true;
+    } else {
+      out.past.returns = r.Int(1);
+    }
+  }
+  if (!saw_past) return Error::Internal("the initiation facts query returned no risk row");
+  return out;
 }
 
 Result<int64_t> UserReturnCount(Tx& tx, const std::string& user_id) {
@@ -341,19 +392,7 @@ Result<std::vector<TransactionRecord>> SelectTransactions(Tx& tx, const std::str
 
 Status AppendHistory(Tx& tx, std::span<const HistoryEntry> entries) {
   if (entries.empty()) return Status::Ok();
-  std::string sql =
-      "INSERT INTO transaction_history (id, transaction_id, at, from_status, to_status, actor, "
-      "reason, note) VALUES ";
-  std::vector<Value> params;
-  params.reserve(entries.size() * 8);
-  for (const HistoryEntry& h : entries) {
-    sql += params.empty() ? "(?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?)";
-    for (Value v :
-         std::initializer_list<Value>{h.id, h.transaction_id, ToMicros(h.at), Opt(h.from_status),
-                                      h.to_status, h.actor, h.reason, Opt(h.note)}) {
-      params.push_back(std::move(v));
-    }
-  }
+  auto [sql, params] = HistoryInsert(entries);
   PAYOPS_TRY(tx.Exec(sql, params));
   return Status::Ok();
 }

@@ -50,7 +50,10 @@ struct HistoryEntry {
   std::optional<std::string> note;
 };
 
-Status InsertTransaction(Tx& tx, const TransactionRecord& t);
+// Stores a new transaction with its first `history` entries (on PostgreSQL
+// in one statement with them, its first uses and its usage buckets).
+Status InsertTransaction(Tx& tx, const TransactionRecord& t,
+                         std::span<const HistoryEntry> history = {});
 // Writes every mutable column of `t` (status, reasons, risk, dates, updated_at).
 Status UpdateTransaction(Tx& tx, const TransactionRecord& t);
 Result<std::optional<TransactionRecord>> FindTransaction(Tx& tx, const std::string& id,
@@ -90,16 +93,24 @@ struct RecentActivity {
 };
 Result<RecentActivity> UserRecentActivity(Tx& tx, const std::string& user_id, Instant day_since,
                                           Instant month_since);
-// What the risk score knows of the user's past, in one query: whether the
-// user already sent to the recipient, already used the device, and how many
-// of the user's transactions were returned.
+// What the risk score knows of the user's past: whether the user already
+// sent to the recipient, already used the device, and how many of the user's
+// transactions were returned.
 struct UserPast {
   bool used_recipient = false;
   bool used_device = false;
   int64_t returns = 0;
 };
-Result<UserPast> UserRiskPast(Tx& tx, const std::string& user_id, const std::string& recipient_id,
-                              const std::string& device_id);
+// What an initiation reads of the user's past, in one query: the recent
+// activity (UserRecentActivity) and the risk facts (UserPast).
+struct InitiationFacts {
+  RecentActivity recent;
+  UserPast past;
+};
+Result<InitiationFacts> UserInitiationFacts(Tx& tx, const std::string& user_id,
+                                            const std::string& recipient_id,
+                                            const std::string& device_id, Instant day_since,
+                                            Instant month_since);
 Result<int64_t> UserReturnCount(Tx& tx, const std::string& user_id);
 
 // The holds an event lifts by itself: a user's KYC_NOT_VERIFIED holds (its
