@@ -115,7 +115,7 @@ for i in range(n):
               "account_number": "123456789", "sandbox_balance": 10**12})
     print(u, r, b)
 PY
-declare -A rps split
+declare -A rps split runs
 for target in ${TARGETS:-tickets transactions}; do
   : > "$work/$target.rps"
   for run in $(seq "$RUNS"); do
@@ -139,6 +139,7 @@ for target in ${TARGETS:-tickets transactions}; do
     echo "$target run $run: $total req/s (${split[$target]})" >&2
   done
   rps[$target]=$(median < "$work/$target.rps")
+  runs[$target]=$(paste -sd, "$work/$target.rps" | sed 's/,/, /g')
 done
 for p in "${pids[@]}"; do kill "$p"; done
 wait "${pids[@]}" 2>/dev/null || true
@@ -218,6 +219,10 @@ ${BENCH_NOTE:+Conditions: $BENCH_NOTE
 | pgbench TPC-B (reference) | $pgbench_tps tps | 100 % | |
 | POST /v1/tickets, 2 servers | ${rps[tickets]} | ${pct_t} % | ${split[tickets]} |
 | POST /v1/transactions, 2 servers | ${rps[transactions]} | ${pct_x} % | ${split[transactions]} |
+
+The aim is ≥ 50 % of pgbench for each: tickets $( [ "$pct_t" -ge 50 ] && echo met || echo "NOT met"), transactions $( [ "$pct_x" -ge 50 ] && echo met || echo "NOT met") (medians).
+Every run: pgbench $(awk '{printf "%s%.0f", (NR>1?", ":""), $1}' "$work/pgbench.tps") tps;
+tickets ${runs[tickets]}; transactions ${runs[transactions]} per second.
 
 Job failover (sandbox, a server SIGKILLed inside a job run while holding its
 lease, a second server asked to run the same jobs): taken over after $takeover_ms ms
