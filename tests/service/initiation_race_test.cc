@@ -9,6 +9,9 @@
 //   - a user suspended while initiations run leaves none of them open;
 //   - an initiation that commits after its batch closed joins the next batch.
 #include <atomic>
+#include <functional>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include "../store/backend.h"
@@ -260,6 +263,32 @@ TEST_P(InitiationRaceTest, AnInitiationThatMissesItsBatchJoinsTheNext) {
   EXPECT_EQ(b.settlement_date.value_or(""), "2026-03-03");
   EXPECT_TRUE(b.trace_number.has_value());
   EXPECT_NE(a.trace_number, b.trace_number);
+}
+
+TEST_P(InitiationRaceTest, AMissedTransactionIsInNoClosedBatchAndASuspensionCancelsIt) {
+  clock_->Set(*ParseRfc3339("2026-03-02T06:59:00-08:00"));
+  auto on_time = Initiate(1'000);
+  ASSERT_TRUE(on_time.ok()) << on_time.error().message;
+  auto monday = service::CloseAchBatch(*env_, "2026-03-02");
+  ASSERT_TRUE(monday.ok() && monday->has_value());
+  auto late = Initiate(2'000);
+  ASSERT_TRUE(late.ok()) << late.error().message;
+  ASSERT_EQ(late->txn.status, "PENDING");
+
+  clock_->Set(*ParseRfc3339("2026-03-02T07:05:00-08:00"));
+  auto u = service::PatchEndUser(*env_, admin_, user_id_,
+                                 service::EndUserPatch{KycStatus::kSuspended, {}, {}}, "test");
+  ASSERT_TRUE(u.ok()) << u.error().message;
+  std::map<std::string, store::TransactionRecord> by_id;
+  for (auto& t : Transactions()) by_id[t.id] = t;
+  // The one in Monday's closed batch goes on; the one that missed it is canceled.
+  EXPECT_EQ(by_id.at(on_time->txn.id).status, "PENDING");
+  EXPECT_EQ(by_id.at(late->txn.id).status, "CANCELED");
+  EXPECT_EQ(by_id.at(late->txn.id).cancel_reason.value_or(""), "USER_SUSPENDED");
+  clock_->Set(*ParseRfc3339("2026-03-03T07:00:00-08:00"));
+  auto tuesday = service::CloseAchBatch(*env_, "2026-03-03");
+  ASSERT_TRUE(tuesday.ok());
+  EXPECT_FALSE(tuesday->has_value());  // nothing left to debit
 }
 
 }  // namespace

@@ -247,9 +247,14 @@ Result<TransactionView> Mutate(Env& env, const Actor& actor, const std::string& 
   return std::move(*view);
 }
 
-bool BatchClosed(const Env& env, const store::TransactionRecord& t, Instant now) {
-  if (t.status != "PENDING" || t.funding_type != "ach" || !t.pending_at_us) return false;
-  return now >= calendar::AchSchedule(FromMicros(*t.pending_at_us), env.holidays).cutoff_at;
+// Whether the transaction is in a closed ACH batch: the batch's close gave it
+// its trace number. Not the clock alone: one that became PENDING just before a
+// cutoff and committed after its batch closed, or that a full batch left out,
+// is in no batch yet and joins the next (store::PendingFor), so it can still be
+// canceled, and a suspension cancels it. Between a cutoff and its close (the
+// job runs at the cutoff) a cancel is still taken; the close leaves it out.
+bool BatchClosed(const store::TransactionRecord& t) {
+  return t.status == "PENDING" && t.funding_type == "ach" && t.trace_number.has_value();
 }
 
 Status ValidateNew(const NewTransaction& in) {
@@ -498,8 +503,8 @@ Result<TransactionView> CancelTransaction(Env& env, const Actor& actor, const st
           return Status(
               Error::Invalid("note_required", "an agent's cancel carries a note", "note"));
         }
-        PAYOPS_TRY(CheckCancel(CancelRequest{StatusOf(t), t.created_at, now,
-                                             BatchClosed(env, t, now), reason, ActorKind(actor)}));
+        PAYOPS_TRY(CheckCancel(CancelRequest{StatusOf(t), t.created_at, now, BatchClosed(t), reason,
+                                             ActorKind(actor)}));
         t.cancel_reason = std::string(CancelReasonCode(reason));
         t.hold_reason.reset();
         PAYOPS_TRY(Transition(env, tx, t, TxnStatus::kCanceled, actor, CancelReasonCode(reason),
@@ -649,9 +654,8 @@ Status OnUserSuspended(Env& env, store::Tx& tx, const std::string& user_id) {
   Instant now = env.clock.Now();
   Actor system = Actor::System();
   for (auto& t : open) {
-    Status allowed =
-        CheckCancel(CancelRequest{StatusOf(t), t.created_at, now, BatchClosed(env, t, now),
-                                  CancelReason::kUserSuspended, TxnActor::kSystem});
+    Status allowed = CheckCancel(CancelRequest{StatusOf(t), t.created_at, now, BatchClosed(t),
+                                               CancelReason::kUserSuspended, TxnActor::kSystem});
     if (!allowed.ok()) continue;  // already in a closed batch: it goes on
     t.cancel_reason = "USER_SUSPENDED";
     t.hold_reason.reset();
