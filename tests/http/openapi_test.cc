@@ -1,4 +1,5 @@
-// docs/openapi.yaml and the server's routes agree, both ways.
+// docs/openapi.yaml and the server's routes agree, both ways; the routes'
+// write options.
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
@@ -41,6 +42,23 @@ TEST(OpenApi, EveryRouteIsDocumentedAndEveryDocumentedRouteExists) {
   for (const auto& r : served) EXPECT_TRUE(documented.count(r)) << r << " is not in openapi.yaml";
   for (const auto& r : documented)
     EXPECT_TRUE(served.count(r)) << r << " is documented but not served";
+}
+
+// Only transaction initiation writes after a lock (Store::WriteAfterLock):
+// its Idempotency-Key record must be written at that isolation, and no other
+// route's write may be.
+TEST(Routes, OnlyTransactionInitiationWritesAfterALock) {
+  auto store = store::Open("sqlite://:memory:");
+  ASSERT_TRUE(store.ok());
+  ManualClock clock(FromMicros(0));
+  service::Env env(**store, clock, true);
+  jobs::JobRunner runner(env);
+  Api api(env, runner, &clock, ApiOptions{.sandbox = true});
+  std::set<std::string> after_lock;
+  for (const Route& r : api.router().routes()) {
+    if (r.options.write_after_lock) after_lock.insert(r.method + " " + r.pattern);
+  }
+  EXPECT_EQ(after_lock, std::set<std::string>{"POST /v1/transactions"});
 }
 
 }  // namespace

@@ -21,9 +21,12 @@
 #include "payops/service/ach.h"
 #include "payops/service/end_users.h"
 #include "payops/service/funding.h"
+#include "payops/service/idempotency.h"
 #include "payops/service/orgs.h"
 #include "payops/service/transactions.h"
+#include "payops/service/webhooks.h"
 #include "payops/store/transactions.h"
+#include "payops/store/webhooks.h"
 
 namespace payops::testing {
 namespace {
@@ -148,6 +151,98 @@ class InitiationRaceTest : public BackendTest {
   std::string user_id_, recipient_id_, bank_id_;
 };
 PAYOPS_BACKENDS(InitiationRaceTest);
+
+// With an Idempotency-Key the initiation joins the key's transaction, which
+// must then run at the initiation's isolation, not at SERIALIZABLE.
+TEST_P(InitiationRaceTest, AnIdempotentInitiationKeepsItsIsolation) {
+  if (GetParam() != "postgres") GTEST_SKIP() << "one isolation level on SQLite";
+  auto isolation_under = [&](bool after_lock, const std::string& key) {
+    std::string level;
+    auto answer = service::RunIdempotent(
+        *env_, "mem_admin", key, "hash-" + key,
+        [&]() -> service::StoredAnswer {
+          Status s = store_->Read([&](store::Tx& tx) -> Status {
+            PAYOPS_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SHOW transaction_isolation", {}));
+            level = row->Text(0);
+            return Status::Ok();
+          });
+          EXPECT_TRUE(s.ok());
+          auto t = Initiate(100);
+          EXPECT_TRUE(t.ok()) << t.error().message;
+          return service::StoredAnswer{201, "{}", false};
+        },
+        after_lock);
+    EXPECT_TRUE(answer.ok());
+    return level;
+  };
+  EXPECT_EQ(isolation_under(true, "k1"), "read committed");
+  EXPECT_EQ(isolation_under(false, "k2"), "serializable");
+  EXPECT_EQ(Transactions().size(), 2u);
+}
+
+// An initiation reads the webhook endpoints without a lock: one that read an
+// endpoint as active may queue a delivery after the endpoint's deletion
+// canceled the others. The delivery worker cancels it, never sends it, and
+// it blocks nothing.
+TEST_P(InitiationRaceTest, ADeliveryQueuedForARetiredEndpointIsCanceledUnsent) {
+  auto hook = service::CreateWebhook(
+      *env_, admin_,
+      service::NewWebhook{"https://hooks.race.example/in", {"transaction.status_changed"}});
+  ASSERT_TRUE(hook.ok()) << hook.error().message;
+  auto t = Initiate(100);
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  std::vector<store::WebhookDelivery> queued;
+  ASSERT_TRUE(store_
+                  ->Read([&](store::Tx& tx) -> Status {
+                    PAYOPS_ASSIGN_OR_RETURN(auto page,
+                                            store::ListWebhookDeliveries(tx, hook->webhook.id, {}));
+                    queued = page.items;
+                    return Status::Ok();
+                  })
+                  .ok());
+  ASSERT_FALSE(queued.empty());
+  ASSERT_TRUE(service::DeleteWebhook(*env_, admin_, hook->webhook.id).ok());
+  // The late one, as the racing initiation would have queued it.
+  store::WebhookDelivery late = queued.front();
+  late.id = env_->ids.New("whd");
+  late.status = "queued";
+  ASSERT_TRUE(
+      store_->Write([&](store::Tx& tx) { return store::InsertWebhookDelivery(tx, late); }).ok());
+  struct NeverPoster final : adapters::HttpPoster {
+    int posts = 0;
+    Result<adapters::HttpReply> Post(const std::string&, const std::vector<std::string>&,
+                                     const std::string&, long) override {
+      ++posts;
+      return adapters::HttpReply{200, ""};
+    }
+  } poster;
+  auto sent = service::DeliverWebhooks(*env_, poster, service::DeliveryPolicy{}, "worker-1");
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  EXPECT_EQ(*sent, 0);
+  EXPECT_EQ(poster.posts, 0);
+  std::string status;
+  ASSERT_TRUE(store_
+                  ->Read([&](store::Tx& tx) -> Status {
+                    PAYOPS_ASSIGN_OR_RETURN(
+                        auto row, tx.QueryOne("SELECT status FROM webhook_deliveries WHERE id = ?",
+                                              {late.id}));
+                    status = row->Text(0);
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_EQ(status, "canceled");
+  // Nothing is left for the worker to claim.
+  bool due = true;
+  ASSERT_TRUE(store_
+                  ->Read([&](store::Tx& tx) -> Status {
+                    PAYOPS_ASSIGN_OR_RETURN(
+                        due,
+                        store::WebhookDeliveryDue(tx, env_->clock.Now(), env_->LeaseClock().Now()));
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_FALSE(due);
+}
 
 TEST_P(InitiationRaceTest, ConcurrentInitiationsNeverExceedTheDailyLimitTogether) {
   // Tier 1: 999.00 a day; nine of 100.00 fit, the tenth does not.

@@ -274,10 +274,12 @@ HttpResponse Api::WithIdempotency(HttpRequest& req, const Route& route) {
   const std::string hash = service::Sha256Hex(req.method + " " + req.path + "\n" + req.body);
   HttpResponse fresh;
   auto answer = service::RunIdempotent(
-      env_, req.actor.member_id, req.idempotency_key, hash, [&]() -> service::StoredAnswer {
+      env_, req.actor.member_id, req.idempotency_key, hash,
+      [&]() -> service::StoredAnswer {
         fresh = route.handler(req);
         return service::StoredAnswer{fresh.status, fresh.body, false};
-      });
+      },
+      route.options.write_after_lock);
   if (!answer.ok()) return ErrorResponse(answer.error(), req.request_id);
   if (!answer->replayed) return fresh;
   HttpResponse r;

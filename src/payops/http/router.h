@@ -17,6 +17,9 @@ struct RouteOptions {
   // Short outside the store (a write of one request): may run as a fiber on
   // the I/O thread, suspended while it waits on the store (ServerOptions::fibers).
   bool fiber = false;
+  // Its write is one Store::WriteAfterLock: an Idempotency-Key's record is
+  // written in a transaction of that isolation (service::RunIdempotent).
+  bool write_after_lock = false;
 };
 
 // A write of one short request (parse, validate, one store transaction):

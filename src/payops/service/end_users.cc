@@ -111,7 +111,11 @@ Result<EndUser> PatchEndUser(Env& env, const Actor& actor, const std::string& id
   PAYOPS_TRY(RequireRole(actor, {Role::kAdmin, Role::kAgent, Role::kPartner}));
   std::optional<EndUser> result;
   PAYOPS_TRY(env.store.Write([&](store::Tx& tx) -> Status {
-    PAYOPS_ASSIGN_OR_RETURN(auto found, store::FindEndUser(tx, id, actor.tenant()));
+    // The user's lock first (store::LockEndUser): this write conflicts with
+    // the user's initiations, and a snapshot taken while none holds the lock
+    // is not overtaken by one (a later read would leave the whole write open
+    // to every initiation that commits meanwhile, and retried until it gives up).
+    PAYOPS_ASSIGN_OR_RETURN(auto found, store::LockEndUser(tx, id, actor.tenant()));
     if (!found) return Error::NotFound("user");
     EndUser u = *found;
     Instant now = env.clock.Now();

@@ -109,13 +109,13 @@ Result<store::BankAccount> PatchBankAccount(Env& env, const Actor& actor, const 
   }
   std::optional<store::BankAccount> result;
   PAYOPS_TRY(env.store.Write([&](store::Tx& tx) -> Status {
-    PAYOPS_ASSIGN_OR_RETURN(auto a, store::FindBankAccount(tx, id, actor.tenant()));
-    if (!a) return Error::NotFound("bank account");
     // A bank account's status decides initiations, and its verification
     // releases the user's held transactions: ordered with initiations by the
-    // user's lock (service/transactions.cc, CreateTransaction).
-    PAYOPS_ASSIGN_OR_RETURN(auto owner, store::LockEndUser(tx, a->user_id, std::nullopt));
-    if (!owner) return Error::Internal("bank account " + a->id + " has no user");
+    // user's lock (service/transactions.cc, CreateTransaction), taken first
+    // (see PatchEndUser). Another org's account is locked, then not found.
+    PAYOPS_TRY(store::LockBankAccountOwner(tx, id));
+    PAYOPS_ASSIGN_OR_RETURN(auto a, store::FindBankAccount(tx, id, actor.tenant()));
+    if (!a) return Error::NotFound("bank account");
     bool now_verified =
         patch.bank_status && *patch.bank_status == "VERIFIED" && a->bank_status != "VERIFIED";
     if (patch.bank_status) a->bank_status = *patch.bank_status;

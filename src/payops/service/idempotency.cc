@@ -8,12 +8,12 @@ namespace payops::service {
 
 Result<StoredAnswer> RunIdempotent(Env& env, const std::string& scope, const std::string& key,
                                    const std::string& request_hash,
-                                   const std::function<StoredAnswer()>& produce) {
+                                   const std::function<StoredAnswer()>& produce, bool after_lock) {
   constexpr int kAttempts = 2;  // a lost insert race is answered from the winner's row
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     std::optional<store::StoredResponse> prior;
     StoredAnswer fresh;
-    Status s = env.store.Write([&](store::Tx& tx) -> Status {
+    const store::TxFn run = [&](store::Tx& tx) -> Status {
       PAYOPS_ASSIGN_OR_RETURN(prior, store::FindIdempotentResponse(tx, scope, key));
       if (prior) return Status::Ok();
       fresh = produce();
@@ -21,7 +21,8 @@ Result<StoredAnswer> RunIdempotent(Env& env, const std::string& scope, const std
       return store::InsertIdempotentResponse(
           tx, scope, key, store::StoredResponse{request_hash, fresh.status, fresh.body},
           env.clock.Now());
-    });
+    };
+    Status s = after_lock ? env.store.WriteAfterLock(run) : env.store.Write(run);
     if (s.ok() && !prior) return fresh;
     if (s.ok()) {
       if (prior->request_hash != request_hash) {

@@ -20,9 +20,14 @@ struct StoredAnswer {
 // unless `key` was seen in `scope`: then answers the stored response, or
 // kConflict "idempotency_key_reused" when the stored request hash differs.
 // Answers with status ≥ 500 are not stored (a retry runs again).
+// `after_lock`: produce's write is a Store::WriteAfterLock, and this
+// transaction runs as one so that it keeps that isolation (the key's row is
+// unique: a concurrent request with the same key fails its insert, and is
+// answered from the winner's row).
 Result<StoredAnswer> RunIdempotent(Env& env, const std::string& scope, const std::string& key,
                                    const std::string& request_hash,
-                                   const std::function<StoredAnswer()>& produce);
+                                   const std::function<StoredAnswer()>& produce,
+                                   bool after_lock = false);
 
 // The sandbox clock lives in the store, shared by every server on it (and by
 // `payops mail-ingest --sandbox`). SaveSandboxClock records `now` unless the

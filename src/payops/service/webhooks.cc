@@ -259,8 +259,14 @@ Result<int> DeliverWebhooks(Env& env, adapters::HttpPoster& poster, const Delive
   for (const auto& d : rows) {
     const Instant at = env.clock.Now();
     auto hook = hooks.find(d.webhook_id);
-    const bool dropped = hook == hooks.end() || hook->second.status != "active" ||
-                         std::find(gone.begin(), gone.end(), d.webhook_id) != gone.end();
+    if (hook != hooks.end() && hook->second.status != "active") {
+      // Queued for an endpoint retired meanwhile (by a transaction that read
+      // it as active while the retirement canceled the rest): never sent.
+      outcomes.push_back({d.id, "canceled", at, std::nullopt});
+      continue;
+    }
+    const bool dropped =
+        hook == hooks.end() || std::find(gone.begin(), gone.end(), d.webhook_id) != gone.end();
     if (dropped || env.LeaseClock().Now() + p.lease / 5 > lease_until) {
       outcomes.push_back({d.id, "queued", FromMicros(d.next_attempt_at_us), std::nullopt});
       continue;

@@ -62,6 +62,16 @@ Result<std::optional<EndUser>> LockEndUser(Tx& tx, const std::string& id,
   return std::optional<EndUser>(FromRow(*row));
 }
 
+Status LockBankAccountOwner(Tx& tx, const std::string& bank_account_id) {
+  if (tx.dialect() != Dialect::kPostgres) return Status::Ok();
+  PAYOPS_ASSIGN_OR_RETURN(
+      int64_t n, tx.Exec("UPDATE end_users SET lock_seq = lock_seq + 1 WHERE id = (SELECT user_id "
+                         "FROM bank_accounts WHERE id = ?)",
+                         {bank_account_id}));
+  if (n != 1) return Error::NotFound("bank account");
+  return Status::Ok();
+}
+
 Status UpdateEndUser(Tx& tx, const EndUser& u) {
   PAYOPS_ASSIGN_OR_RETURN(int64_t n,
                           tx.Exec("UPDATE end_users SET kyc_status = ?, tier = ?, state = ?, "

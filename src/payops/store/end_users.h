@@ -24,6 +24,9 @@ Status UpdateEndUser(Tx& tx, const EndUser& user);
 // runs one write at a time: a plain read.
 Result<std::optional<EndUser>> LockEndUser(Tx& tx, const std::string& id,
                                            const std::optional<std::string>& tenant);
+// LockEndUser of the owner of a bank account, before the account is read
+// (error kNotFound "bank account" when there is none). SQLite: does nothing.
+Status LockBankAccountOwner(Tx& tx, const std::string& bank_account_id);
 struct EndUserFilter {
   std::optional<std::string> org_id;
   std::optional<std::string> kyc_status;

@@ -213,7 +213,12 @@ Result<std::vector<WebhookDelivery>> ClaimWebhookDeliveries(Tx& tx, Instant now,
 
 Result<bool> FinishWebhookDelivery(Tx& tx, std::string_view worker, const WebhookOutcome& o) {
   Result<int64_t> changed = int64_t{0};
-  if (!o.attempt) {
+  if (!o.attempt && o.status == "canceled") {
+    changed = tx.Exec(
+        "UPDATE webhook_deliveries SET status = 'canceled', lease_until = NULL, leased_by = NULL "
+        "WHERE id = ? AND leased_by = ?",
+        {o.delivery_id, std::string(worker)});
+  } else if (!o.attempt) {
     changed = tx.Exec(
         "UPDATE webhook_deliveries SET lease_until = NULL, leased_by = NULL WHERE id = ? AND "
         "leased_by = ?",

@@ -85,7 +85,9 @@ Result<std::vector<WebhookDelivery>> ClaimWebhookDeliveries(Tx& tx, Instant now,
 
 struct WebhookOutcome {
   std::string delivery_id;
-  std::string status;  // delivered | failed | dead | queued (released unsent)
+  // delivered | failed | dead | queued (released unsent) | canceled (never
+  // to be sent: its endpoint was retired)
+  std::string status;
   Instant next_attempt_at;
   std::optional<WebhookAttempt> attempt;  // none when released unsent
 };

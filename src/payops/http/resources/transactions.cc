@@ -148,7 +148,7 @@ void RegisterTransactions(Api& api) {
         if (!in.ok()) return ErrorResponse(in.error(), req.request_id);
         return Respond(req, service::CreateTransaction(api.env(), req.actor, *in), 201, Full);
       },
-      kShortWrite);
+      RouteOptions{.fiber = true, .write_after_lock = true});
   r.Add("GET", "/v1/transactions", [&api](HttpRequest& req) {
     auto page = ParsePage(req);
     if (!page.ok()) return ErrorResponse(page.error(), req.request_id);
