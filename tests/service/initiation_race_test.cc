@@ -14,10 +14,6 @@
 #include <mutex>
 #include <thread>
 
-#include "../store/backend.h"
-#include "payops/adapters/balance_provider.h"
-#include "payops/adapters/geoip.h"
-#include "payops/adapters/secret_box.h"
 #include "payops/service/ach.h"
 #include "payops/service/end_users.h"
 #include "payops/service/funding.h"
@@ -27,37 +23,21 @@
 #include "payops/service/webhooks.h"
 #include "payops/store/transactions.h"
 #include "payops/store/webhooks.h"
+#include "pipeline_fixture.h"
 
 namespace payops::testing {
 namespace {
 
-class InitiationRaceTest : public BackendTest {
+class InitiationRaceTest : public PipelineTest {
  protected:
   void SetUp() override {
     BackendTest::SetUp();
     if (HasFatalFailure()) return;
     // Monday 2026-03-02 09:00 in Los Angeles: after the day's 07:00 ACH cutoff,
     // so initiations join Tuesday's batch and a suspension can still cancel them.
-    clock_ = std::make_unique<ManualClock>(*ParseRfc3339("2026-03-02T09:00:00-08:00"));
-    env_ = std::make_unique<service::Env>(*store_, *clock_, /*sandbox_mode=*/true);
-    auto box = adapters::SecretBox::FromHexKey(adapters::SecretBox::NewHexKey());
-    ASSERT_TRUE(box.ok());
-    secrets_ = std::make_unique<adapters::SecretBox>(std::move(*box));
-    geoip_ = std::make_unique<adapters::StaticGeoIp>(
-        std::map<std::string, std::string>{{"8.8.8.8", "US"}});
-    env_->geoip = geoip_.get();
-    env_->balance = &balance_;
-    env_->secrets = secrets_.get();
-    Org o;
-    o.name = "Race";
-    o.domain = "race.example";
-    o.sla_plan = "vip";
-    o.hypercare_plan = "pro";
-    o.bau_plan = "pro";
-    o.go_live_date = "2026-01-05";
-    o.allowed_countries = {"US", "MX"};
-    o.fees = {Fee{"payin", "USD", "US-MX", 25}, Fee{"payout", "USD", "US-MX", 10}};
-    auto org = service::CreateOrg(*env_, Actor::System(), o);
+    SetUpPipeline("2026-03-02T09:00:00-08:00", {{"8.8.8.8", "US"}});
+    if (HasFatalFailure()) return;
+    auto org = service::CreateOrg(*env_, Actor::System(), CorridorOrg("Race", "race.example"));
     ASSERT_TRUE(org.ok()) << org.error().message;
     EndUser u;
     u.org_id = org->id;
@@ -80,11 +60,6 @@ class InitiationRaceTest : public BackendTest {
     ASSERT_TRUE(bank.ok()) << bank.error().message;
     bank_id_ = bank->id;
   }
-  void TearDown() override {
-    env_.reset();
-    BackendTest::TearDown();
-  }
-
   Result<service::TransactionView> Initiate(int64_t amount) {
     service::NewTransaction in;
     in.user_id = user_id_;
@@ -142,11 +117,6 @@ class InitiationRaceTest : public BackendTest {
     return out;
   }
 
-  std::unique_ptr<ManualClock> clock_;
-  std::unique_ptr<service::Env> env_;
-  std::unique_ptr<adapters::SecretBox> secrets_;
-  std::unique_ptr<adapters::GeoIp> geoip_;
-  adapters::SandboxBalanceProvider balance_;
   Actor admin_{"mem_admin", Role::kAdmin, std::nullopt, "Admin"};
   std::string user_id_, recipient_id_, bank_id_;
 };

@@ -20,10 +20,6 @@
 #include <set>
 #include <sstream>
 
-#include "../store/backend.h"
-#include "payops/adapters/balance_provider.h"
-#include "payops/adapters/geoip.h"
-#include "payops/adapters/secret_box.h"
 #include "payops/core/pipeline.h"
 #include "payops/core/transaction.h"
 #include "payops/jobs/job_runner.h"
@@ -34,6 +30,7 @@
 #include "payops/service/orgs.h"
 #include "payops/service/transactions.h"
 #include "payops/store/transactions.h"
+#include "pipeline_fixture.h"
 
 namespace payops::testing {
 namespace {
@@ -75,22 +72,14 @@ std::string RowsText(store::Tx& tx, std::string_view sql, std::initializer_list<
   return out;
 }
 
-class TransactionPropertyTest : public BackendTest {
+class TransactionPropertyTest : public PipelineTest {
  protected:
   void SetUp() override {
     BackendTest::SetUp();
     if (HasFatalFailure()) return;
     // Monday 2026-03-02 08:00 in Los Angeles: after the day's ACH cutoff.
-    clock_ = std::make_unique<ManualClock>(*ParseRfc3339("2026-03-02T08:00:00-08:00"));
-    env_ = std::make_unique<service::Env>(*store_, *clock_, /*sandbox_mode=*/true);
-    auto box = adapters::SecretBox::FromHexKey(adapters::SecretBox::NewHexKey());
-    ASSERT_TRUE(box.ok());
-    secrets_ = std::make_unique<adapters::SecretBox>(std::move(*box));
-    geoip_ = std::make_unique<adapters::StaticGeoIp>(
-        std::map<std::string, std::string>{{"8.8.8.8", "US"}, {"1.2.3.4", "MX"}});
-    env_->geoip = geoip_.get();
-    env_->balance = &balance_;
-    env_->secrets = secrets_.get();
+    SetUpPipeline("2026-03-02T08:00:00-08:00", {{"8.8.8.8", "US"}, {"1.2.3.4", "MX"}});
+    if (HasFatalFailure()) return;
     runner_ = std::make_unique<jobs::JobRunner>(*env_);
     runner_->Register(jobs::MakeAchCutoffJob(env_->holidays));
     runner_->Register(jobs::MakeAchSettlementJob(env_->holidays));
@@ -98,8 +87,7 @@ class TransactionPropertyTest : public BackendTest {
   }
   void TearDown() override {
     runner_.reset();
-    env_.reset();
-    BackendTest::TearDown();
+    PipelineTest::TearDown();
   }
 
   void Populate(std::mt19937_64& rng);
@@ -114,11 +102,6 @@ class TransactionPropertyTest : public BackendTest {
   Snapshot Take(const std::string& txn_id);
   std::string CurrentStatus(const std::string& txn_id);
 
-  std::unique_ptr<ManualClock> clock_;
-  std::unique_ptr<service::Env> env_;
-  std::unique_ptr<adapters::SecretBox> secrets_;
-  std::unique_ptr<adapters::GeoIp> geoip_;
-  adapters::SandboxBalanceProvider balance_;
   std::unique_ptr<jobs::JobRunner> runner_;
   std::string org_id_;
   std::vector<Party> parties_;
@@ -130,16 +113,7 @@ class TransactionPropertyTest : public BackendTest {
 };
 
 void TransactionPropertyTest::Populate(std::mt19937_64& rng) {
-  Org o;
-  o.name = "Prop";
-  o.domain = "prop.example";
-  o.sla_plan = "vip";
-  o.hypercare_plan = "pro";
-  o.bau_plan = "pro";
-  o.go_live_date = "2026-01-05";
-  o.allowed_countries = {"US", "MX"};
-  o.fees = {Fee{"payin", "USD", "US-MX", 25}, Fee{"payout", "USD", "US-MX", 10}};
-  auto org = service::CreateOrg(*env_, Actor::System(), o);
+  auto org = service::CreateOrg(*env_, Actor::System(), CorridorOrg("Prop", "prop.example"));
   ASSERT_TRUE(org.ok()) << org.error().message;
   org_id_ = org->id;
   partner_ = Actor{"mem_partner", Role::kPartner, org_id_, "Partner"};

@@ -121,6 +121,14 @@ void AppendUsageParts(std::string& sql, std::vector<Value>& params, int64_t tag,
   }
 }
 
+// The usage parts of the day window (tag 0) and the month window (tag 1).
+void AppendBothWindows(std::string& sql, std::vector<Value>& params, const std::string& user_id,
+                       Instant day_since, Instant month_since) {
+  assert(month_since <= day_since);
+  AppendUsageParts(sql, params, 0, user_id, day_since);
+  AppendUsageParts(sql, params, 1, user_id, month_since);
+}
+
 // Adds a row (tag, count, amount) of AppendUsageParts to `out`: tag 0 the day
 // window, tag 1 the month window.
 Status AddUsageRow(RecentActivity& out, const Row& r) {
@@ -303,12 +311,10 @@ Result<std::vector<HoldCount>> CountHolds(Tx& tx, const std::optional<std::strin
 
 Result<RecentActivity> UserRecentActivity(Tx& tx, const std::string& user_id, Instant day_since,
                                           Instant month_since) {
-  assert(month_since <= day_since);
   // Both windows in one round trip.
   std::string sql;
   std::vector<Value> params;
-  AppendUsageParts(sql, params, 0, user_id, day_since);
-  AppendUsageParts(sql, params, 1, user_id, month_since);
+  AppendBothWindows(sql, params, user_id, day_since, month_since);
   PAYOPS_ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, params));
   RecentActivity out;
   for (const Row& r : rows) PAYOPS_TRY(AddUsageRow(out, r));
@@ -319,13 +325,11 @@ Result<InitiationFacts> UserInitiationFacts(Tx& tx, const std::string& user_id,
                                             const std::string& recipient_id,
                                             const std::string& device_id, Instant day_since,
                                             Instant month_since) {
-  assert(month_since <= day_since);
   // Rows (tag, a, b): the usage parts of both windows (tags 0 and 1, as in
   // UserRecentActivity), the first uses (tag 2) and the returns (tag 3).
   std::string sql;
   std::vector<Value> params;
-  AppendUsageParts(sql, params, 0, user_id, day_since);
-  AppendUsageParts(sql, params, 1, user_id, month_since);
+  AppendBothWindows(sql, params, user_id, day_since, month_since);
   sql +=
       " UNION ALL SELECT 2, CASE WHEN EXISTS (SELECT 1 FROM user_recipients_used WHERE user_id = ? "
       "AND recipient_id = ?) THEN 1 ELSE 0 END, CASE WHEN EXISTS (SELECT 1 FROM user_devices_used "
